@@ -1,0 +1,93 @@
+/**
+ * The provider contract: four verbs (read, create, update, delete) plus optional bulk
+ * list. Providers never touch netfirst state; the engine records what they return and
+ * decides every action. Rules every provider keeps:
+ * - `read` never mutates, and returns `undefined` for something that no longer exists.
+ * - `create` either creates the whole resource or nothing (it cleans up after itself).
+ * - `delete` of something already gone succeeds.
+ * - errors are `ProviderError`s saying whether a retry can help.
+ */
+import type { z } from 'zod';
+import type { Attributes, ResourceTypeName } from '../engine/resource.js';
+
+export interface ResourceType {
+  /** Schema of the attributes the engine sends (desired) for this type. */
+  readonly schema: z.ZodType;
+  /** Attribute names whose change cannot be applied in place. */
+  readonly forceNew: readonly string[];
+  /** Attribute names the provider fills in (not compared against the spec). */
+  readonly computed: readonly string[];
+}
+
+/** What the engine asks a provider to realize. Secrets are resolved values, used and forgotten. */
+export interface Desired {
+  readonly address: string;
+  readonly type: ResourceTypeName;
+  readonly tenant: string;
+  readonly zone: string;
+  readonly attributes: Attributes;
+  /** Provider IDs of this resource's dependencies, by address. */
+  readonly refs: { readonly [address: string]: string };
+  readonly secrets: { readonly [attribute: string]: string };
+}
+
+/** What the engine recorded for a resource; handed back to the provider for read/update/delete. */
+export interface Recorded {
+  readonly address: string;
+  readonly type: ResourceTypeName;
+  readonly tenant: string;
+  readonly zone: string;
+  readonly providerId: string;
+  readonly attributes: Attributes;
+}
+
+/** What a provider reports about a real resource. */
+export interface Observed {
+  readonly providerId: string;
+  readonly address: string;
+  readonly type: ResourceTypeName;
+  readonly tenant: string;
+  readonly attributes: Attributes;
+}
+
+export interface Scope {
+  readonly zone: string;
+  readonly tenant?: string;
+}
+
+export interface Provider {
+  readonly name: string;
+  readonly resourceTypes: { readonly [T in ResourceTypeName]?: ResourceType };
+  read(r: Recorded): Promise<Observed | undefined>;
+  create(d: Desired): Promise<Observed>;
+  update(prior: Recorded, d: Desired, changed: readonly string[]): Promise<Observed>;
+  delete(prior: Recorded): Promise<void>;
+  list?(type: ResourceTypeName, scope: Scope): AsyncIterable<Observed>;
+  /** Everything that really exists in the zone, for `zone inventory`. */
+  inventory?(): Promise<readonly Observed[]>;
+  close?(): Promise<void> | void;
+}
+
+export type ProviderErrorCode =
+  | 'not-found'
+  | 'conflict'
+  | 'capacity'
+  | 'invalid'
+  | 'timeout'
+  | 'unavailable'
+  | 'injected'
+  | 'internal';
+
+/** A typed provider failure. `retryable` says whether the same call may succeed later. */
+export class ProviderError extends Error {
+  readonly code: ProviderErrorCode;
+  readonly retryable: boolean;
+  readonly providerMessage: string;
+  constructor(code: ProviderErrorCode, providerMessage: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(providerMessage, { cause: options.cause });
+    this.name = 'ProviderError';
+    this.code = code;
+    this.retryable = options.retryable ?? (code === 'timeout' || code === 'unavailable');
+    this.providerMessage = providerMessage;
+  }
+}
