@@ -29,3 +29,15 @@ export function valuesEqual(a: AttrValue | undefined, b: AttrValue | undefined):
   if (ak.length !== Object.keys(bo).length) return false;
   return ak.every((k) => valuesEqual(ao[k], bo[k]));
 }
+
+/** A deep copy with object keys sorted, for stable pretty JSON. */
+export function sortKeysDeep(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(sortKeysDeep);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value as object).sort()) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = sortKeysDeep(v);
+  }
+  return out;
+}

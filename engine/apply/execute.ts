@@ -1,0 +1,167 @@
+/**
+ * apply: walks the plan graph with bounded parallelism and turns each step into one
+ * provider call. Every call is journalled before it starts and its outcome committed in
+ * its own transaction the moment it returns, so a crash loses nothing. A failed step
+ * skips its dependents; independent branches go on.
+ */
+import type { Desired, Provider, Recorded } from '../../providers/contract.js';
+import type { Dag, NodeOutcome } from '../graph/index.js';
+import { walkDag } from '../graph/index.js';
+import type { DesiredResource, RecordedResource, ResourceTypeName, SecretRef } from '../resource.js';
+import type { Step } from '../plan/order.js';
+
+/** The part of the state store apply writes through. */
+export interface ApplyState {
+  beginOperation(op: { address: string; action: 'create' | 'update' | 'delete'; type: ResourceTypeName; tenant: string; zone: string; runId: string }): number;
+  commitCreate(opId: number, recorded: RecordedResource): void;
+  commitUpdate(opId: number, recorded: RecordedResource): void;
+  commitDelete(opId: number, address: string): void;
+  failOperation(opId: number, message: string): void;
+}
+
+export interface ApplyReporter {
+  started(id: string, step: Step): void;
+  finished(id: string, step: Step, ms: number, error?: unknown): void;
+}
+
+export interface ApplyContext {
+  readonly state: ApplyState;
+  readonly providerFor: (zone: string) => Provider;
+  /** Reads a secret's value; throws an Error naming the reference when it can't. */
+  readonly resolveSecret: (ref: SecretRef, baseDir: string) => string;
+  /** Provider IDs of what exists, by address (seeded from state; kept current here). */
+  readonly providerIds: Map<string, string>;
+  readonly parallelism: number;
+  readonly runId: string;
+  readonly reporter: ApplyReporter;
+  readonly now: () => Date;
+  readonly signal?: AbortSignal;
+}
+
+export interface ApplyResult {
+  readonly outcomes: ReadonlyMap<string, NodeOutcome>;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly skipped: number;
+}
+
+export async function executePlan(dag: Dag<Step>, ctx: ApplyContext): Promise<ApplyResult> {
+  const outcomes = await walkDag(
+    dag,
+    async (id, step) => {
+      const started = performance.now();
+      ctx.reporter.started(id, step);
+      try {
+        await runStep(step, ctx);
+        ctx.reporter.finished(id, step, performance.now() - started);
+      } catch (error) {
+        ctx.reporter.finished(id, step, performance.now() - started, error);
+        throw error;
+      }
+    },
+    { parallelism: ctx.parallelism, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+  );
+  let succeeded = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const o of outcomes.values()) {
+    if (o.status === 'succeeded') succeeded++;
+    else if (o.status === 'failed') failed++;
+    else skipped++;
+  }
+  return { outcomes, succeeded, failed, skipped };
+}
+
+async function runStep(step: Step, ctx: ApplyContext): Promise<void> {
+  switch (step.kind) {
+    case 'create': {
+      const d = step.change.after;
+      const provider = ctx.providerFor(d.zone);
+      const opId = ctx.state.beginOperation({ address: d.address, action: 'create', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId });
+      try {
+        const observed = await provider.create(toDesired(d, ctx));
+        ctx.state.commitCreate(opId, toRecorded(d, observed.providerId, observed.attributes, ctx.now()));
+        ctx.providerIds.set(d.address, observed.providerId);
+      } catch (error) {
+        ctx.state.failOperation(opId, messageOf(error));
+        throw error;
+      }
+      return;
+    }
+    case 'update': {
+      const { before, after: d, changed } = step.change;
+      const provider = ctx.providerFor(d.zone);
+      const opId = ctx.state.beginOperation({ address: d.address, action: 'update', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId });
+      try {
+        const observed = await provider.update(toPrior(before), toDesired(d, ctx), changed);
+        const rec = toRecorded(d, observed.providerId, observed.attributes, ctx.now());
+        ctx.state.commitUpdate(opId, { ...rec, createdAt: before.createdAt });
+        ctx.providerIds.set(d.address, observed.providerId);
+      } catch (error) {
+        ctx.state.failOperation(opId, messageOf(error));
+        throw error;
+      }
+      return;
+    }
+    case 'delete': {
+      const before = step.change.before;
+      const provider = ctx.providerFor(before.zone);
+      const opId = ctx.state.beginOperation({ address: before.address, action: 'delete', type: before.type, tenant: before.tenant, zone: before.zone, runId: ctx.runId });
+      try {
+        await provider.delete(toPrior(before));
+        ctx.state.commitDelete(opId, before.address);
+        ctx.providerIds.delete(before.address);
+      } catch (error) {
+        ctx.state.failOperation(opId, messageOf(error));
+        throw error;
+      }
+      return;
+    }
+  }
+}
+
+function toDesired(d: DesiredResource, ctx: ApplyContext): Desired {
+  const refs: Record<string, string> = {};
+  for (const dep of d.dependsOn) {
+    const id = ctx.providerIds.get(dep);
+    if (id) refs[dep] = id;
+  }
+  const secrets: Record<string, string> = {};
+  for (const [attr, ref] of Object.entries(d.secrets)) secrets[attr] = ctx.resolveSecret(ref, ref.baseDir);
+  return { address: d.address, type: d.type, tenant: d.tenant, zone: d.zone, attributes: d.attributes, refs, secrets };
+}
+
+function toPrior(r: RecordedResource): Recorded {
+  return { address: r.address, type: r.type, tenant: r.tenant, zone: r.zone, providerId: r.providerId, attributes: r.attributes };
+}
+
+/**
+ * What state records: the provider's observed attributes, except that sensitive ones keep
+ * the spec's digest (a provider never returns a secret, and state never holds one).
+ */
+function toRecorded(d: DesiredResource, providerId: string, observed: RecordedResource['attributes'], at: Date): RecordedResource {
+  const attributes: Record<string, RecordedResource['attributes'][string]> = { ...observed };
+  for (const k of d.sensitive) {
+    const digest = d.attributes[k];
+    if (digest !== undefined) attributes[k] = digest;
+  }
+  const stamp = at.toISOString();
+  return {
+    address: d.address,
+    type: d.type,
+    tenant: d.tenant,
+    zone: d.zone,
+    providerId,
+    attributes,
+    dependsOn: d.dependsOn,
+    boundTo: d.boundTo,
+    protect: d.protect,
+    sensitive: d.sensitive,
+    createdAt: stamp,
+    updatedAt: stamp,
+  };
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,48 @@
+/** graph: the plan graph as DOT (Graphviz) or Mermaid — what waits for what. */
+import type { Dag } from '../../graph/index.js';
+import { hasErrors, formatDiagnostic } from '../../../specs/diagnostic.js';
+import type { Step } from '../../plan/order.js';
+import { makePlan } from '../../plan/plan.js';
+import { CliError } from '../errors.js';
+import { print } from '../output.js';
+import { secretDigester } from '../secrets.js';
+import { loadWorkspaceSpecs, openWorkspaceState, type GlobalOptions } from '../workspace.js';
+import { orderChanges } from '../../plan/order.js';
+
+export interface GraphOptions extends GlobalOptions {
+  readonly format?: string;
+}
+
+const SYMBOL: Record<Step['kind'], string> = { create: '+', update: '~', delete: '-' };
+
+export function graphCommand(paths: string[], options: GraphOptions): number {
+  const format = options.format ?? 'dot';
+  if (format !== 'dot' && format !== 'mermaid') throw new CliError(`--format must be dot or mermaid, not ${format}`);
+  const specs = loadWorkspaceSpecs(paths, options);
+  const state = openWorkspaceState(options);
+  const snapshot = state.snapshot();
+  state.close();
+  const { plan } = makePlan({ specs, lineage: snapshot.lineage, serial: snapshot.serial, recorded: snapshot.resources, digestSecret: secretDigester(snapshot.lineage) });
+  if (hasErrors(plan.diagnostics)) {
+    throw new CliError(plan.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));
+  }
+  const { dag } = orderChanges(plan.changes);
+  print(format === 'dot' ? toDot(dag) : toMermaid(dag));
+  return 0;
+}
+
+export function toDot(dag: Dag<Step>): string {
+  const lines = ['digraph netfirst {', '  rankdir = LR;', '  node [shape = box, fontname = "monospace"];'];
+  for (const id of dag.nodes()) lines.push(`  ${JSON.stringify(id)} [label = ${JSON.stringify(`${SYMBOL[dag.value(id).kind]} ${id}`)}];`);
+  for (const e of dag.edges()) lines.push(`  ${JSON.stringify(e.from)} -> ${JSON.stringify(e.to)};`);
+  lines.push('}');
+  return lines.join('\n');
+}
+
+export function toMermaid(dag: Dag<Step>): string {
+  const ids = new Map(dag.nodes().map((id, i) => [id, `n${i}`] as const));
+  const lines = ['flowchart LR'];
+  for (const [id, short] of ids) lines.push(`  ${short}["${SYMBOL[dag.value(id).kind]} ${id.replaceAll('"', '#quot;')}"]`);
+  for (const e of dag.edges()) lines.push(`  ${ids.get(e.from)} --> ${ids.get(e.to)}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,83 @@
+/** validate, schema and zone inventory: the small commands. */
+import { existsSync, writeFileSync } from 'node:fs';
+import { formatDiagnostic, hasErrors } from '../../../specs/diagnostic.js';
+import { specJsonSchema } from '../../../specs/jsonschema.js';
+import { buildDesired } from '../../plan/desired.js';
+import { CliError } from '../errors.js';
+import { colorsFor, print, printErr } from '../output.js';
+import { secretDigester } from '../secrets.js';
+import { loadWorkspaceSpecs, openWorkspaceState, providerPool, statePath, zonesOf, type GlobalOptions } from '../workspace.js';
+
+export interface ValidateOptions extends GlobalOptions {
+  readonly json?: boolean;
+}
+
+/** Loads and verifies specs (allocations against the state when there is one); changes nothing. */
+export function validateCommand(paths: string[], options: ValidateOptions): number {
+  const specs = loadWorkspaceSpecs(paths, options);
+  let recorded = new Map();
+  let lineage = 'validate';
+  if (existsSync(statePath(options))) {
+    const state = openWorkspaceState(options);
+    const snapshot = state.snapshot();
+    state.close();
+    recorded = new Map(snapshot.resources);
+    lineage = snapshot.lineage;
+  }
+  const diagnostics = [...specs.diagnostics];
+  if (!hasErrors(diagnostics)) {
+    diagnostics.push(...buildDesired({ specs, recorded, digestSecret: secretDigester(lineage) }).diagnostics);
+  }
+  const located = diagnostics.map((d) => {
+    if (d.line || !d.file || d.doc === undefined || !d.path) return d;
+    const at = specs.locate(d.file, d.doc, d.path);
+    return at ? { ...d, line: at.line, column: at.column } : d;
+  });
+  const errors = located.filter((d) => d.severity === 'error').length;
+  if (options.json) {
+    print(JSON.stringify({ valid: errors === 0, diagnostics: located }, null, 2));
+    return errors === 0 ? 0 : 1;
+  }
+  const c = colorsFor(process.stderr);
+  for (const d of located) printErr(d.severity === 'error' ? c.red(formatDiagnostic(d)) : c.yellow(formatDiagnostic(d)));
+  if (errors > 0) throw new CliError(`${errors} error${errors === 1 ? '' : 's'} in ${specs.files.length} file${specs.files.length === 1 ? '' : 's'}`);
+  print(colorsFor(process.stdout).green(`Success! ${specs.files.length} files, ${specs.zones.size} zones, ${specs.tenants.size} tenants: the configuration is valid.`));
+  return 0;
+}
+
+export function schemaCommand(options: { out?: string }): number {
+  const text = JSON.stringify(specJsonSchema(), null, 2) + '\n';
+  if (options.out) {
+    writeFileSync(options.out, text);
+    print(`Wrote the JSON Schema to ${options.out}. Point editors at it with a first line: # yaml-language-server: $schema=${options.out}`);
+  } else {
+    process.stdout.write(text);
+  }
+  return 0;
+}
+
+export interface InventoryOptions extends GlobalOptions {
+  readonly json?: boolean;
+}
+
+/** What really exists in a zone's provider — compare it with `state list`. */
+export async function zoneInventoryCommand(zone: string, paths: string[], options: InventoryOptions): Promise<number> {
+  const specs = loadWorkspaceSpecs(paths, options);
+  if (hasErrors(specs.diagnostics)) throw new CliError(specs.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));
+  if (!specs.zones.has(zone)) throw new CliError(`zone ${zone} is not described by the specs in ${paths.join(' ') || '.'}; known zones: ${[...specs.zones.keys()].join(', ') || 'none'}`);
+  const pool = providerPool(zonesOf(specs), options);
+  try {
+    const provider = pool.providerFor(zone);
+    if (!provider.inventory) throw new CliError(`provider ${provider.name} cannot list its inventory`);
+    const items = await provider.inventory();
+    if (options.json) {
+      print(JSON.stringify(items, null, 2));
+    } else {
+      for (const o of items) print(`${o.type.padEnd(15)} ${o.providerId}  ${o.address}`);
+      print(`${items.length} resources in zone ${zone}`);
+    }
+    return 0;
+  } finally {
+    await pool.closeAll();
+  }
+}

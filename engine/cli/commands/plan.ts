@@ -1,0 +1,211 @@
+/**
+ * plan, apply and destroy: the main job. Plan prints what would change; apply asks
+ * (or takes --auto-approve), walks the plan and records every outcome; destroy plans
+ * the deletion of the selected tenants.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { hasErrors } from '../../../specs/diagnostic.js';
+import { executePlan } from '../../apply/execute.js';
+import { createProgressReporter } from '../../apply/progress.js';
+import { isEffective, summarize, type Change } from '../../plan/change.js';
+import { orderChanges } from '../../plan/order.js';
+import { makePlan, type Plan } from '../../plan/plan.js';
+import { renderPlanJson } from '../../plan/render-json.js';
+import { renderDiagnostics, renderPlanText } from '../../plan/render-text.js';
+import { planFromJson } from '../../plan/saved.js';
+import { CliError } from '../errors.js';
+import { colorsFor, print, printErr } from '../output.js';
+import { resolveSecret, secretDigester } from '../secrets.js';
+import { loadWorkspaceSpecs, openWorkspaceState, providerPool, zonesOf, type GlobalOptions } from '../workspace.js';
+
+export interface PlanOptions extends GlobalOptions {
+  readonly out?: string;
+  readonly json?: boolean;
+  readonly detailedExitcode?: boolean;
+  readonly prune?: boolean;
+  readonly tenant?: string[];
+  readonly color?: boolean;
+}
+
+export interface ApplyOptions extends PlanOptions {
+  readonly autoApprove?: boolean;
+  readonly parallelism?: string;
+}
+
+function computePlan(paths: readonly string[], options: PlanOptions, destroy = false) {
+  const specs = loadWorkspaceSpecs(paths, options);
+  const state = openWorkspaceState(options);
+  const snapshot = state.snapshot();
+  const tenants = options.tenant && options.tenant.length > 0 ? new Set(options.tenant) : undefined;
+  if (tenants) for (const t of tenants) if (!specs.tenants.has(t) && ![...snapshot.resources.values()].some((r) => r.tenant === t)) {
+    state.close();
+    throw new CliError(`tenant ${t} is neither in the specs nor in state`);
+  }
+  const { plan, dag } = makePlan({
+    specs,
+    lineage: snapshot.lineage,
+    serial: snapshot.serial,
+    recorded: snapshot.resources,
+    digestSecret: secretDigester(snapshot.lineage),
+    prune: options.prune ?? false,
+    destroy,
+    ...(tenants ? { tenants } : {}),
+  });
+  return { specs, state, snapshot, plan, dag };
+}
+
+function reportDiagnostics(plan: Plan, options: PlanOptions): void {
+  if (plan.diagnostics.length === 0) return;
+  printErr(renderDiagnostics(plan, colorsFor(process.stderr, options.color === false)));
+  if (hasErrors(plan.diagnostics)) {
+    const n = plan.diagnostics.filter((d) => d.severity === 'error').length;
+    throw new CliError(`${n} error${n === 1 ? '' : 's'}: nothing was planned or changed`);
+  }
+}
+
+export async function planCommand(paths: string[], options: PlanOptions): Promise<number> {
+  const { state, plan } = computePlan(paths, options);
+  state.close();
+  if (options.json) {
+    print(renderPlanJson(plan));
+    if (hasErrors(plan.diagnostics)) return 1;
+  } else {
+    reportDiagnostics(plan, options);
+    print(renderPlanText(plan, colorsFor(process.stdout, options.color === false)));
+  }
+  if (options.out) {
+    writeFileSync(options.out, renderPlanJson(plan), { mode: 0o600 });
+    if (!options.json) print(`Saved the plan to ${options.out}. Apply exactly this plan with: netfirst apply ${options.out}`);
+  }
+  const changed = plan.changes.some(isEffective);
+  return options.detailedExitcode && changed ? 2 : 0;
+}
+
+export async function applyCommand(paths: string[], options: ApplyOptions, destroy = false): Promise<number> {
+  const savedPlan = !destroy && paths.length === 1 && paths[0]!.endsWith('.json');
+  let plan: Plan;
+  let zones;
+  let state;
+  if (savedPlan) {
+    const file = paths[0]!;
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new CliError(`${file}: not a readable plan file (${(error as Error).message})`);
+    }
+    state = openWorkspaceState(options);
+    const snapshot = state.snapshot();
+    const restored = planFromJson(json, snapshot, file);
+    if ('error' in restored) {
+      state.close();
+      throw new CliError(restored.error);
+    }
+    plan = restored.plan;
+    zones = plan.zones;
+  } else {
+    const computed = computePlan(paths, options, destroy);
+    state = computed.state;
+    plan = computed.plan;
+    zones = zonesOf(computed.specs);
+  }
+  const colors = colorsFor(process.stdout, options.color === false);
+  try {
+    reportDiagnostics(plan, options);
+    const { dag, diagnostics } = orderChanges(plan.changes);
+    if (hasErrors(diagnostics)) reportDiagnostics({ ...plan, diagnostics }, options);
+    print(renderPlanText(plan, colors));
+    if (!plan.changes.some(isEffective)) return 0;
+    if (!options.autoApprove) await confirm(destroy ? destroyPrompt(plan) : undefined);
+
+    const pool = providerPool(zones, options);
+    const reporter = createProgressReporter({ out: process.stdout, colors, total: dag.size });
+    const providerIds = new Map<string, string>();
+    for (const r of state.snapshot().resources.values()) providerIds.set(r.address, r.providerId);
+    const abort = new AbortController();
+    const onSignal = (): void => {
+      printErr('\nInterrupt received: finishing the operations in flight, starting no new ones…');
+      abort.abort();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const t0 = performance.now();
+    let result;
+    try {
+      result = await executePlan(dag, {
+        state,
+        providerFor: pool.providerFor,
+        resolveSecret,
+        providerIds,
+        parallelism: parallelismOf(options.parallelism),
+        runId: randomUUID(),
+        reporter,
+        now: () => new Date(),
+        signal: abort.signal,
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      reporter.close();
+      await pool.closeAll();
+    }
+    const secs = ((performance.now() - t0) / 1000).toFixed(1);
+    const done = summarizeDone(plan.changes, result.outcomes);
+    if (result.failed === 0 && result.skipped === 0) {
+      print(colors.green(colors.bold(`\n${destroy ? 'Destroy' : 'Apply'} complete!`)) + ` Resources: ${done} in ${secs}s.`);
+      return 0;
+    }
+    print(colors.red(colors.bold(`\n${destroy ? 'Destroy' : 'Apply'} failed.`)) + ` Resources: ${done} in ${secs}s; ${result.failed} failed, ${result.skipped} skipped.`);
+    for (const [id, o] of result.outcomes) {
+      if (o.status === 'failed') print(colors.red(`  ✗ ${id}: ${o.error instanceof Error ? o.error.message : String(o.error)}`));
+    }
+    for (const [id, o] of result.outcomes) {
+      if (o.status === 'skipped') print(colors.yellow(`  - ${id}: skipped (${o.because === 'interrupted' ? 'interrupted' : `depends on ${o.because}`})`));
+    }
+    print('State records everything that was done; run the same command again to finish the rest.');
+    return 1;
+  } finally {
+    state.close();
+  }
+}
+
+function summarizeDone(changes: readonly Change[], outcomes: ReadonlyMap<string, { status: string }>): string {
+  const ok = (id: string): boolean => outcomes.get(id)?.status === 'succeeded';
+  const done = summarize(changes.filter((c) => {
+    if (c.action === 'replace') return ok(c.address);
+    if (c.action === 'delete') return ok(`${c.address} (destroy)`);
+    return ok(c.address);
+  }));
+  return `${done.create} added, ${done.update} changed, ${done.replace} replaced, ${done.delete} destroyed`;
+}
+
+function parallelismOf(text: string | undefined): number {
+  if (text === undefined) return 10;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new CliError(`--parallelism must be a whole number from 1 to 1000, not ${text}`);
+  return n;
+}
+
+function destroyPrompt(plan: Plan): string {
+  const tenants = [...new Set(plan.changes.filter((c) => c.action === 'delete').map((c) => c.tenant))].sort();
+  return tenants.join(',');
+}
+
+async function confirm(mustType?: string): Promise<void> {
+  if (!process.stdin.isTTY) {
+    throw new CliError('refusing to apply: no terminal to confirm on. Review the plan, then run again with --auto-approve (or apply a saved plan).');
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const expected = mustType ?? 'yes';
+    const question = mustType
+      ? `Do you really want to destroy these tenants? Type their names (${mustType}) to confirm: `
+      : "Do you want to perform these actions? Only 'yes' will be accepted: ";
+    const answer = (await rl.question(question)).trim();
+    if (answer !== expected) throw new CliError('Apply cancelled.');
+  } finally {
+    rl.close();
+  }
+}

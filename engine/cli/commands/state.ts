@@ -1,0 +1,65 @@
+/** state list | show: what netfirst has recorded, for people or (--json) machines. */
+import { CliError } from '../errors.js';
+import { colorsFor, print } from '../output.js';
+import { openWorkspaceState, type GlobalOptions } from '../workspace.js';
+import { formatValue } from '../../plan/render-text.js';
+import type { RecordedResource } from '../../resource.js';
+
+export interface StateOptions extends GlobalOptions {
+  readonly json?: boolean;
+  readonly tenant?: string;
+}
+
+/** Sensitive attributes stay digests in state; shown to people as (sensitive). */
+function publicView(r: RecordedResource): RecordedResource {
+  const attributes = { ...r.attributes };
+  for (const k of r.sensitive) if (k in attributes) attributes[k] = '(sensitive)';
+  return { ...r, attributes };
+}
+
+export function stateListCommand(options: StateOptions): number {
+  const state = openWorkspaceState(options);
+  try {
+    const all = options.tenant ? state.listByTenant(options.tenant) : state.listResources();
+    if (options.json) {
+      print(JSON.stringify(all.map((r) => ({ address: r.address, type: r.type, tenant: r.tenant, zone: r.zone, providerId: r.providerId })), null, 2));
+    } else {
+      for (const r of all) print(r.address);
+    }
+    return 0;
+  } finally {
+    state.close();
+  }
+}
+
+export function stateShowCommand(address: string, options: StateOptions): number {
+  const state = openWorkspaceState(options);
+  try {
+    const r = state.getResource(address);
+    if (!r) throw new CliError(`${address} is not in state`);
+    const view = publicView(r);
+    if (options.json) {
+      print(JSON.stringify(view, null, 2));
+      return 0;
+    }
+    const c = colorsFor(process.stdout);
+    print(c.bold(`# ${r.address}`));
+    print(`resource "${r.type}" "${r.address}" {`);
+    const rows: [string, string][] = [
+      ['id', JSON.stringify(r.providerId)],
+      ['tenant', JSON.stringify(r.tenant)],
+      ['zone', JSON.stringify(r.zone)],
+      ...Object.keys(view.attributes).sort().map((k): [string, string] => [k, r.sensitive.includes(k) ? '(sensitive)' : formatValue(view.attributes[k], 4)]),
+      ['dependsOn', formatValue(r.dependsOn, 4)],
+      ['protect', String(r.protect)],
+      ['created', r.createdAt],
+      ['updated', r.updatedAt],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    for (const [k, v] of rows) print(`    ${k.padEnd(width)} = ${v}`);
+    print('}');
+    return 0;
+  } finally {
+    state.close();
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The netfirst CLI: a table of commands, each a thin wrapper that lazily imports its
+ * module. One top-level catch prints user errors as one message and sets the exit
+ * code; a stack trace appears only with NETFIRST_DEBUG=1.
+ */
+import { Command, Option } from 'commander';
+import { CliError } from './errors.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function globalOptions(cmd: Command): Command {
+  return cmd
+    .option('--state <path>', 'state database (default ./.netfirst/state.db, or $NETFIRST_STATE)')
+    .option('--no-color', 'never colour the output');
+}
+
+function planOptions(cmd: Command): Command {
+  return globalOptions(cmd)
+    .option('--tenant <name>', 'only this tenant (repeatable)', collect)
+    .option('--prune', 'destroy resources of tenants whose spec file is gone');
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('netfirst')
+    .description('Desired-state engine for network-first tenant clouds: YAML specs → verified, ordered plan → apply.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(text) });
+  const run = (fn: () => Promise<number> | number) => async () => setExit(await fn());
+
+  planOptions(program.command('plan').description('show what apply would change'))
+    .argument('[paths...]', 'spec files or directories (default: .)')
+    .option('--out <file>', 'save the plan as JSON, to apply exactly it later')
+    .option('--json', 'print the plan as JSON (format netfirst-plan/1)')
+    .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something does, 1 on error')
+    .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).planCommand(paths, opts))());
+
+  planOptions(program.command('apply').description('apply the specs (or a saved plan file) through the providers'))
+    .argument('[paths...]', 'spec files or directories, or one saved plan .json')
+    .option('--auto-approve', 'do not ask for confirmation')
+    .option('--parallelism <n>', 'provider operations at once (default 10)')
+    .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).applyCommand(paths, opts))());
+
+  planOptions(program.command('destroy').description('destroy every resource of the tenants (all tenants in the specs, or --tenant)'))
+    .argument('[paths...]', 'spec files or directories')
+    .option('--auto-approve', 'do not ask for the tenant names')
+    .option('--parallelism <n>', 'provider operations at once (default 10)')
+    .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).applyCommand(paths, opts, true))());
+
+  globalOptions(program.command('validate').description('check specs without touching anything'))
+    .argument('[paths...]', 'spec files or directories')
+    .option('--json', 'diagnostics as JSON')
+    .action(async (paths: string[], opts) => run(async () => (await import('./commands/misc.js')).validateCommand(paths, opts))());
+
+  const state = program.command('state').description('inspect recorded state');
+  globalOptions(state.command('list').description('list recorded resources'))
+    .option('--json', 'a JSON array, one entry per resource')
+    .option('--tenant <name>', 'only this tenant')
+    .action(async (opts) => run(async () => (await import('./commands/state.js')).stateListCommand(opts))());
+  globalOptions(state.command('show').description('show one recorded resource'))
+    .argument('<address>', 'resource address, e.g. acme-dental/vm/web-1')
+    .option('--json', 'as JSON')
+    .action(async (address: string, opts) => run(async () => (await import('./commands/state.js')).stateShowCommand(address, opts))());
+
+  globalOptions(program.command('graph').description('print the plan graph'))
+    .argument('[paths...]', 'spec files or directories')
+    .addOption(new Option('--format <format>', 'output format').choices(['dot', 'mermaid']).default('dot'))
+    .action(async (paths: string[], opts) => run(async () => (await import('./commands/graph.js')).graphCommand(paths, opts))());
+
+  program
+    .command('schema')
+    .description('write the JSON Schema of the spec language (for editors)')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (opts) => run(async () => (await import('./commands/misc.js')).schemaCommand(opts))());
+
+  const zone = program.command('zone').description('inspect zones');
+  globalOptions(zone.command('inventory').description("list what really exists in a zone's provider"))
+    .argument('<zone>', 'zone name')
+    .argument('[paths...]', 'spec files or directories holding the zone')
+    .option('--json', 'a JSON array, one entry per resource')
+    .action(async (name: string, paths: string[], opts) => run(async () => (await import('./commands/misc.js')).zoneInventoryCommand(name, paths, opts))());
+
+  return program;
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram((code) => {
+    process.exitCode = code;
+  });
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CliError) {
+      process.stderr.write(`Error: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`Error: ${message}\n`);
+      if (process.env.NETFIRST_DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
+      else process.stderr.write('(this is a bug in netfirst; run with NETFIRST_DEBUG=1 for details)\n');
+      process.exitCode = 1;
+    }
+  }
+}
+
+await main();

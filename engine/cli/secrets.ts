@@ -1,0 +1,34 @@
+/**
+ * Secret references resolved at the edge: `{ env }` from the environment, `{ file }`
+ * relative to the spec file. Plans and state only ever see an HMAC digest keyed by the
+ * state lineage, so equal secrets in different states do not give equal digests.
+ */
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { SecretRef } from '../resource.js';
+
+export function resolveSecret(ref: SecretRef, baseDir: string): string {
+  if ('env' in ref) {
+    const value = process.env[ref.env];
+    if (value === undefined || value === '') throw new Error(`secret environment variable ${ref.env} is not set`);
+    return value;
+  }
+  const path = resolve(baseDir, ref.file);
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch {
+    throw new Error(`secret file ${ref.file} (${path}) cannot be read`);
+  }
+}
+
+export function secretDigester(lineage: string): (ref: SecretRef, baseDir: string) => { digest: string } | { error: string } {
+  return (ref, baseDir) => {
+    try {
+      const value = resolveSecret(ref, baseDir);
+      return { digest: `sha256:${createHmac('sha256', lineage).update(value).digest('hex')}` };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  };
+}

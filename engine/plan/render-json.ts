@@ -1,0 +1,71 @@
+/**
+ * The machine plan (`--json`, `--out`): format netfirst-plan/1, documented in the
+ * README. Deterministic: keys are emitted in a fixed order and changes by address, so
+ * the same specs and state give byte-identical output. `resources` carries what
+ * `apply plan.json` needs beyond attributes (dependencies, secret references — never
+ * secret values).
+ */
+import type { DesiredResource } from '../resource.js';
+import { summarize, isEffective, type Change } from './change.js';
+import { PLAN_FORMAT, type Plan } from './plan.js';
+import { sortKeysDeep } from './values.js';
+
+export function planToJson(plan: Plan): unknown {
+  const resources: Record<string, unknown> = {};
+  const changes = plan.changes.map((ch) => {
+    const after = 'after' in ch ? ch.after : undefined;
+    if (after && isEffective(ch)) resources[ch.address] = desiredMeta(after);
+    return {
+      address: ch.address,
+      type: ch.type,
+      tenant: ch.tenant,
+      action: ch.action,
+      before: 'before' in ch ? ch.before.attributes : null,
+      after: after ? after.attributes : null,
+      requiresReplace: ch.action === 'replace' ? ch.requiresReplace : [],
+      ...(ch.action === 'replace' && ch.replacedWith.length > 0 ? { replacedWith: ch.replacedWith } : {}),
+      ...('movedFrom' in ch && ch.movedFrom ? { movedFrom: ch.movedFrom } : {}),
+      reason: reasonOf(ch),
+    };
+  });
+  return {
+    format: PLAN_FORMAT,
+    lineage: plan.lineage,
+    serial: plan.serial,
+    specHash: plan.specHash,
+    summary: summarize(plan.changes),
+    changes,
+    orphanedTenants: plan.orphanedTenants,
+    diagnostics: plan.diagnostics,
+    resources,
+    zones: plan.zones,
+  };
+}
+
+/** Canonical text of the JSON plan (sorted keys, 2-space indent): byte-identical for identical plans. */
+export function renderPlanJson(plan: Plan): string {
+  return JSON.stringify(sortKeysDeep(planToJson(plan)), null, 2) + '\n';
+}
+
+function desiredMeta(d: DesiredResource): unknown {
+  return {
+    zone: d.zone,
+    dependsOn: d.dependsOn,
+    boundTo: d.boundTo,
+    protect: d.protect,
+    sensitive: d.sensitive,
+    secrets: d.secrets,
+    ...(d.previously ? { previously: d.previously } : {}),
+    ...(d.source ? { source: d.source } : {}),
+  };
+}
+
+function reasonOf(ch: Change): string | null {
+  if (ch.reason) return ch.reason;
+  switch (ch.action) {
+    case 'create': return 'not in state';
+    case 'update': return `changed: ${ch.changed.join(', ')}`;
+    case 'replace': return `${ch.requiresReplace.join(', ')} cannot change in place`;
+    default: return null;
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The human plan, shaped like Terraform's: one block per resource with its symbol,
+ * attribute-level before → after, `# forces replacement` on the attributes that do,
+ * sensitive values as (sensitive), and a closing count line.
+ */
+import type { Colors } from 'picocolors/types.js';
+import { formatDiagnostic } from '../../specs/diagnostic.js';
+import type { AttrValue, Attributes } from '../resource.js';
+import { assertNever, isEffective, summarize, type Change } from './change.js';
+import type { Plan } from './plan.js';
+import { valuesEqual } from './values.js';
+
+const SENSITIVE = '(sensitive)';
+
+export function renderPlanText(plan: Plan, c: Colors): string {
+  const out: string[] = [];
+  const effective = plan.changes.filter(isEffective);
+  if (effective.length === 0) {
+    out.push(c.green(c.bold('No changes.')) + ' Your infrastructure matches the configuration.');
+    appendOrphans(plan, out, c);
+    return out.join('\n') + '\n';
+  }
+  out.push('netfirst will perform the following actions:', '');
+  // Destructive changes first, so nobody scrolls past them.
+  const rank = (ch: Change): number => (ch.action === 'delete' ? 0 : ch.action === 'replace' ? 1 : 2);
+  const ordered = [...effective].sort((a, b) => rank(a) - rank(b) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  for (const ch of ordered) out.push(...renderChange(ch, c), '');
+  const s = summarize(plan.changes);
+  out.push(
+    `${c.bold('Plan:')} ${s.create} to add, ${s.update} to change, ${s.replace} to replace, ${s.delete} to destroy.`,
+  );
+  appendOrphans(plan, out, c);
+  return out.join('\n') + '\n';
+}
+
+function appendOrphans(plan: Plan, out: string[], c: Colors): void {
+  if (plan.orphanedTenants.length === 0) return;
+  out.push('', c.yellow(`Orphaned tenants (in state, no spec; kept — use --prune to destroy): ${plan.orphanedTenants.join(', ')}`));
+}
+
+export function renderDiagnostics(plan: Pick<Plan, 'diagnostics'>, c: Colors): string {
+  return plan.diagnostics
+    .map((d) => {
+      const text = formatDiagnostic(d);
+      return d.severity === 'error' ? c.red(text) : c.yellow(text);
+    })
+    .join('\n');
+}
+
+function renderChange(ch: Change, c: Colors): string[] {
+  const head = (symbol: string, color: (s: string) => string, what: string): string[] => [
+    c.bold(`  # ${ch.address}`) + ` ${what}`,
+    `${color(symbol)} resource "${ch.type}" "${ch.address}" {`,
+  ];
+  const moved = 'movedFrom' in ch && ch.movedFrom ? [`      # (moved from ${ch.movedFrom})`] : [];
+  switch (ch.action) {
+    case 'create':
+      return [...head('  +', c.green, 'will be created'), ...attrLines(undefined, ch.after.attributes, ch.after.sensitive, [], c), '    }'];
+    case 'delete':
+      return [
+        ...head('  -', c.red, `will be destroyed${ch.reason ? ` (${ch.reason})` : ''}`),
+        ...attrLines(ch.before.attributes, undefined, ch.before.sensitive, [], c),
+        '    }',
+      ];
+    case 'update':
+      return [
+        ...head('  ~', c.yellow, 'will be updated in place'),
+        ...moved,
+        ...attrLines(ch.before.attributes, ch.after.attributes, ch.after.sensitive, [], c),
+        '    }',
+      ];
+    case 'replace': {
+      const why = ch.replacedWith.length > 0 ? [`      # forces replacement: ${ch.reason ?? ''}`] : [];
+      return [
+        ...head('-/+', c.red, 'must be replaced'),
+        ...moved,
+        ...why,
+        ...attrLines(ch.before.attributes, ch.after.attributes, ch.after.sensitive, ch.requiresReplace, c),
+        '    }',
+      ];
+    }
+    case 'noop':
+    case 'read':
+      return [];
+    default:
+      return assertNever(ch);
+  }
+}
+
+function attrLines(
+  before: Attributes | undefined,
+  after: Attributes | undefined,
+  sensitive: readonly string[],
+  forcing: readonly string[],
+  c: Colors,
+): string[] {
+  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].sort();
+  const width = Math.max(0, ...keys.map((k) => k.length));
+  const lines: string[] = [];
+  let unchanged = 0;
+  const show = (k: string, v: AttrValue | undefined): string => (sensitive.includes(k) ? SENSITIVE : formatValue(v, 8));
+  for (const k of keys) {
+    const b = before?.[k];
+    const a = after?.[k];
+    const name = k.padEnd(width);
+    if (!before) lines.push(`      ${c.green('+')} ${name} = ${show(k, a)}`);
+    else if (!after) lines.push(`      ${c.red('-')} ${name} = ${show(k, b)}`);
+    else if (valuesEqual(a, b)) unchanged++;
+    else {
+      const note = forcing.includes(k) ? c.red(' # forces replacement') : '';
+      const value = sensitive.includes(k) ? `${SENSITIVE} # value changed` : `${formatValue(b, 8)} -> ${formatValue(a, 8)}`;
+      lines.push(`      ${c.yellow('~')} ${name} = ${value}${note}`);
+    }
+  }
+  if (unchanged > 0) lines.push(c.dim(`        (${unchanged} unchanged attribute${unchanged === 1 ? '' : 's'} hidden)`));
+  return lines;
+}
+
+/** HCL-like rendering: scalars inline, short collections inline, long ones over lines. */
+export function formatValue(v: AttrValue | undefined, indent: number): string {
+  if (v === undefined || v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v !== 'object') return String(v);
+  const inline = formatInline(v);
+  if (inline.length <= 72) return inline;
+  const pad = ' '.repeat(indent + 4);
+  const end = ' '.repeat(indent);
+  if (Array.isArray(v)) return `[\n${(v as readonly AttrValue[]).map((x) => `${pad}${formatValue(x, indent + 4)},`).join('\n')}\n${end}]`;
+  const o = v as { readonly [k: string]: AttrValue };
+  return `{\n${Object.keys(o).sort().map((k) => `${pad}${k} = ${formatValue(o[k], indent + 4)}`).join('\n')}\n${end}}`;
+}
+
+function formatInline(v: AttrValue): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v !== 'object') return String(v);
+  if (Array.isArray(v)) return `[${(v as readonly AttrValue[]).map(formatInline).join(', ')}]`;
+  const o = v as { readonly [k: string]: AttrValue };
+  const keys = Object.keys(o).sort();
+  return keys.length === 0 ? '{}' : `{ ${keys.map((k) => `${k} = ${formatInline(o[k]!)}`).join(', ')} }`;
+}
