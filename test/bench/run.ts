@@ -1,0 +1,127 @@
+/**
+ * npm run bench [-- --tenants N] — the performance figures of the core engine, printed
+ * as a table: YAML parse floor, cold plan, no-op re-plan, apply throughput on sim,
+ * latency-bound apply against its lower bound, and peak RSS. Targets are from the
+ * core engine issue; the table says whether each was met.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { executePlan } from '../../engine/apply/execute.js';
+import { resolveSecret, secretDigester } from '../../engine/cli/secrets.js';
+import { makePlan } from '../../engine/plan/plan.js';
+import { createProvider } from '../../providers/index.js';
+import type { Provider } from '../../providers/contract.js';
+import { loadSpecs } from '../../specs/load.js';
+import { openState } from '../../state/index.js';
+import { generateWorkload } from './generate.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const TENANTS = arg('tenants', 1000);
+const LATENCY_TENANTS = arg('latency-tenants', TENANTS);
+const LATENCY_MS = 20;
+const PARALLELISM = 32;
+
+type Row = { measure: string; value: string; target: string; met: string };
+const rows: Row[] = [];
+const row = (measure: string, value: string, target = '', met?: boolean): void => {
+  rows.push({ measure, value, target, met: met === undefined ? '' : met ? 'yes' : 'NO' });
+  console.error(`  ${measure}: ${value}`);
+};
+const secs = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const time = async <T>(fn: () => T | Promise<T>): Promise<[T, number]> => {
+  const t0 = performance.now();
+  const out = await fn();
+  return [out, performance.now() - t0];
+};
+
+async function planAndApply(dir: string, files: string[], parallelism: number) {
+  const stateDir = join(dir, '.netfirst');
+  const [{ plan, dag }, planMs] = await time(() => {
+    const specs = loadSpecs(files, { cacheDir: join(stateDir, 'cache') });
+    const state = openState(join(stateDir, 'state.db'));
+    const snap = state.snapshot();
+    state.close();
+    return makePlan({ specs, lineage: snap.lineage, serial: snap.serial, recorded: snap.resources, digestSecret: secretDigester(snap.lineage) });
+  });
+  const errors = plan.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0 || !dag) throw new Error(`bench workload does not plan: ${JSON.stringify(errors.slice(0, 3))}`);
+  const state = openState(join(stateDir, 'state.db'));
+  const providers = new Map<string, Provider>();
+  const providerFor = (zone: string): Provider => {
+    let p = providers.get(zone);
+    if (!p) {
+      p = createProvider(zone, plan.zones[zone]!, { stateDir });
+      providers.set(zone, p);
+    }
+    return p;
+  };
+  const [result, applyMs] = await time(() => executePlan(dag, {
+    state,
+    providerFor,
+    resolveSecret,
+    providerIds: new Map(),
+    parallelism,
+    runId: 'bench',
+    reporter: { started() {}, finished() {} },
+    now: () => new Date(),
+  }));
+  for (const p of providers.values()) await p.close?.();
+  state.close();
+  if (result.failed > 0) throw new Error(`bench apply failed: ${result.failed} failed`);
+  return { plan, dag, planMs, applyMs, steps: dag.size };
+}
+
+async function main(): Promise<void> {
+  console.error(`netfirst bench: ${TENANTS} tenants (latency run: ${LATENCY_TENANTS} tenants, ${LATENCY_MS} ms, parallelism ${PARALLELISM})`);
+  const root = mkdtempSync(join(tmpdir(), 'netfirst-bench-'));
+  try {
+    const { dir, files } = generateWorkload(join(root, 'fast'), TENANTS, '0ms');
+
+    const [, floorMs] = await time(() => {
+      for (const f of files) for (const d of parseAllDocuments(readFileSync(f, 'utf8'))) d.toJS();
+    });
+    row('YAML parse floor (yaml alone, all files)', secs(floorMs));
+
+    const fast = await planAndApply(dir, files, PARALLELISM);
+    const resources = fast.plan.changes.length;
+    row('resources planned', String(resources));
+    row('cold plan (load+validate+expand+allocate+verify+diff+order)', `${secs(fast.planMs)} (${(fast.planMs / floorMs).toFixed(2)}× floor)`, '≤ 1.5× floor', fast.planMs <= 1.5 * floorMs);
+    const rate = fast.steps / (fast.applyMs / 1000);
+    row('apply on sim, no latency', `${secs(fast.applyMs)} = ${Math.round(rate)} resources/s`, '≥ 5,000 resources/s', rate >= 5000);
+
+    const [noop, noopMs] = await time(() => {
+      const specs = loadSpecs(files, { cacheDir: join(dir, '.netfirst', 'cache') });
+      const state = openState(join(dir, '.netfirst', 'state.db'));
+      const snap = state.snapshot();
+      state.close();
+      return makePlan({ specs, lineage: snap.lineage, serial: snap.serial, recorded: snap.resources, digestSecret: secretDigester(snap.lineage) }).plan;
+    });
+    const pending = noop.changes.filter((c) => c.action !== 'noop').length;
+    row('no-op re-plan after apply (no file changed)', `${secs(noopMs)}, ${pending} changes`, '≤ 1 s, 0 changes', noopMs <= 1000 && pending === 0);
+
+    const slow = generateWorkload(join(root, 'slow'), LATENCY_TENANTS, `${LATENCY_MS}ms`);
+    const lat = await planAndApply(slow.dir, slow.files, PARALLELISM);
+    const critical = lat.dag.criticalPath(() => LATENCY_MS);
+    const bound = Math.max(critical, (lat.steps * LATENCY_MS) / PARALLELISM);
+    const ratio = lat.applyMs / bound;
+    row(`apply with ${LATENCY_MS} ms latency, parallelism ${PARALLELISM}`, `${secs(lat.applyMs)} vs bound ${secs(bound)} (critical path ${secs(critical)}) = ${ratio.toFixed(3)}×`, '≤ 1.15× bound', ratio <= 1.15);
+
+    const rssMb = process.resourceUsage().maxRSS / 1024;
+    row('peak RSS', `${Math.round(rssMb)} MB`, '≤ 800 MB', rssMb <= 800);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  const w = (k: keyof Row): number => Math.max(k.length, ...rows.map((r) => r[k].length));
+  const line = (r: Row): string => `| ${r.measure.padEnd(w('measure'))} | ${r.value.padEnd(w('value'))} | ${r.target.padEnd(w('target'))} | ${r.met.padEnd(w('met'))} |`;
+  console.log(line({ measure: 'measure', value: 'value', target: 'target', met: 'met' }));
+  console.log(`|${'-'.repeat(w('measure') + 2)}|${'-'.repeat(w('value') + 2)}|${'-'.repeat(w('target') + 2)}|${'-'.repeat(w('met') + 2)}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+await main();
