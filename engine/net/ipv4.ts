@@ -1,0 +1,90 @@
+/**
+ * IPv4 arithmetic on unsigned 32-bit integers: parsing goes through ipaddr.js once,
+ * everything after (containment, overlap, host ranges, iteration) is integer math so
+ * that allocating and checking tens of thousands of addresses stays cheap.
+ */
+import ipaddr from 'ipaddr.js';
+
+/** A CIDR block as integers: `first` is the network address, `last` the broadcast address. */
+export interface Ipv4Block {
+  readonly first: number;
+  readonly last: number;
+  readonly prefix: number;
+}
+
+/** An inclusive range of addresses (a pool range such as `203.0.113.10-203.0.113.250`). */
+export interface Ipv4Range {
+  readonly first: number;
+  readonly last: number;
+}
+
+/** `10.20.0.1` → 169082881, or undefined when the text is not a dotted-quad IPv4 address. */
+export function parseIpv4(text: string): number | undefined {
+  if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
+  const [a = 0, b = 0, c = 0, d = 0] = ipaddr.IPv4.parse(text).octets;
+  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+}
+
+export function formatIpv4(ip: number): string {
+  return `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`;
+}
+
+/** `10.20.0.0/24` → its block; host bits are cleared (the schema already rejects them). */
+export function parseCidr(text: string): Ipv4Block | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return undefined;
+  const base = parseIpv4(text.slice(0, slash));
+  const bits = text.slice(slash + 1);
+  if (base === undefined || !/^\d{1,2}$/.test(bits)) return undefined;
+  const prefix = Number(bits);
+  if (prefix > 32) return undefined;
+  const size = 2 ** (32 - prefix);
+  const first = base - (base % size);
+  return { first, last: first + size - 1, prefix };
+}
+
+export function formatCidr(block: Ipv4Block): string {
+  return `${formatIpv4(block.first)}/${block.prefix}`;
+}
+
+/** `203.0.113.10-203.0.113.250` → its range, or undefined when malformed or reversed. */
+export function parseIpv4Range(text: string): Ipv4Range | undefined {
+  const [from = '', to = ''] = text.split('-').map((s) => s.trim());
+  const first = parseIpv4(from);
+  const last = parseIpv4(to);
+  if (first === undefined || last === undefined || last < first) return undefined;
+  return { first, last };
+}
+
+export function contains(range: Ipv4Range, ip: number): boolean {
+  return ip >= range.first && ip <= range.last;
+}
+
+export function overlaps(a: Ipv4Range, b: Ipv4Range): boolean {
+  return a.first <= b.last && b.first <= a.last;
+}
+
+/**
+ * The addresses hosts may use: everything but the network and broadcast address, except
+ * for /31 (point-to-point, both usable, RFC 3021) and /32 (the single address).
+ */
+export function hostRange(block: Ipv4Block): Ipv4Range {
+  return block.prefix >= 31 ? { first: block.first, last: block.last } : { first: block.first + 1, last: block.last - 1 };
+}
+
+/** The n-th usable host address (1-based), or undefined past the end of the block. */
+export function nthHost(block: Ipv4Block, n: number): number | undefined {
+  const hosts = hostRange(block);
+  const ip = hosts.first + n - 1;
+  return n >= 1 && ip <= hosts.last ? ip : undefined;
+}
+
+/** The number of addresses in a range. */
+export function rangeSize(range: Ipv4Range): number {
+  return range.last - range.first + 1;
+}
+
+/** Every address of a range in ascending order, lazily. */
+export function* iterateRange(range: Ipv4Range): Generator<number> {
+  for (let ip = range.first; ip <= range.last; ip++) yield ip;
+}

@@ -1,0 +1,95 @@
+/**
+ * The bookkeeping every allocator shares: pools of integers (VLAN IDs, VNIs, IPv4
+ * addresses as integers) handed out lowest-first, and the rule for reusing what state
+ * recorded. Values are claimed by spec (fixed), by state (recorded for an address) or
+ * by this run (taken); a new allocation never takes a claimed value.
+ */
+import type { Ipv4Range } from '../net/ipv4.js';
+import type { Draft } from './expand.js';
+
+/** Inclusive integer ranges, sorted and merged. */
+export type Ranges = readonly Ipv4Range[];
+
+/** `["100-999", 1200, "1300"]` → sorted, merged ranges; malformed entries are skipped. */
+export function parseRanges(entries: readonly (string | number)[]): Ranges {
+  const ranges: { first: number; last: number }[] = [];
+  for (const entry of entries) {
+    const [from = '', to = from] = String(entry).split('-').map((s) => s.trim());
+    const first = Number(from);
+    const last = Number(to);
+    if (Number.isInteger(first) && Number.isInteger(last) && first <= last) ranges.push({ first, last });
+  }
+  ranges.sort((a, b) => a.first - b.first || a.last - b.last);
+  const merged: { first: number; last: number }[] = [];
+  for (const r of ranges) {
+    const prev = merged[merged.length - 1];
+    if (prev && r.first <= prev.last + 1) prev.last = Math.max(prev.last, r.last);
+    else merged.push({ ...r });
+  }
+  return merged;
+}
+
+export function inRanges(ranges: Ranges, value: number): boolean {
+  for (const r of ranges) if (value >= r.first && value <= r.last) return true;
+  return false;
+}
+
+/** `100-999, 1200` for messages. */
+export function formatRanges(ranges: Ranges, format: (n: number) => string = String): string {
+  return ranges.map((r) => (r.first === r.last ? format(r.first) : `${format(r.first)}-${format(r.last)}`)).join(', ');
+}
+
+/** Who claims each value: addresses by value. */
+export class Claims {
+  private readonly owners = new Map<number, string[]>();
+
+  add(value: number, address: string): void {
+    const list = this.owners.get(value);
+    if (list) list.push(address);
+    else this.owners.set(value, [address]);
+  }
+
+  has(value: number): boolean {
+    return this.owners.has(value);
+  }
+
+  get(value: number): readonly string[] {
+    return this.owners.get(value) ?? [];
+  }
+
+  /** True when nobody but the draft itself (under its address or its previous one) claims the value. */
+  onlyBy(value: number, draft: Pick<Draft, 'address' | 'previously'>): boolean {
+    const list = this.owners.get(value);
+    return !list || list.every((a) => a === draft.address || a === draft.previously);
+  }
+}
+
+/**
+ * Hands out the lowest value of `ranges` that is not in use, ascending. The cursor only
+ * moves forward: within one run, values are only ever claimed, never released, so
+ * anything behind it stays in use. Linear in the pool size over a whole run.
+ */
+export class LowestFree {
+  private index = 0;
+  private next: number;
+
+  constructor(
+    private readonly ranges: Ranges,
+    private readonly inUse: (value: number) => boolean,
+  ) {
+    this.next = ranges[0]?.first ?? 0;
+  }
+
+  take(): number | undefined {
+    while (this.index < this.ranges.length) {
+      const range = this.ranges[this.index]!;
+      if (this.next < range.first) this.next = range.first;
+      while (this.next <= range.last) {
+        const value = this.next++;
+        if (!this.inUse(value)) return value;
+      }
+      this.index++;
+    }
+    return undefined;
+  }
+}

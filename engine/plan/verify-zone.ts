@@ -1,0 +1,176 @@
+/**
+ * Zone-wide rules, across every tenant of the zone and what state recorded there:
+ * segments and public addresses are used once and come from the zone's pools, and
+ * clusters and storage tiers are not sold beyond capacity. Findings are reported on
+ * the selected tenants' resources only.
+ */
+import type { Diagnostic } from '../../specs/diagnostic.js';
+import type { Loaded } from '../../specs/model.js';
+import type { ZoneDoc } from '../../specs/schema.js';
+import { GiB } from '../../specs/units.js';
+import { formatIpv4, parseIpv4 } from '../net/ipv4.js';
+import type { DesiredResource, RecordedResource } from '../resource.js';
+import { clusterCapacities } from './allocate-clusters.js';
+import { formatRanges, inRanges } from './allocate-pool.js';
+import { zonePools } from './allocate-public-ips.js';
+import { recordedSegment, segmentPools } from './allocate-segments.js';
+import { findingAt, describeOwner } from './verify-context.js';
+
+export interface ZoneVerifyInput {
+  readonly zone: Loaded<ZoneDoc>;
+  /** Resources of every tenant of the zone, sorted by address. */
+  readonly resources: readonly DesiredResource[];
+  readonly recorded: readonly RecordedResource[];
+  readonly selected: (tenant: string) => boolean;
+}
+
+const SEGMENT_LABEL = { vlan: 'VLAN', vxlan: 'VXLAN VNI' } as const;
+
+export function verifyZone(input: ZoneVerifyInput): Diagnostic[] {
+  return [...verifySegments(input), ...verifyPublicIps(input), ...verifyClusters(input), ...verifyStorage(input)];
+}
+
+/**
+ * Who uses each value: desired resources, then recorded ones not already counted.
+ * A resource's own previous address (a rename) is not another user.
+ */
+function usersByValue(input: ZoneVerifyInput, type: 'network' | 'public-ip', valueOf: (attributes: DesiredResource['attributes']) => string | undefined) {
+  const users = new Map<string, { address: string; recorded: boolean }[]>();
+  const add = (key: string, address: string, recorded: boolean): void => {
+    const list = users.get(key);
+    if (!list) users.set(key, [{ address, recorded }]);
+    else if (!list.some((u) => u.address === address)) list.push({ address, recorded });
+  };
+  for (const r of input.resources) {
+    const key = r.type === type ? valueOf(r.attributes) : undefined;
+    if (key !== undefined) add(key, r.address, false);
+  }
+  for (const r of input.recorded) {
+    const key = r.type === type ? valueOf(r.attributes) : undefined;
+    if (key !== undefined) add(key, r.address, true);
+  }
+  return (resource: DesiredResource, key: string): { address: string; recorded: boolean }[] =>
+    (users.get(key) ?? []).filter((u) => u.address !== resource.address && u.address !== resource.previously);
+}
+
+const describeUsers = (users: readonly { address: string; recorded: boolean }[], kind: string): string =>
+  users.map((u) => (u.recorded ? `${u.address} (recorded in state)` : describeOwner(u.address, kind))).join(', ');
+
+function verifySegments(input: ZoneVerifyInput): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const pools = segmentPools(input);
+  const zone = input.zone.value.metadata.name;
+  const keyOf = (a: DesiredResource['attributes']): string | undefined => {
+    const s = recordedSegment(a);
+    return s ? `${s.type}:${s.id}` : undefined;
+  };
+  const othersOf = usersByValue(input, 'network', keyOf);
+  for (const r of input.resources) {
+    if (r.type !== 'network' || !input.selected(r.tenant)) continue;
+    const s = recordedSegment(r.attributes);
+    if (!s) continue;
+    const label = `${SEGMENT_LABEL[s.type]} ${s.id}`;
+    if (!inRanges(pools[s.type], s.id)) {
+      const pool = pools[s.type].length > 0 ? `the pool ${formatRanges(pools[s.type])}` : `no ${SEGMENT_LABEL[s.type]} pool`;
+      out.push(findingAt(r, ['segment', s.type], `${label} is outside the ${s.type} pool of zone ${zone} (zone has ${pool})`));
+    }
+    const others = othersOf(r, `${s.type}:${s.id}`);
+    if (others.length > 0) out.push(findingAt(r, ['segment', s.type], `${label} is already used in zone ${zone} by ${describeUsers(others, 'network')}`));
+  }
+  return out;
+}
+
+function verifyPublicIps(input: ZoneVerifyInput): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const pools = zonePools(input);
+  const zone = input.zone.value.metadata.name;
+  const othersOf = usersByValue(input, 'public-ip', (a) => (typeof a.address === 'string' && a.address !== 'auto' ? a.address : undefined));
+  for (const r of input.resources) {
+    if (r.type !== 'public-ip' || !input.selected(r.tenant)) continue;
+    const text = String(r.attributes.address);
+    const ip = parseIpv4(text);
+    if (ip === undefined) continue;
+    const pool = pools.find((p) => ip >= p.range.first && ip <= p.range.last);
+    if (!pool) {
+      const ranges = pools.map((p) => `${p.name} ${formatIpv4(p.range.first)}-${formatIpv4(p.range.last)}`).join(', ') || 'none';
+      out.push(findingAt(r, ['address'], `public IP ${text} is outside every public IP pool of zone ${zone} (pools: ${ranges})`));
+    } else if (ip === pool.gateway) {
+      out.push(findingAt(r, ['address'], `public IP ${text} is the gateway of pool ${pool.name}`));
+    } else if (r.attributes.pool !== pool.name && pools.some((p) => p.name === r.attributes.pool)) {
+      out.push(findingAt(r, ['address'], `public IP ${text} is not in pool ${String(r.attributes.pool)} (it is in ${pool.name})`));
+    }
+    const others = othersOf(r, text);
+    if (others.length > 0) out.push(findingAt(r, ['address'], `public IP ${text} is already used by ${describeUsers(others, 'public IP')}`));
+  }
+  return out;
+}
+
+/**
+ * Charges items to pools in a fixed order — what state already holds first, then the
+ * rest by address — and reports the first item that takes a pool over capacity, so the
+ * finding lands on what is being added rather than on what already runs.
+ */
+function overCapacity<T>(
+  items: readonly { resource: DesiredResource; pool: string; amounts: readonly number[]; item: T }[],
+  capacity: ReadonlyMap<string, readonly number[]>,
+  recordedAddresses: (address: string, previously: string | undefined) => boolean,
+): Map<string, { first: { resource: DesiredResource; item: T }; totals: number[] }> {
+  const ordered = [...items].sort((a, b) => {
+    const ra = recordedAddresses(a.resource.address, a.resource.previously) ? 0 : 1;
+    const rb = recordedAddresses(b.resource.address, b.resource.previously) ? 0 : 1;
+    return ra - rb || (a.resource.address < b.resource.address ? -1 : a.resource.address > b.resource.address ? 1 : 0);
+  });
+  const totals = new Map<string, number[]>();
+  const over = new Map<string, { first: { resource: DesiredResource; item: T }; totals: number[] }>();
+  for (const x of ordered) {
+    const cap = capacity.get(x.pool);
+    if (!cap) continue;
+    const t = totals.get(x.pool) ?? cap.map(() => 0);
+    totals.set(x.pool, t);
+    x.amounts.forEach((a, k) => (t[k]! += a));
+    if (!over.has(x.pool) && t.some((v, k) => v > cap[k]!)) over.set(x.pool, { first: { resource: x.resource, item: x.item }, totals: t });
+  }
+  return over;
+}
+
+function verifyClusters(input: ZoneVerifyInput): Diagnostic[] {
+  const caps = clusterCapacities(input.zone.value);
+  const capacity = new Map(caps.map((c) => [c.name, [c.cpu, c.memoryMiB]]));
+  const recorded = new Set(input.recorded.map((r) => r.address));
+  const items = input.resources
+    .filter((r) => r.type === 'vm')
+    .map((r) => ({ resource: r, pool: String(r.attributes.cluster), amounts: [Number(r.attributes.cpu), Number(r.attributes.memoryMiB)], item: null }));
+  const out: Diagnostic[] = [];
+  for (const [name, { first, totals }] of overCapacity(items, capacity, (a, p) => recorded.has(a) || (p !== undefined && recorded.has(p)))) {
+    if (!input.selected(first.resource.tenant)) continue;
+    const cap = capacity.get(name)!;
+    const cluster = input.zone.value.spec.clusters.find((c) => c.name === name);
+    const overcommit = cluster?.cpuOvercommit !== undefined ? ` with cpuOvercommit ${cluster.cpuOvercommit}` : '';
+    const parts = [
+      totals[0]! > cap[0]! ? `${totals[0]}/${cap[0]} vCPU${overcommit}` : undefined,
+      totals[1]! > cap[1]! ? `${Math.ceil(totals[1]! / 1024)}/${Math.floor(cap[1]! / 1024)} GiB memory` : undefined,
+    ].filter((p) => p !== undefined);
+    out.push(findingAt(first.resource, totals[0]! > cap[0]! ? ['cpu'] : ['memory'], `cluster ${name} is over capacity: ${parts.join(', ')} (all tenants of zone ${input.zone.value.metadata.name})`));
+  }
+  return out;
+}
+
+function verifyStorage(input: ZoneVerifyInput): Diagnostic[] {
+  const capacity = new Map(input.zone.value.spec.storageTiers.map((t) => [t.name, [Math.floor(t.capacity / GiB)]]));
+  const recorded = new Set(input.recorded.map((r) => r.address));
+  const items: { resource: DesiredResource; pool: string; amounts: number[]; item: readonly string[] }[] = [];
+  for (const r of input.resources) {
+    if (r.type === 'vm') {
+      const root = r.attributes.rootDisk as { sizeGiB: number; tier: string };
+      items.push({ resource: r, pool: root.tier, amounts: [root.sizeGiB], item: ['rootDisk', 'size'] });
+    } else if (r.type === 'disk') {
+      items.push({ resource: r, pool: String(r.attributes.tier), amounts: [Number(r.attributes.sizeGiB)], item: ['size'] });
+    }
+  }
+  const out: Diagnostic[] = [];
+  for (const [name, { first, totals }] of overCapacity(items, capacity, (a, p) => recorded.has(a) || (p !== undefined && recorded.has(p)))) {
+    if (!input.selected(first.resource.tenant)) continue;
+    out.push(findingAt(first.resource, first.item, `storage tier ${name} is over capacity: ${totals[0]}/${capacity.get(name)![0]} GiB (root and data disks of all tenants of zone ${input.zone.value.metadata.name})`));
+  }
+  return out;
+}

@@ -1,0 +1,92 @@
+/**
+ * verify: static checks on allocated resources before anything runs. Every rule adds
+ * Diagnostics; all are reported at once and errors block the plan. Per-tenant rules
+ * (names, references, addressing) live in verify-references.ts and
+ * verify-addresses.ts; zone-wide ones (segments, public IPs, capacity) in
+ * verify-zone.ts. Messages never include secret values.
+ */
+import type { Diagnostic } from '../../specs/diagnostic.js';
+import type { SpecSet } from '../../specs/model.js';
+import { parseIpv4 } from '../net/ipv4.js';
+import type { DesiredResource, RecordedResource } from '../resource.js';
+import { recordedNics } from './allocate-addresses.js';
+import { verifyAddresses, type RecordedNicIps } from './verify-addresses.js';
+import type { VerifyContext } from './verify-context.js';
+import { NameOwners, verifyReferences } from './verify-references.js';
+import { verifyZone } from './verify-zone.js';
+
+export interface VerifyInput {
+  readonly specs: SpecSet;
+  /** Tenants whose findings are reported; default all. */
+  readonly selected?: (tenant: string) => boolean;
+  /** Allocated resources of every tenant in the zones involved (not only the selected ones). */
+  readonly resources: readonly DesiredResource[];
+  readonly recorded: ReadonlyMap<string, RecordedResource>;
+}
+
+export function verify(input: VerifyInput): Diagnostic[] {
+  const selected = input.selected ?? (() => true);
+  const resources = new Map<string, DesiredResource>();
+  const byZone = new Map<string, DesiredResource[]>();
+  for (const r of input.resources) {
+    resources.set(r.address, r);
+    pushTo(byZone, r.zone, r);
+  }
+  const recordedByZone = new Map<string, RecordedResource[]>();
+  const nics = new Map<string, Map<number, string[]>>();
+  for (const r of input.recorded.values()) {
+    if (!byZone.has(r.zone)) continue;
+    pushTo(recordedByZone, r.zone, r);
+    if (r.type !== 'vm') continue;
+    for (const nic of recordedNics(r.attributes)) {
+      const ip = parseIpv4(nic.ip);
+      if (ip === undefined) continue;
+      const owners = nics.get(nic.network) ?? new Map<number, string[]>();
+      nics.set(nic.network, owners);
+      pushTo(owners, ip, r.address);
+    }
+  }
+
+  const ctx: VerifyContext = { specs: input.specs, selected, resources, recorded: input.recorded };
+  const owners = new NameOwners(input.specs);
+  const out: Diagnostic[] = [];
+  for (const [name, loaded] of input.specs.tenants) {
+    if (!selected(name)) continue;
+    out.push(...verifyReferences(loaded, input.specs, owners), ...verifyAddresses(loaded, ctx, nics as RecordedNicIps));
+  }
+  for (const [zoneName, zoneResources] of byZone) {
+    const zone = input.specs.zones.get(zoneName);
+    if (!zone) continue;
+    out.push(...verifyZone({ zone, resources: zoneResources, recorded: recordedByZone.get(zoneName) ?? [], selected }));
+  }
+  return out;
+}
+
+/**
+ * Fills in line and column from the spec sources, falling back to the nearest
+ * ancestor of a path that is not written out (a defaulted field), and sorts by
+ * position so that output reads top to bottom, file by file.
+ */
+export function locateDiagnostics(specs: Pick<SpecSet, 'locate'>, diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const located = diagnostics.map((d, index) => {
+    if (d.file === undefined || d.path === undefined || d.line !== undefined) return { d, index };
+    for (let n = d.path.length; n >= 0; n--) {
+      const position = specs.locate(d.file, d.doc ?? 0, d.path.slice(0, n));
+      if (position) return { d: { ...d, line: position.line, column: position.column }, index };
+    }
+    return { d, index };
+  });
+  located.sort((a, b) => compareDiagnostics(a.d, b.d) || a.index - b.index);
+  return located.map((x) => x.d);
+}
+
+function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  if (a.file !== b.file) return a.file === undefined ? 1 : b.file === undefined ? -1 : a.file < b.file ? -1 : 1;
+  return (a.doc ?? 0) - (b.doc ?? 0) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
