@@ -1,0 +1,36 @@
+/**
+ * Provider plugins behind one contract (contract.ts): `createProvider` picks the
+ * implementation a zone asks for. Only `sim` exists so far.
+ *
+ * Where the sim keeps its world: `provider.path` when the zone sets it — a relative
+ * path is resolved against the parent of the state directory (the project directory
+ * holding `.netfirst/`), so `path: worlds/agoura.db` means `./worlds/agoura.db` next
+ * to `.netfirst/` — otherwise `<stateDir>/sim-<zone>.db`, beside the state database.
+ */
+import { dirname, join, resolve } from 'node:path';
+import type { Provider } from './contract.js';
+import { createSimProvider, type ZoneSpecOutput } from './sim/index.js';
+
+export interface ProviderEnvironment {
+  /** Directory of the state database (`.netfirst` by default). */
+  readonly stateDir: string;
+  readonly now?: () => Date;
+}
+
+export function createProvider(zoneName: string, zoneSpec: ZoneSpecOutput, env: ProviderEnvironment): Provider {
+  const config = zoneSpec.provider;
+  switch (config.type) {
+    case 'sim': {
+      const path = config.path === undefined
+        ? join(env.stateDir, `sim-${zoneName}.db`)
+        : resolve(dirname(resolve(env.stateDir)), config.path);
+      return createSimProvider({ zoneName, zone: zoneSpec, path, ...(env.now ? { now: env.now } : {}) });
+    }
+    default:
+      return assertNever(config.type);
+  }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unknown provider type ${String(x)}`);
+}

@@ -1,0 +1,167 @@
+/**
+ * The simulated world: its own SQLite file (so deleting netfirst's state leaves the
+ * world standing, as deleting a state file leaves a real cloud standing). Objects are
+ * rows with a CloudStack-like UUID and a netfirst address tag; `claims` holds every
+ * value that must be unique in the zone (VLANs, VNIs, IPs…) with its holder. All
+ * methods are synchronous; callers group check + write in `transaction`.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Attributes, ResourceTypeName } from '../../engine/resource.js';
+
+export type ClaimKind = 'vlan' | 'vxlan' | 'public-ip' | 'ip' | 'static-nat' | 'port-forward' | 'vpn-peer' | 'vpn-user';
+
+/** A value only one object in the zone may hold. 'ip' values are `<networkId>:<ip>`. */
+export interface Claim {
+  readonly kind: ClaimKind;
+  readonly value: string;
+  /** How a person names it in a message: `VLAN 310`, `IP 10.0.0.5`. */
+  readonly label: string;
+}
+
+export interface SimObject {
+  readonly id: string;
+  readonly type: ResourceTypeName;
+  readonly tenant: string;
+  readonly zone: string;
+  /** The netfirst address tag (like a CloudStack resource tag), used to adopt objects. */
+  readonly address: string;
+  readonly attributes: Attributes;
+  /** Provider IDs of the objects it was created against, by address. */
+  readonly refs: { readonly [address: string]: string };
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface World {
+  get(id: string): SimObject | undefined;
+  /** The id of the object holding a claim, if any. */
+  holder(kind: ClaimKind, value: string): string | undefined;
+  /** Ids of objects other than the network holding IPs on it (VM NICs). */
+  nicHolders(networkId: string, limit: number): string[];
+  insert(obj: SimObject, claims: readonly Claim[]): void;
+  /** Rewrites an object, releasing `before` claims it no longer holds and taking new `after` ones. */
+  replace(obj: SimObject, before: readonly Claim[], after: readonly Claim[]): void;
+  remove(id: string, claims: readonly Claim[]): void;
+  list(type: ResourceTypeName, zone: string, tenant?: string): IterableIterator<SimObject>;
+  /** Every object, sorted by type then address. */
+  all(): SimObject[];
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+type ObjectRow = [id: string, type: string, tenant: string, zone: string, address: string, attributes: string, refs: string, createdAt: string, updatedAt: string];
+const COLUMNS = 'id, type, tenant, zone, address, attributes, refs, created_at, updated_at';
+
+const rowToObject = (r: ObjectRow): SimObject => ({
+  id: r[0],
+  type: r[1] as ResourceTypeName,
+  tenant: r[2],
+  zone: r[3],
+  address: r[4],
+  attributes: JSON.parse(r[5]),
+  refs: JSON.parse(r[6]),
+  createdAt: r[7],
+  updatedAt: r[8],
+});
+
+const SCHEMA_VERSION = 1;
+
+/** Opens (creating if needed) the world file of zone `zoneName`; refuses a file that belongs to another zone. */
+export function openWorld(path: string, zoneName: string): World {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('wal_autocheckpoint = 10000');
+    db.pragma('journal_size_limit = 67108864');
+    db.transaction(() => {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) throw new Error(`world schema version ${version} is newer than this netfirst (${SCHEMA_VERSION})`);
+      if (version < 1) {
+        db.exec(`
+          CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT, WITHOUT ROWID;
+          CREATE TABLE objects (
+            id         TEXT PRIMARY KEY,
+            type       TEXT NOT NULL,
+            tenant     TEXT NOT NULL,
+            zone       TEXT NOT NULL,
+            address    TEXT NOT NULL,
+            attributes TEXT NOT NULL,
+            refs       TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+          ) STRICT, WITHOUT ROWID;
+          CREATE INDEX objects_by_type ON objects (type, address);
+          -- Claims are found from their holder's attributes when released, so no index by holder.
+          CREATE TABLE claims (
+            kind      TEXT NOT NULL,
+            value     TEXT NOT NULL,
+            object_id TEXT NOT NULL,
+            PRIMARY KEY (kind, value)
+          ) STRICT, WITHOUT ROWID;
+        `);
+        db.prepare("INSERT INTO meta (key, value) VALUES ('zone', ?)").run(zoneName);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      }
+    }).immediate();
+    const owner = (db.prepare("SELECT value FROM meta WHERE key = 'zone'").pluck().get() as string | undefined) ?? zoneName;
+    if (owner !== zoneName) throw new Error(`it holds the world of zone ${owner}, not ${zoneName}`);
+  } catch (err) {
+    db.close();
+    throw new Error(`cannot open simulated zone ${zoneName} at ${path}: ${(err as Error).message}`, { cause: err });
+  }
+
+  const get = db.prepare<[string], ObjectRow>(`SELECT ${COLUMNS} FROM objects WHERE id = ?`).raw(true);
+  const holder = db.prepare<[string, string], string>('SELECT object_id FROM claims WHERE kind = ? AND value = ?').pluck(true);
+  // 'ip' claims of a network are the key range ['<id>:', '<id>;') (';' follows ':').
+  const nicHolders = db
+    .prepare<[string, string, string, number], string>(
+      "SELECT DISTINCT object_id FROM claims WHERE kind = 'ip' AND value >= ? AND value < ? AND object_id <> ? LIMIT ?")
+    .pluck(true);
+  const insert = db.prepare(`INSERT INTO objects (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const update = db.prepare('UPDATE objects SET attributes = ?, refs = ?, updated_at = ? WHERE id = ?');
+  const del = db.prepare('DELETE FROM objects WHERE id = ?');
+  const claim = db.prepare('INSERT INTO claims (kind, value, object_id) VALUES (?, ?, ?)');
+  const release = db.prepare('DELETE FROM claims WHERE kind = ? AND value = ? AND object_id = ?');
+  const listAll = db.prepare<[string, string], ObjectRow>(`SELECT ${COLUMNS} FROM objects WHERE type = ? AND zone = ? ORDER BY address`).raw(true);
+  const listTenant = db
+    .prepare<[string, string, string], ObjectRow>(`SELECT ${COLUMNS} FROM objects WHERE type = ? AND zone = ? AND tenant = ? ORDER BY address`)
+    .raw(true);
+  const all = db.prepare<[], ObjectRow>(`SELECT ${COLUMNS} FROM objects ORDER BY type, address`).raw(true);
+
+  const claimKey = (c: Claim) => `${c.kind}\0${c.value}`;
+
+  return {
+    get(id) {
+      const row = get.get(id);
+      return row ? rowToObject(row) : undefined;
+    },
+    holder: (kind, value) => holder.get(kind, value),
+    nicHolders: (networkId, limit) => nicHolders.all(`${networkId}:`, `${networkId};`, networkId, limit),
+    insert(o, claims) {
+      insert.run(o.id, o.type, o.tenant, o.zone, o.address, JSON.stringify(o.attributes), JSON.stringify(o.refs), o.createdAt, o.updatedAt);
+      for (const c of claims) claim.run(c.kind, c.value, o.id);
+    },
+    replace(o, before, after) {
+      update.run(JSON.stringify(o.attributes), JSON.stringify(o.refs), o.updatedAt, o.id);
+      const keep = new Set(after.map(claimKey));
+      const had = new Set(before.map(claimKey));
+      for (const c of before) if (!keep.has(claimKey(c))) release.run(c.kind, c.value, o.id);
+      for (const c of after) if (!had.has(claimKey(c))) claim.run(c.kind, c.value, o.id);
+    },
+    remove(id, claims) {
+      for (const c of claims) release.run(c.kind, c.value, id);
+      del.run(id);
+    },
+    *list(type, zone, tenant) {
+      const rows = tenant === undefined ? listAll.all(type, zone) : listTenant.all(type, zone, tenant);
+      for (const row of rows) yield rowToObject(row);
+    },
+    all: () => all.all().map(rowToObject),
+    transaction: (fn) => db.transaction(fn).immediate(),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * The event history: one append-only row per lifecycle change of a resource (create,
+ * update, delete), stamped in the same transaction as the change itself. Billing
+ * derives usage hours from it and audit reads it, so `at` is exact (ISO 8601 UTC, ms)
+ * and rows are never rewritten.
+ */
+import type Database from 'better-sqlite3';
+import type { Attributes, ResourceTypeName } from '../engine/resource.js';
+
+export type EventAction = 'create' | 'update' | 'delete';
+
+export interface StateEvent {
+  readonly id: number;
+  /** ISO 8601 UTC with milliseconds. */
+  readonly at: string;
+  readonly runId: string;
+  readonly address: string;
+  readonly tenant: string;
+  readonly zone: string;
+  readonly type: ResourceTypeName;
+  readonly action: EventAction;
+  readonly providerId: string;
+  /** Attributes after the change; null for a delete. */
+  readonly attributes: Attributes | null;
+}
+
+export type NewEvent = Omit<StateEvent, 'id'>;
+
+/** `from` is inclusive, `to` exclusive; both compare against `at`. */
+export interface EventFilter {
+  readonly from?: Date | string;
+  readonly to?: Date | string;
+  readonly tenant?: string;
+}
+
+interface EventRow {
+  id: number;
+  at: string;
+  run_id: string;
+  address: string;
+  tenant: string;
+  zone: string;
+  type: string;
+  action: string;
+  provider_id: string;
+  attributes: string | null;
+}
+
+export interface EventLog {
+  /** Appends one event. Call inside the transaction of the change it records. */
+  append(event: NewEvent): void;
+  iterate(filter?: EventFilter): IterableIterator<StateEvent>;
+}
+
+const iso = (t: Date | string): string => (typeof t === 'string' ? new Date(t).toISOString() : t.toISOString());
+
+export function prepareEvents(db: Database.Database): EventLog {
+  const insert = db.prepare(`INSERT INTO events (at, run_id, address, tenant, zone, type, action, provider_id, attributes)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  // `@x IS NULL OR …` keeps one prepared statement for every combination of filters.
+  const select = db.prepare<[{ from: string | null; to: string | null; tenant: string | null }], EventRow>(`SELECT * FROM events
+    WHERE (@from IS NULL OR at >= @from) AND (@to IS NULL OR at < @to) AND (@tenant IS NULL OR tenant = @tenant)
+    ORDER BY id`);
+
+  return {
+    append(e) {
+      insert.run(e.at, e.runId, e.address, e.tenant, e.zone, e.type, e.action, e.providerId,
+        e.attributes === null ? null : JSON.stringify(e.attributes));
+    },
+    *iterate(filter = {}) {
+      const rows = select.iterate({
+        from: filter.from === undefined ? null : iso(filter.from),
+        to: filter.to === undefined ? null : iso(filter.to),
+        tenant: filter.tenant ?? null,
+      });
+      for (const row of rows) {
+        yield {
+          id: row.id,
+          at: row.at,
+          runId: row.run_id,
+          address: row.address,
+          tenant: row.tenant,
+          zone: row.zone,
+          type: row.type as ResourceTypeName,
+          action: row.action as EventAction,
+          providerId: row.provider_id,
+          attributes: row.attributes === null ? null : JSON.parse(row.attributes),
+        };
+      }
+    },
+  };
+}

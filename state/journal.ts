@@ -1,0 +1,188 @@
+/**
+ * The journal: every provider call is recorded as an intent before it starts and
+ * resolved after it returns, so a crash or kill leaves a `pending` row saying exactly
+ * what was in flight. Resolving an operation is one transaction: resource row,
+ * allocations, event, journal status and serial change together or not at all.
+ *
+ * | outcome         | allowed actions  | resource row                  | event  |
+ * |-----------------|------------------|-------------------------------|--------|
+ * | commitCreate    | create           | upserted, createdAt = now     | create |
+ * | commitUpdate    | update, read     | upserted, createdAt kept      | update |
+ * | commitDelete    | delete, read     | removed if it is that object  | delete |
+ * | commitNoChange  | read             | untouched                     | none   |
+ * | failOperation   | any              | untouched                     | none   |
+ */
+import type Database from 'better-sqlite3';
+import type { RecordedResource, ResourceTypeName } from '../engine/resource.js';
+import type { EventLog } from './events.js';
+import type { ResourceRecord, ResourceTable } from './resources.js';
+
+export type OperationAction = 'create' | 'update' | 'delete' | 'read';
+export type OperationStatus = 'pending' | 'done' | 'failed';
+
+/** What is about to be asked of a provider. */
+export interface OperationIntent {
+  readonly address: string;
+  readonly action: OperationAction;
+  readonly type: ResourceTypeName;
+  readonly tenant: string;
+  readonly zone: string;
+  readonly runId: string;
+  /** The object acted on, when it already exists (update, delete, read). */
+  readonly providerId?: string;
+}
+
+export interface Operation extends OperationIntent {
+  readonly id: number;
+  readonly status: OperationStatus;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly message: string | null;
+}
+
+interface JournalRow {
+  id: number;
+  run_id: string;
+  address: string;
+  action: string;
+  type: string;
+  tenant: string;
+  zone: string;
+  provider_id: string | null;
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+  message: string | null;
+}
+
+function rowToOperation(row: JournalRow): Operation {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    address: row.address,
+    action: row.action as OperationAction,
+    type: row.type as ResourceTypeName,
+    tenant: row.tenant,
+    zone: row.zone,
+    ...(row.provider_id === null ? {} : { providerId: row.provider_id }),
+    status: row.status as OperationStatus,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    message: row.message,
+  };
+}
+
+export interface Journal {
+  beginOperation(intent: OperationIntent): number;
+  commitCreate(opId: number, resource: ResourceRecord): RecordedResource;
+  commitUpdate(opId: number, resource: ResourceRecord): RecordedResource;
+  commitDelete(opId: number, address: string): void;
+  commitNoChange(opId: number): void;
+  failOperation(opId: number, message: string): void;
+  pendingOperations(): Operation[];
+  operation(opId: number): Operation | undefined;
+}
+
+export interface JournalDeps {
+  readonly resources: ResourceTable;
+  readonly events: EventLog;
+  readonly now: () => Date;
+}
+
+export function prepareJournal(db: Database.Database, { resources, events, now }: JournalDeps): Journal {
+  const insert = db.prepare(`INSERT INTO journal (run_id, address, action, type, tenant, zone, provider_id, status, started_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`);
+  const byId = db.prepare<[number], JournalRow>('SELECT * FROM journal WHERE id = ?');
+  const pending = db.prepare<[], JournalRow>("SELECT * FROM journal WHERE status = 'pending' ORDER BY id");
+  const finish = db.prepare("UPDATE journal SET status = ?, finished_at = ?, message = ? WHERE id = ? AND status = 'pending'");
+  const bumpSerial = db.prepare("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'serial'");
+
+  /** The pending operation `opId`, checked against what the caller is about to commit; a mismatch is a bug. */
+  function pendingOp(opId: number, allowed: readonly OperationAction[], address?: string): Operation {
+    const row = byId.get(opId);
+    if (!row) throw new Error(`journal: no operation ${opId}`);
+    const op = rowToOperation(row);
+    if (op.status !== 'pending') throw new Error(`journal: operation ${opId} (${op.action} ${op.address}) is already ${op.status}`);
+    if (!allowed.includes(op.action)) throw new Error(`journal: operation ${opId} is a ${op.action}, not one of ${allowed.join(', ')}`);
+    if (address !== undefined && address !== op.address) {
+      throw new Error(`journal: operation ${opId} is for ${op.address}, not ${address}`);
+    }
+    return op;
+  }
+
+  function write(op: Operation, resource: ResourceRecord, action: 'create' | 'update', at: string): RecordedResource {
+    const prior = action === 'update' ? resources.get(resource.address) : undefined;
+    const recorded: RecordedResource = {
+      address: resource.address,
+      type: resource.type,
+      tenant: resource.tenant,
+      zone: resource.zone,
+      providerId: resource.providerId,
+      attributes: resource.attributes,
+      dependsOn: resource.dependsOn,
+      boundTo: resource.boundTo,
+      protect: resource.protect,
+      sensitive: resource.sensitive,
+      createdAt: prior?.createdAt ?? at,
+      updatedAt: at,
+    };
+    resources.write(recorded);
+    events.append({
+      at, runId: op.runId, address: recorded.address, tenant: recorded.tenant, zone: recorded.zone,
+      type: recorded.type, action, providerId: recorded.providerId, attributes: recorded.attributes,
+    });
+    finish.run('done', at, null, op.id);
+    bumpSerial.run();
+    return recorded;
+  }
+
+  const commitCreate = db.transaction((opId: number, resource: ResourceRecord) =>
+    write(pendingOp(opId, ['create'], resource.address), resource, 'create', now().toISOString()));
+
+  const commitUpdate = db.transaction((opId: number, resource: ResourceRecord) =>
+    write(pendingOp(opId, ['update', 'read'], resource.address), resource, 'update', now().toISOString()));
+
+  const commitDelete = db.transaction((opId: number, address: string) => {
+    const op = pendingOp(opId, ['delete', 'read'], address);
+    const at = now().toISOString();
+    const row = resources.get(address);
+    // A create-before-destroy replacement has already recorded its new object at this
+    // address: deleting the old object must not remove the new one's row.
+    const sameObject = row !== undefined && (op.providerId === undefined || op.providerId === row.providerId);
+    if (sameObject) resources.remove(address);
+    events.append({
+      at, runId: op.runId, address, tenant: row?.tenant ?? op.tenant, zone: row?.zone ?? op.zone, type: row?.type ?? op.type,
+      action: 'delete', providerId: op.providerId ?? row?.providerId ?? '', attributes: null,
+    });
+    finish.run('done', at, null, op.id);
+    bumpSerial.run();
+  });
+
+  const commitNoChange = db.transaction((opId: number) => {
+    const op = pendingOp(opId, ['read']);
+    finish.run('done', now().toISOString(), null, op.id);
+  });
+
+  const failOperation = db.transaction((opId: number, message: string) => {
+    const op = pendingOp(opId, ['create', 'update', 'delete', 'read']);
+    finish.run('failed', now().toISOString(), message, op.id);
+  });
+
+  return {
+    beginOperation(intent) {
+      const info = insert.run(intent.runId, intent.address, intent.action, intent.type, intent.tenant, intent.zone,
+        intent.providerId ?? null, now().toISOString());
+      return Number(info.lastInsertRowid);
+    },
+    commitCreate: (opId, resource) => commitCreate.immediate(opId, resource),
+    commitUpdate: (opId, resource) => commitUpdate.immediate(opId, resource),
+    commitDelete: (opId, address) => commitDelete.immediate(opId, address),
+    commitNoChange: (opId) => commitNoChange.immediate(opId),
+    failOperation: (opId, message) => failOperation.immediate(opId, message),
+    pendingOperations: () => pending.all().map(rowToOperation),
+    operation(opId) {
+      const row = byId.get(opId);
+      return row ? rowToOperation(row) : undefined;
+    },
+  };
+}

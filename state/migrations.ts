@@ -1,0 +1,115 @@
+/**
+ * The state schema as an ordered list of migrations. `schema_version` records every
+ * migration applied; opening a store applies the missing ones in one transaction, so a
+ * database is always at exactly one known version. Append new migrations; never edit
+ * one that has shipped.
+ */
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly up: (db: Database.Database, now: Date) => void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'meta, resources, allocations, journal, events',
+    up(db) {
+      // Commit cost is dominated by the pages each transaction writes to the WAL, so
+      // tables keyed by text are WITHOUT ROWID (no second b-tree) and indexes are few:
+      // tenants are address prefixes, allocations are found from the resource's attributes.
+      db.exec(`
+        CREATE TABLE meta (
+          key   TEXT PRIMARY KEY,
+          value TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE resources (
+          address     TEXT PRIMARY KEY,
+          type        TEXT NOT NULL,
+          tenant      TEXT NOT NULL,
+          zone        TEXT NOT NULL,
+          provider_id TEXT NOT NULL,
+          attributes  TEXT NOT NULL,
+          depends_on  TEXT NOT NULL,
+          bound_to    TEXT NOT NULL,
+          protect     INTEGER NOT NULL,
+          sensitive   TEXT NOT NULL,
+          created_at  TEXT NOT NULL,
+          updated_at  TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+
+        -- Values in use per zone. 'ip' values are '<networkAddress>:<ip>'.
+        CREATE TABLE allocations (
+          zone    TEXT NOT NULL,
+          kind    TEXT NOT NULL CHECK (kind IN ('vlan', 'vxlan', 'ip', 'public-ip')),
+          value   TEXT NOT NULL,
+          address TEXT NOT NULL,
+          PRIMARY KEY (zone, kind, value)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE journal (
+          id          INTEGER PRIMARY KEY,
+          run_id      TEXT NOT NULL,
+          address     TEXT NOT NULL,
+          action      TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete', 'read')),
+          type        TEXT NOT NULL,
+          tenant      TEXT NOT NULL,
+          zone        TEXT NOT NULL,
+          provider_id TEXT,
+          status      TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
+          started_at  TEXT NOT NULL,
+          finished_at TEXT,
+          message     TEXT
+        ) STRICT;
+        CREATE INDEX journal_pending ON journal (id) WHERE status = 'pending';
+
+        -- Append-only: rows are never updated or deleted, so ids only grow.
+        CREATE TABLE events (
+          id          INTEGER PRIMARY KEY,
+          at          TEXT NOT NULL,
+          run_id      TEXT NOT NULL,
+          address     TEXT NOT NULL,
+          tenant      TEXT NOT NULL,
+          zone        TEXT NOT NULL,
+          type        TEXT NOT NULL,
+          action      TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+          provider_id TEXT NOT NULL,
+          attributes  TEXT
+        ) STRICT;
+        CREATE INDEX events_at ON events (at);
+      `);
+      const insert = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+      insert.run('lineage', randomUUID());
+      insert.run('serial', '0');
+    },
+  },
+];
+
+/** Applies every migration newer than the database, in one immediate transaction. Returns the resulting version. */
+export function migrate(db: Database.Database, now: Date, migrations: readonly Migration[] = MIGRATIONS): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
+    version     INTEGER PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at  TEXT NOT NULL
+  ) STRICT`);
+  const run = db.transaction(() => {
+    const row = db.prepare('SELECT max(version) AS version FROM schema_version').get() as { version: number | null };
+    const current = row.version ?? 0;
+    const latest = migrations.at(-1)?.version ?? 0;
+    if (current > latest) {
+      throw new Error(`state database is at schema version ${current}, newer than this netfirst (${latest}); upgrade netfirst`);
+    }
+    const record = db.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)');
+    for (const m of migrations) {
+      if (m.version <= current) continue;
+      m.up(db, now);
+      record.run(m.version, m.description, now.toISOString());
+    }
+    return Math.max(current, latest);
+  });
+  return run.immediate();
+}
