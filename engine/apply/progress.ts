@@ -36,7 +36,7 @@ export function createProgressReporter(options: { out: NodeJS.WritableStream & {
     finished(id, step, ms, error) {
       running--;
       done++;
-      const secs = `${(ms / 1000).toFixed(1)}s`;
+      const secs = ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
       if (error) {
         failed++;
         write(c.red(`${id}: failed after ${secs}: ${messageOf(error)}`));

@@ -26,6 +26,9 @@ export function clusterCapacities(zone: ZoneDoc): ClusterCapacity[] {
   }));
 }
 
+/** MiB as GiB for messages, to one decimal. */
+const gib = (mib: number): number => Math.round((mib / 1024) * 10) / 10;
+
 export function allocateClusters(input: ZoneInput): { clusters: Map<string, string>; diagnostics: Diagnostic[] } {
   const capacities = clusterCapacities(input.zone.value);
   const byName = new Map(capacities.map((c) => [c.name, c]));
@@ -68,8 +71,8 @@ export function allocateClusters(input: ZoneInput): { clusters: Map<string, stri
     const why =
       ofHypervisor.length === 0
         ? `zone ${zone} has no ${hypervisor} cluster`
-        : `no ${hypervisor} cluster of zone ${zone} has room for ${cpu} vCPU and ${memoryMiB} MiB (${ofHypervisor
-            .map((c) => `${c.name}: ${used.get(c.name)!.cpu}/${c.cpu} vCPU, ${used.get(c.name)!.memoryMiB}/${c.memoryMiB} MiB`)
+        : `no ${hypervisor} cluster of zone ${zone} has room for ${cpu} vCPU and ${gib(memoryMiB)} GiB (${ofHypervisor
+            .map((c) => `${c.name}: ${used.get(c.name)!.cpu}/${c.cpu} vCPU, ${gib(used.get(c.name)!.memoryMiB)}/${gib(c.memoryMiB)} GiB used`)
             .join('; ')})`;
     diagnostics.push(diagnosticAt(vm, ['hypervisor'], `cannot place vm ${String(vm.attributes.name)}: ${why}`));
   }

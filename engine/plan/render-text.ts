@@ -95,7 +95,8 @@ function attrLines(
   c: Colors,
 ): string[] {
   const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].sort();
-  const width = Math.max(0, ...keys.map((k) => k.length));
+  const shown = keys.filter((k) => !before || !after || !valuesEqual(before[k], after[k]));
+  const width = Math.max(0, ...shown.map((k) => k.length));
   const lines: string[] = [];
   let unchanged = 0;
   const show = (k: string, v: AttrValue | undefined): string => (sensitive.includes(k) ? SENSITIVE : formatValue(v, 8));

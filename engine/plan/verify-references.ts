@@ -110,10 +110,10 @@ export function verifyReferences(loaded: Loaded<TenantDoc>, specs: SpecSet, owne
   } satisfies Record<TenantKind, Set<string>>;
   const refer = (kind: TenantKind, name: string, path: Path): void => {
     if (names[kind].has(name)) return;
-    const guess = didYouMean(name, names[kind]);
-    const elsewhere = guess === undefined ? owners.tenantsWith(kind, name).filter((t) => t !== tenant) : [];
-    const owned = elsewhere.length > 0 ? ` (${kind} "${name}" belongs to tenant ${elsewhere.join(', ')}; names are per tenant)` : '';
-    at(path, `unknown ${kind} "${name}"${suggestion(guess)}${owned}`);
+    // An exact owner elsewhere explains more than a near miss here.
+    const elsewhere = owners.tenantsWith(kind, name).filter((t) => t !== tenant);
+    const why = elsewhere.length > 0 ? ` (${kind} "${name}" belongs to tenant ${elsewhere.join(', ')}; names are per tenant)` : suggestion(didYouMean(name, names[kind]));
+    at(path, `unknown ${kind} "${name}"${why}`);
   };
   spec.networks.forEach((n, i) => {
     if (n.sourceNat !== undefined) refer('public IP', n.sourceNat, ['spec', 'networks', i, 'sourceNat']);
@@ -136,10 +136,12 @@ export function verifyReferences(loaded: Loaded<TenantDoc>, specs: SpecSet, owne
     } satisfies Record<ZoneKind, string[]>;
     const referZone = (kind: ZoneKind, name: string, path: Path): boolean => {
       if (zoneNames[kind].includes(name)) return true;
-      const guess = didYouMean(name, zoneNames[kind]);
-      const elsewhere = guess === undefined ? owners.zonesWith(kind, name) : [];
-      const where = elsewhere.length > 0 ? ` (${kind} "${name}" is in zone ${elsewhere.join(', ')}, not in zone ${spec.zone} where tenant ${tenant} lives)` : '';
-      at(path, `unknown ${kind} "${name}" in zone ${spec.zone}${suggestion(guess)}${where}`);
+      const elsewhere = owners.zonesWith(kind, name);
+      const why =
+        elsewhere.length > 0
+          ? ` (${kind} "${name}" is in zone ${elsewhere.join(', ')}, not in zone ${spec.zone} where tenant ${tenant} lives)`
+          : suggestion(didYouMean(name, zoneNames[kind]));
+      at(path, `unknown ${kind} "${name}" in zone ${spec.zone}${why}`);
       return false;
     };
     spec.publicIps.forEach((p, i) => {
