@@ -20,6 +20,11 @@ export interface SpecSet {
   /** Every file read, with the sha256 of its content (plans record a hash of these). */
   readonly files: readonly { readonly file: string; readonly sha256: string }[];
   readonly diagnostics: readonly Diagnostic[];
-  /** Line and column (1-based) of a path inside a document, or undefined if it does not exist. */
+  /**
+   * Line and column (1-based) of a path inside a document. A path the YAML does not
+   * spell out (a defaulted field) gives its nearest ancestor that it does; an unknown
+   * file or document gives undefined. Files served from the load cache are re-parsed
+   * on the first call.
+   */
   locate(file: string, doc: number, path: readonly (string | number)[]): { line: number; column: number } | undefined;
 }
