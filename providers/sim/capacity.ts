@@ -1,10 +1,11 @@
 /**
  * Running totals of what clusters (vCPU, memory) and storage tiers (GiB) have given
- * out, kept in memory so every check is O(1). They are rebuilt from the world's
+ * out, kept in memory so every check is O(1). They are summed from the world's
  * objects when it opens, so they can never disagree with the world file.
  */
 import { ProviderError } from '../contract.js';
 import type { Footprint } from './rules.js';
+import type { World } from './world.js';
 import type { SimZone } from './zone-model.js';
 
 export interface CapacityLedger {
@@ -12,6 +13,8 @@ export interface CapacityLedger {
   check(before: Footprint | undefined, after: Footprint): void;
   /** Records the change; call only after the world write committed. */
   apply(before: Footprint | undefined, after: Footprint | undefined): void;
+  /** Starts from totals already in use (the world's, when it opens). */
+  seed(usage: ReturnType<World['usage']>): void;
   usage(): { clusters: Record<string, { cpu: number; memoryMiB: number }>; tiers: Record<string, { gib: number }> };
 }
 
@@ -65,6 +68,13 @@ export function createCapacityLedger(zone: SimZone): CapacityLedger {
       for (const [k, v] of d.cpu) cpu.set(k, (cpu.get(k) ?? 0) + v);
       for (const [k, v] of d.memory) memory.set(k, (memory.get(k) ?? 0) + v);
       for (const [k, v] of d.gib) gib.set(k, (gib.get(k) ?? 0) + v);
+    },
+    seed(usage) {
+      for (const u of usage.compute) {
+        cpu.set(u.cluster, (cpu.get(u.cluster) ?? 0) + u.cpu);
+        memory.set(u.cluster, (memory.get(u.cluster) ?? 0) + u.memoryMiB);
+      }
+      for (const u of usage.storage) gib.set(u.tier, (gib.get(u.tier) ?? 0) + u.gib);
     },
     usage() {
       const clusters: Record<string, { cpu: number; memoryMiB: number }> = {};

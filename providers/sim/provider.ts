@@ -39,9 +39,7 @@ export function createSimProvider(options: SimProviderOptions): Provider {
   const zone = buildSimZone(zoneName, options.zone);
   const world = openWorld(options.path, zoneName);
   const ledger = createCapacityLedger(zone);
-  for (const type of ['vm', 'disk'] as const) {
-    for (const o of world.list(type, zoneName)) ledger.apply(undefined, footprintOf(o.type, o.tenant, o.id, o.attributes, o.refs));
-  }
+  ledger.seed(world.usage());
   const injectFailure = failureInjector({ failureRate: config.failureRate, seed: config.seed, failOn: config.failOn });
 
   /** Decides failure on arrival (deterministic), then waits like an async job. */

@@ -47,6 +47,8 @@ export interface World {
   list(type: ResourceTypeName, zone: string, tenant?: string): IterableIterator<SimObject>;
   /** Every object, sorted by type then address. */
   all(): SimObject[];
+  /** Totals of what VMs and disks consume, by cluster and by tier. */
+  usage(): { compute: { cluster: string; cpu: number; memoryMiB: number }[]; storage: { tier: string; gib: number }[] };
   transaction<T>(fn: () => T): T;
   close(): void;
 }
@@ -94,8 +96,8 @@ export function openWorld(path: string, zoneName: string): World {
             created_at TEXT NOT NULL,
             updated_at TEXT NOT NULL
           ) STRICT, WITHOUT ROWID;
-          CREATE INDEX objects_by_type ON objects (type, address);
-          -- Claims are found from their holder's attributes when released, so no index by holder.
+          -- Writes are the hot path (every create), so no secondary indexes: listing by type
+          -- is a rare scan, and claims are found from their holder's attributes when released.
           CREATE TABLE claims (
             kind      TEXT NOT NULL,
             value     TEXT NOT NULL,
@@ -131,6 +133,17 @@ export function openWorld(path: string, zoneName: string): World {
     .prepare<[string, string, string], ObjectRow>(`SELECT ${COLUMNS} FROM objects WHERE type = ? AND zone = ? AND tenant = ? ORDER BY address`)
     .raw(true);
   const all = db.prepare<[], ObjectRow>(`SELECT ${COLUMNS} FROM objects ORDER BY type, address`).raw(true);
+  const run = db.transaction((fn: () => unknown) => fn());
+  // Capacity in use, summed by SQLite from the JSON attributes (no parsing in JS at open).
+  const computeUsage = db.prepare<[], { cluster: string; cpu: number; memoryMiB: number }>(`
+    SELECT attributes ->> '$.cluster' AS cluster, sum(attributes ->> '$.cpu') AS cpu, sum(attributes ->> '$.memoryMiB') AS memoryMiB
+    FROM objects WHERE type = 'vm' GROUP BY 1`);
+  const storageUsage = db.prepare<[], { tier: string; gib: number }>(`
+    SELECT tier, sum(gib) AS gib FROM (
+      SELECT attributes ->> '$.rootDisk.tier' AS tier, attributes ->> '$.rootDisk.sizeGiB' AS gib FROM objects WHERE type = 'vm'
+      UNION ALL
+      SELECT attributes ->> '$.tier', attributes ->> '$.sizeGiB' FROM objects WHERE type = 'disk'
+    ) GROUP BY tier`);
 
   const claimKey = (c: Claim) => `${c.kind}\0${c.value}`;
 
@@ -161,7 +174,8 @@ export function openWorld(path: string, zoneName: string): World {
       for (const row of rows) yield rowToObject(row);
     },
     all: () => all.all().map(rowToObject),
-    transaction: (fn) => db.transaction(fn).immediate(),
+    usage: () => ({ compute: computeUsage.all(), storage: storageUsage.all() }),
+    transaction: <T>(fn: () => T) => run.immediate(fn) as T,
     close: () => db.close(),
   };
 }

@@ -227,6 +227,26 @@ describe('what the sim allows', () => {
     await expect(p.create(disk('web-1', 'more', { sizeGiB: 90, refs: vmRefs }))).resolves.toMatchObject({ type: 'disk' });
   });
 
+  it('changes firewall ports and sources, and a VPN user password digest, in place', async () => {
+    const p = sim();
+    const ip = await p.create(publicIp('web', '203.0.113.10'));
+    const refs = { 'acme/public-ip/web': ip.providerId };
+    const rule = (ports: number[], from: string[]) => ({
+      address: 'acme/firewall-rule/web-tcp', type: 'firewall-rule' as const, tenant: 'acme', zone: 'z1', refs, secrets: {},
+      attributes: { publicIp: 'acme/public-ip/web', address: '203.0.113.10', protocol: 'tcp', ports, from },
+    });
+    const fw = await p.create(rule([80], ['0.0.0.0/0']));
+    const fw2 = await p.update(recordedOf(fw), rule([80, 443], ['198.51.100.0/24']), ['ports', 'from']);
+    expect(fw2.attributes).toMatchObject({ ports: [80, 443], from: ['198.51.100.0/24'] });
+
+    const user = (password: string) => ({
+      address: 'acme/vpn-user/alice', type: 'vpn-user' as const, tenant: 'acme', zone: 'z1', refs: {}, secrets: {}, attributes: { name: 'alice', password },
+    });
+    const alice = await p.create(user('sha256:aaa'));
+    expect((await p.update(recordedOf(alice), user('sha256:bbb'), ['password'])).attributes['password']).toBe('sha256:bbb');
+    expect(await rejection(p.create({ ...user('sha256:ccc'), address: 'acme/vpn-user/alice-again' }))).toMatchObject({ code: 'conflict', message: /VPN user alice/ });
+  });
+
   it('lets a network switch its source NAT IP in place', async () => {
     const p = sim();
     await p.create(publicIp('nat', '203.0.113.10'));

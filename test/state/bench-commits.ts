@@ -36,9 +36,13 @@ for (let i = 0; i < count; i++) {
 let ms = performance.now() - t;
 console.log(`beginOperation: ${count} in ${ms.toFixed(0)} ms = ${Math.round((count / ms) * 1000)} transactions/s`);
 t = performance.now();
+const cpu0 = process.cpuUsage();
 for (let i = 0; i < count; i++) state.commitCreate(ops[i]!, vm(i));
 ms = performance.now() - t;
-console.log(`commitCreate: ${count} in ${ms.toFixed(0)} ms = ${Math.round((count / ms) * 1000)} transactions/s`);
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
+console.log(`commitCreate: ${count} in ${ms.toFixed(0)} ms = ${Math.round((count / ms) * 1000)} transactions/s wall; ` +
+  `${cpuMs.toFixed(0)} ms CPU = ${Math.round((count / cpuMs) * 1000)}/s per CPU-second`);
 
 t = performance.now();
 const snap = state.snapshot();
