@@ -17,7 +17,7 @@ export interface GlobalOptions {
 }
 
 export function statePath(options: GlobalOptions): string {
-  return resolve(options.state ?? process.env.NETFIRST_STATE ?? join('.netfirst', 'state.db'));
+  return resolve(options.state || process.env.NETFIRST_STATE || join('.netfirst', 'state.db'));
 }
 
 export function loadWorkspaceSpecs(paths: readonly string[], options: GlobalOptions): SpecSet {
@@ -27,7 +27,12 @@ export function loadWorkspaceSpecs(paths: readonly string[], options: GlobalOpti
 }
 
 export function openWorkspaceState(options: GlobalOptions): StateStore {
-  return openState(statePath(options));
+  const path = statePath(options);
+  try {
+    return openState(path);
+  } catch (error) {
+    throw new CliError(`cannot open the state database ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 export function zonesOf(specs: SpecSet): { [zone: string]: ZoneDoc['spec'] } {

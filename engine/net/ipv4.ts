@@ -18,11 +18,42 @@ export interface Ipv4Range {
   readonly last: number;
 }
 
-/** `10.20.0.1` → 169082881, or undefined when the text is not a dotted-quad IPv4 address. */
+/**
+ * `10.20.0.1` → 169082881, or undefined when the text is not a dotted-quad IPv4 address.
+ * Canonical addresses (what the schema admits) take a hand-written path, because the
+ * planner parses every address of every spec and state entry on each run; anything
+ * else is left to ipaddr.js to judge.
+ */
 export function parseIpv4(text: string): number | undefined {
+  const fast = parseCanonical(text);
+  if (fast !== undefined) return fast;
   if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
   const [a = 0, b = 0, c = 0, d = 0] = ipaddr.IPv4.parse(text).octets;
   return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+}
+
+/** Four decimal octets without leading zeros, or undefined. */
+function parseCanonical(text: string): number | undefined {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return undefined;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return undefined;
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return undefined;
+    } else return undefined;
+  }
+  if (dots !== 3 || digits === 0) return undefined;
+  return value * 256 + octet;
 }
 
 export function formatIpv4(ip: number): string {

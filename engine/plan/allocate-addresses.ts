@@ -26,6 +26,8 @@ export interface NicRequest {
   readonly ip: string;
 }
 
+const NO_NICS: readonly NicRequest[] = [];
+
 export const nicsOf = (draft: Draft): readonly NicRequest[] => draft.attributes.nics as unknown as NicRequest[];
 
 export function allocateAddresses(input: ZoneInput): {
@@ -66,15 +68,17 @@ export function allocateAddresses(input: ZoneInput): {
   }
   for (const r of input.recorded) {
     if (r.type !== 'vm') continue;
-    for (const nic of recordedNics(r.attributes)) {
-      const ip = parseIpv4(nic.ip);
-      if (ip !== undefined) byRecordedAddress.get(nic.network)?.recorded.add(ip, r.address);
-    }
+    forEachRecordedNic(r.attributes, (network, ipText) => {
+      const net = byRecordedAddress.get(network);
+      const ip = net ? parseIpv4(ipText) : undefined;
+      if (net && ip !== undefined) net.recorded.add(ip, r.address);
+    });
   }
 
   const nicIps = new Map<string, string[]>();
   for (const vm of vms) {
-    const before = recordedNics(recordedFor(input, vm)?.attributes);
+    const recordedVm = recordedFor(input, vm);
+    const before = recordedVm ? recordedNics(recordedVm.attributes) : NO_NICS;
     const seenOnNetwork = new Map<string, number>();
     const ips = nicsOf(vm).map((nic, j): string => {
       const net = networks.get(nic.network);
@@ -107,10 +111,17 @@ export function allocateAddresses(input: ZoneInput): {
 
 /** NICs as state recorded them, tolerating anything malformed. */
 export function recordedNics(attributes: { readonly [k: string]: unknown } | undefined): NicRequest[] {
+  const out: NicRequest[] = [];
+  forEachRecordedNic(attributes, (network, ip) => out.push({ network, ip }));
+  return out;
+}
+
+/** Calls `f` for each well-formed NIC state recorded, without building objects. */
+export function forEachRecordedNic(attributes: { readonly [k: string]: unknown } | undefined, f: (network: string, ip: string) => void): void {
   const nics = attributes?.nics;
-  if (!Array.isArray(nics)) return [];
-  return nics.flatMap((n: unknown) => {
+  if (!Array.isArray(nics)) return;
+  for (const n of nics as unknown[]) {
     const nic = n as { network?: unknown; ip?: unknown } | null;
-    return nic && typeof nic.network === 'string' && typeof nic.ip === 'string' ? [{ network: nic.network, ip: nic.ip }] : [];
-  });
+    if (nic && typeof nic.network === 'string' && typeof nic.ip === 'string') f(nic.network, nic.ip);
+  }
 }

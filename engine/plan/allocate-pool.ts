@@ -39,14 +39,15 @@ export function formatRanges(ranges: Ranges, format: (n: number) => string = Str
   return ranges.map((r) => (r.first === r.last ? format(r.first) : `${format(r.first)}-${format(r.last)}`)).join(', ');
 }
 
-/** Who claims each value: addresses by value. */
+/** Who claims each value: addresses by value (one string for the usual single owner). */
 export class Claims {
-  private readonly owners = new Map<number, string[]>();
+  private readonly owners = new Map<number, string | string[]>();
 
   add(value: number, address: string): void {
-    const list = this.owners.get(value);
-    if (list) list.push(address);
-    else this.owners.set(value, [address]);
+    const owner = this.owners.get(value);
+    if (owner === undefined) this.owners.set(value, address);
+    else if (typeof owner === 'string') this.owners.set(value, [owner, address]);
+    else owner.push(address);
   }
 
   has(value: number): boolean {
@@ -54,13 +55,16 @@ export class Claims {
   }
 
   get(value: number): readonly string[] {
-    return this.owners.get(value) ?? [];
+    const owner = this.owners.get(value);
+    return owner === undefined ? [] : typeof owner === 'string' ? [owner] : owner;
   }
 
   /** True when nobody but the draft itself (under its address or its previous one) claims the value. */
   onlyBy(value: number, draft: Pick<Draft, 'address' | 'previously'>): boolean {
-    const list = this.owners.get(value);
-    return !list || list.every((a) => a === draft.address || a === draft.previously);
+    const owner = this.owners.get(value);
+    if (owner === undefined) return true;
+    const self = (a: string): boolean => a === draft.address || a === draft.previously;
+    return typeof owner === 'string' ? self(owner) : owner.every(self);
   }
 }
 

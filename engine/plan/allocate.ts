@@ -4,76 +4,76 @@
  * (new values go lowest-first in address order) and stably (a value state recorded for
  * the resource, or for its `previously` address, is kept while still valid). Then links
  * copy the allocated values to the resources that use them (NAT rules, VPNs).
+ *
+ * The allocators decide (pure functions of the zone's drafts and state); this file
+ * writes their decisions into the drafts, which belong to the current run.
  */
 import type { Diagnostic } from '../../specs/diagnostic.js';
-import type { AttrValue, Attributes, DesiredResource } from '../resource.js';
-import { allocateAddresses } from './allocate-addresses.js';
+import type { AttrValue } from '../resource.js';
+import { allocateAddresses, nicsOf } from './allocate-addresses.js';
 import { allocateClusters } from './allocate-clusters.js';
 import type { ZoneInput } from './allocate-input.js';
 import { allocatePublicIps } from './allocate-public-ips.js';
 import { allocateSegments } from './allocate-segments.js';
-import type { Draft } from './expand.js';
+import type { Draft, Link } from './expand.js';
 
 export type { ZoneInput } from './allocate-input.js';
 
-/** Allocates every `auto` value of a zone's drafts (all tenants, sorted by address). */
-export function allocateZone(input: ZoneInput): { resources: DesiredResource[]; diagnostics: Diagnostic[] } {
+/** Allocates every `auto` value of a zone's drafts (all tenants, sorted by address), in place. */
+export function allocateZone(input: ZoneInput): { diagnostics: Diagnostic[] } {
   const segments = allocateSegments(input);
   const addresses = allocateAddresses(input);
   const publicIps = allocatePublicIps(input);
   const clusters = allocateClusters(input);
 
-  const allocated = input.drafts.map((d): Draft => {
+  for (const d of input.drafts) {
+    const a = d.attributes;
     switch (d.type) {
       case 'network': {
         const segment = segments.segments.get(d.address);
+        if (segment) a.segment = { type: segment.type, id: segment.id };
         const gateway = addresses.gateways.get(d.address);
-        return withAttributes(d, { ...(segment ? { segment: { ...segment } } : {}), ...(gateway !== undefined ? { gateway } : {}) });
+        if (gateway !== undefined) a.gateway = gateway;
+        break;
       }
       case 'public-ip': {
         const ip = publicIps.addresses.get(d.address);
-        return ip ? withAttributes(d, ip) : d;
+        if (ip) {
+          a.address = ip.address;
+          a.pool = ip.pool;
+        }
+        break;
       }
       case 'vm': {
-        const ips = addresses.nicIps.get(d.address) ?? [];
-        const nics = (d.attributes.nics as readonly { network: string; ip: string }[]).map((nic, j) => ({ network: nic.network, ip: ips[j] ?? nic.ip }));
+        const ips = addresses.nicIps.get(d.address);
+        // The NIC objects were made by expand for this run: fill them rather than copy.
+        if (ips) nicsOf(d).forEach((nic, j) => ((nic as { ip: string }).ip = ips[j] ?? nic.ip));
         const cluster = clusters.clusters.get(d.address);
-        return withAttributes(d, { nics, ...(cluster !== undefined ? { cluster } : {}) });
+        if (cluster !== undefined) a.cluster = cluster;
+        break;
       }
       default:
-        return d;
+        break;
     }
-  });
-  return {
-    resources: resolveLinks(allocated),
-    diagnostics: [...segments.diagnostics, ...addresses.diagnostics, ...publicIps.diagnostics, ...clusters.diagnostics],
-  };
+  }
+  return { diagnostics: [...segments.diagnostics, ...addresses.diagnostics, ...publicIps.diagnostics, ...clusters.diagnostics] };
 }
 
 /**
  * Copies linked values (a public IP's address, a VM's first NIC address) into the
- * resources that use them and drops the links. A link to a resource that does not
- * exist leaves the placeholder; verify reports the unknown reference.
+ * resources that use them. A link to a resource that does not exist leaves the
+ * placeholder; verify reports the unknown reference.
  */
-export function resolveLinks(drafts: readonly Draft[]): DesiredResource[] {
+export function resolveLinks(links: readonly Link[], drafts: Iterable<Draft>): void {
   const byAddress = new Map<string, Draft>();
   for (const d of drafts) if (d.type === 'public-ip' || d.type === 'vm') byAddress.set(d.address, d);
-  return drafts.map(({ links, ...resource }) => {
-    if (links.length === 0) return resource;
-    const attributes: Record<string, AttrValue> = { ...resource.attributes };
-    for (const link of links) {
-      const value = valueAt(byAddress.get(link.from)?.attributes, link.path);
-      if (value !== undefined) attributes[link.attribute] = value;
-    }
-    return { ...resource, attributes };
-  });
+  for (const link of links) {
+    const value = valueAt(byAddress.get(link.from)?.attributes, link.path);
+    if (value !== undefined) link.owner.attributes[link.attribute] = value;
+  }
 }
 
-function withAttributes(d: Draft, changes: Attributes): Draft {
-  return { ...d, attributes: { ...d.attributes, ...changes } };
-}
-
-function valueAt(attributes: Attributes | undefined, path: readonly (string | number)[]): AttrValue | undefined {
+function valueAt(attributes: Draft['attributes'] | undefined, path: readonly (string | number)[]): AttrValue | undefined {
   let value: AttrValue | undefined = attributes;
   for (const key of path) {
     if (value === null || typeof value !== 'object') return undefined;

@@ -12,7 +12,7 @@ import type { Diagnostic } from '../../specs/diagnostic.js';
 import type { SpecSet } from '../../specs/model.js';
 import { parseAddress, type DesiredResource, type RecordedResource } from '../resource.js';
 import { allocateZone, resolveLinks } from './allocate.js';
-import { expandTenant, type DigestSecret, type Draft } from './expand.js';
+import { expandTenant, type DigestSecret, type Draft, type Link } from './expand.js';
 import { locateDiagnostics, verify } from './verify.js';
 
 export interface DesiredInput {
@@ -40,14 +40,16 @@ export function buildDesired(input: DesiredInput): DesiredResult {
 
   const diagnostics: Diagnostic[] = [];
   const draftsByZone = new Map<string, Draft[]>();
+  const links: Link[] = [];
   for (const [name, t] of specs.tenants) {
     if (!zones.has(t.value.spec.zone)) continue;
     const isSelected = selected(name);
     const expanded = expandTenant(t, isSelected ? { digestSecret: input.digestSecret } : {});
     if (isSelected) diagnostics.push(...expanded.diagnostics);
     const list = draftsByZone.get(t.value.spec.zone);
-    if (list) list.push(...expanded.drafts);
+    if (list) for (const d of expanded.drafts) list.push(d);
     else draftsByZone.set(t.value.spec.zone, expanded.drafts);
+    for (const l of expanded.links) links.push(l);
   }
 
   const recordedByZone = new Map<string, RecordedResource[]>();
@@ -58,21 +60,20 @@ export function buildDesired(input: DesiredInput): DesiredResult {
     else recordedByZone.set(r.zone, [r]);
   }
 
-  const all: DesiredResource[] = [];
+  const all: Draft[] = [];
   for (const zoneName of [...draftsByZone.keys()].sort()) {
     const drafts = draftsByZone.get(zoneName)!.sort(byAddress);
+    for (const d of drafts) all.push(d);
     const zone = specs.zones.get(zoneName);
-    if (!zone) {
-      // Unknown zone: nothing to allocate from; verify reports the zone.
-      all.push(...resolveLinks(drafts));
-      continue;
-    }
+    // Unknown zone: nothing to allocate from; verify reports the zone.
+    if (!zone) continue;
     const allocated = allocateZone({ zone, drafts, recorded: recordedByZone.get(zoneName) ?? [], recordedByAddress: recorded });
-    all.push(...allocated.resources);
     for (const d of allocated.diagnostics) if (d.address === undefined || selected(parseAddress(d.address).tenant)) diagnostics.push(d);
   }
+  resolveLinks(links, all);
 
   diagnostics.push(...verify({ specs, selected, resources: all, recorded }));
-  const resources = all.filter((r) => selected(r.tenant)).sort(byAddress);
+  // Zones are in name order and drafts in address order within each; sort across zones.
+  const resources: DesiredResource[] = all.filter((r) => selected(r.tenant)).sort(byAddress);
   return { resources, diagnostics: locateDiagnostics(specs, diagnostics) };
 }

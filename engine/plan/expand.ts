@@ -2,8 +2,10 @@
  * expand: one Tenant document → the resources it describes, as drafts. A draft is a
  * desired resource whose allocatable values are still `'auto'` (VLAN/VNI, gateway, NIC
  * and public addresses, cluster) and whose derived values (addresses of public IPs and
- * VMs used elsewhere) are `links` that `allocate` resolves. Pure: secrets are digested
- * through the injected `digestSecret`, and unknown references are left for `verify`.
+ * VMs used elsewhere) are `links` that `allocate` resolves. Drafts are fresh objects
+ * that allocate completes in place, so 50k resources are built once, not copied per
+ * stage. Pure: secrets are digested through the injected `digestSecret`, and unknown
+ * references are left for `verify`.
  */
 import { posix } from 'node:path';
 import type { Diagnostic } from '../../specs/diagnostic.js';
@@ -16,16 +18,20 @@ import type { AttrValue, DesiredResource, ResourceTypeName, SecretRef, SourceRef
 /** Placeholder for a value `allocate` fills in. */
 export const AUTO = 'auto';
 
-/** `attribute` of the draft gets the value at `path` of the resource at `from`, once allocated. */
+/** A desired resource being completed: `allocate` fills its attributes in place. */
+export interface Draft extends Omit<DesiredResource, 'attributes'> {
+  readonly attributes: Record<string, AttrValue>;
+}
+
+/** `attribute` of `owner` gets the value at `path` of the resource at `from`, once allocated. */
 export interface Link {
+  readonly owner: Draft;
   readonly attribute: string;
   readonly from: string;
   readonly path: readonly (string | number)[];
 }
 
-export interface Draft extends DesiredResource {
-  readonly links: readonly Link[];
-}
+type LinkSpec = Omit<Link, 'owner'>;
 
 export type DigestSecret = (ref: SecretRef, baseDir: string) => { digest: string } | { error: string };
 
@@ -86,13 +92,14 @@ export function firewallRuleNames(rules: Tenant['firewall']): (string | undefine
 }
 
 /** Expands one tenant document into drafts (unsorted) and the diagnostics of resolving its secrets. */
-export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions = {}): { drafts: Draft[]; diagnostics: Diagnostic[] } {
+export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions = {}): { drafts: Draft[]; links: Link[]; diagnostics: Diagnostic[] } {
   const { file, doc } = loaded;
   const tenant = loaded.value.metadata.name;
   const spec = loaded.value.spec;
   const zone = spec.zone;
   const baseDir = posix.dirname(file.split('\\').join('/'));
   const drafts: Draft[] = [];
+  const links: Link[] = [];
   const diagnostics: Diagnostic[] = [];
   const tenantProtect = spec.protect === true;
 
@@ -108,24 +115,25 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
     address: string,
     path: Path,
     attributes: Record<string, AttrValue>,
-    more: { dependsOn?: string[]; boundTo?: string[]; protect?: boolean | undefined; previously?: string | undefined; links?: Link[]; secrets?: Draft['secrets'] } = {},
+    more: { dependsOn?: string[]; boundTo?: string[]; protect?: boolean | undefined; previously?: string | undefined; links?: LinkSpec[]; secrets?: Draft['secrets'] } = {},
   ): void => {
     const source: SourceRef = { file, doc, path };
-    drafts.push({
+    const draft: Draft = {
       address,
       type,
       tenant,
       zone,
       attributes,
-      dependsOn: unique(more.dependsOn ?? []),
-      boundTo: unique(more.boundTo ?? []),
+      dependsOn: unique(more.dependsOn ?? NONE),
+      boundTo: unique(more.boundTo ?? NONE),
       protect: tenantProtect || more.protect === true,
       sensitive: ATTRIBUTES[type].sensitive,
-      secrets: more.secrets ?? {},
+      secrets: more.secrets ?? NO_SECRETS,
       source,
       ...(more.previously !== undefined ? { previously: more.previously } : {}),
-      links: more.links ?? [],
-    });
+    };
+    drafts.push(draft);
+    for (const link of more.links ?? NONE_LINKED) links.push({ owner: draft, ...link });
   };
 
   /** The digest of a secret, or '' (with a diagnostic when it cannot be read). Plaintext is verify's to report. */
@@ -140,10 +148,10 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
   };
 
   for (const [name, { item, index }] of networks) {
-    const links: Link[] = [];
+    const netLinks: LinkSpec[] = [];
     const dependsOn: string[] = [];
     if (item.sourceNat !== undefined) {
-      links.push({ attribute: 'sourceNatIp', from: ipAddr(item.sourceNat), path: ['address'] });
+      netLinks.push({ attribute: 'sourceNatIp', from: ipAddr(item.sourceNat), path: ['address'] });
       dependsOn.push(ipAddr(item.sourceNat));
     }
     const segment = 'vlan' in item.segment ? { type: 'vlan', id: item.segment.vlan } : { type: 'vxlan', id: item.segment.vxlan };
@@ -159,14 +167,14 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
         sourceNatIp: item.sourceNat !== undefined ? AUTO : null,
         colocationHandoff: item.colocation?.handoff ?? null,
       },
-      { dependsOn, protect: item.protect, previously: item.previously && netAddr(item.previously), links },
+      { dependsOn, protect: item.protect, previously: item.previously && netAddr(item.previously), links: netLinks },
     );
   }
 
   for (const [name, { item, index }] of publicIps) {
     const path = ['spec', 'publicIps', index];
     add('public-ip', ipAddr(name), path, { name, address: item.address, pool: item.pool ?? AUTO }, { protect: item.protect, previously: item.previously && ipAddr(item.previously) });
-    const ipLink: Link = { attribute: 'address', from: ipAddr(name), path: ['address'] };
+    const ipLink: LinkSpec = { attribute: 'address', from: ipAddr(name), path: ['address'] };
     if (item.staticNat) {
       const vm = vmAddr(item.staticNat.vm);
       add(
@@ -301,9 +309,15 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
     }
   }
 
-  return { drafts, diagnostics };
+  return { drafts, links, diagnostics };
 }
 
-function unique(addresses: readonly string[]): string[] {
-  return addresses.length < 2 ? [...addresses] : [...new Set(addresses)];
+const NONE: readonly string[] = Object.freeze([]);
+const NONE_LINKED: readonly LinkSpec[] = Object.freeze([]);
+const NO_SECRETS: Draft['secrets'] = Object.freeze({});
+
+function unique(addresses: readonly string[]): readonly string[] {
+  if (addresses.length < 2) return addresses;
+  if (addresses.length === 2) return addresses[0] === addresses[1] ? [addresses[0]!] : addresses;
+  return [...new Set(addresses)];
 }

@@ -32,25 +32,36 @@ export function verifyZone(input: ZoneVerifyInput): Diagnostic[] {
 
 /**
  * Who uses each value: desired resources, then recorded ones not already counted.
- * A resource's own previous address (a rename) is not another user.
+ * A resource's own previous address (a rename) is not another user. Owners are kept
+ * as a single string in the usual case of one, so the zone-wide index stays cheap.
  */
 function usersByValue(input: ZoneVerifyInput, type: 'network' | 'public-ip', valueOf: (attributes: DesiredResource['attributes']) => string | undefined) {
-  const users = new Map<string, { address: string; recorded: boolean }[]>();
-  const add = (key: string, address: string, recorded: boolean): void => {
-    const list = users.get(key);
-    if (!list) users.set(key, [{ address, recorded }]);
-    else if (!list.some((u) => u.address === address)) list.push({ address, recorded });
+  const desired = new Map<string, string | string[]>();
+  const recorded = new Map<string, string | string[]>();
+  const add = (map: Map<string, string | string[]>, key: string, address: string): void => {
+    const owner = map.get(key);
+    if (owner === undefined) map.set(key, address);
+    else if (typeof owner === 'string') map.set(key, [owner, address]);
+    else owner.push(address);
   };
   for (const r of input.resources) {
     const key = r.type === type ? valueOf(r.attributes) : undefined;
-    if (key !== undefined) add(key, r.address, false);
+    if (key !== undefined) add(desired, key, r.address);
   }
   for (const r of input.recorded) {
     const key = r.type === type ? valueOf(r.attributes) : undefined;
-    if (key !== undefined) add(key, r.address, true);
+    if (key !== undefined) add(recorded, key, r.address);
   }
-  return (resource: DesiredResource, key: string): { address: string; recorded: boolean }[] =>
-    (users.get(key) ?? []).filter((u) => u.address !== resource.address && u.address !== resource.previously);
+  const list = (owner: string | string[] | undefined): readonly string[] => (owner === undefined ? [] : typeof owner === 'string' ? [owner] : owner);
+  return (resource: DesiredResource, key: string): { address: string; recorded: boolean }[] => {
+    const others = (a: string): boolean => a !== resource.address && a !== resource.previously;
+    const mine = desired.get(key);
+    const theirs = recorded.get(key);
+    if (typeof mine === 'string' && !others(mine) && (theirs === undefined || (typeof theirs === 'string' && !others(theirs)))) return [];
+    const inSpec = list(mine).filter(others);
+    const inState = list(theirs).filter((a) => others(a) && !inSpec.includes(a));
+    return [...inSpec.map((address) => ({ address, recorded: false })), ...inState.map((address) => ({ address, recorded: true }))];
+  };
 }
 
 const describeUsers = (users: readonly { address: string; recorded: boolean }[], kind: string): string =>
@@ -106,43 +117,50 @@ function verifyPublicIps(input: ZoneVerifyInput): Diagnostic[] {
 }
 
 /**
- * Charges items to pools in a fixed order — what state already holds first, then the
- * rest by address — and reports the first item that takes a pool over capacity, so the
- * finding lands on what is being added rather than on what already runs.
+ * Charges resources to pools in a fixed order — what state already holds first, then
+ * the rest by address — and reports the first resource that takes a pool over
+ * capacity, so the finding lands on what is being added rather than on what runs.
  */
-function overCapacity<T>(
-  items: readonly { resource: DesiredResource; pool: string; amounts: readonly number[]; item: T }[],
+function overCapacity(
+  resources: readonly DesiredResource[],
+  charges: (r: DesiredResource, charge: (pool: string, amounts: readonly number[], below: readonly (string | number)[]) => void) => void,
   capacity: ReadonlyMap<string, readonly number[]>,
-  recordedAddresses: (address: string, previously: string | undefined) => boolean,
-): Map<string, { first: { resource: DesiredResource; item: T }; totals: number[] }> {
-  const ordered = [...items].sort((a, b) => {
-    const ra = recordedAddresses(a.resource.address, a.resource.previously) ? 0 : 1;
-    const rb = recordedAddresses(b.resource.address, b.resource.previously) ? 0 : 1;
-    return ra - rb || (a.resource.address < b.resource.address ? -1 : a.resource.address > b.resource.address ? 1 : 0);
-  });
+  isRecorded: (r: DesiredResource) => boolean,
+): Map<string, { resource: DesiredResource; below: readonly (string | number)[]; totals: number[] }> {
   const totals = new Map<string, number[]>();
-  const over = new Map<string, { first: { resource: DesiredResource; item: T }; totals: number[] }>();
-  for (const x of ordered) {
-    const cap = capacity.get(x.pool);
-    if (!cap) continue;
-    const t = totals.get(x.pool) ?? cap.map(() => 0);
-    totals.set(x.pool, t);
-    x.amounts.forEach((a, k) => (t[k]! += a));
-    if (!over.has(x.pool) && t.some((v, k) => v > cap[k]!)) over.set(x.pool, { first: { resource: x.resource, item: x.item }, totals: t });
-  }
+  const over = new Map<string, { resource: DesiredResource; below: readonly (string | number)[]; totals: number[] }>();
+  const pass = (recorded: boolean): void => {
+    for (const r of resources) {
+      if (isRecorded(r) !== recorded) continue;
+      charges(r, (pool, amounts, below) => {
+        const cap = capacity.get(pool);
+        if (!cap) return;
+        let t = totals.get(pool);
+        if (!t) totals.set(pool, (t = cap.map(() => 0)));
+        for (let k = 0; k < amounts.length; k++) t[k]! += amounts[k]!;
+        if (!over.has(pool) && t.some((v, k) => v > cap[k]!)) over.set(pool, { resource: r, below, totals: t });
+      });
+    }
+  };
+  pass(true);
+  pass(false);
   return over;
 }
 
 function verifyClusters(input: ZoneVerifyInput): Diagnostic[] {
   const caps = clusterCapacities(input.zone.value);
   const capacity = new Map(caps.map((c) => [c.name, [c.cpu, c.memoryMiB]]));
-  const recorded = new Set(input.recorded.map((r) => r.address));
-  const items = input.resources
-    .filter((r) => r.type === 'vm')
-    .map((r) => ({ resource: r, pool: String(r.attributes.cluster), amounts: [Number(r.attributes.cpu), Number(r.attributes.memoryMiB)], item: null }));
+  const over = overCapacity(
+    input.resources,
+    (r, charge) => {
+      if (r.type === 'vm') charge(String(r.attributes.cluster), [Number(r.attributes.cpu), Number(r.attributes.memoryMiB)], ['cpu']);
+    },
+    capacity,
+    isRecordedIn(input),
+  );
   const out: Diagnostic[] = [];
-  for (const [name, { first, totals }] of overCapacity(items, capacity, (a, p) => recorded.has(a) || (p !== undefined && recorded.has(p)))) {
-    if (!input.selected(first.resource.tenant)) continue;
+  for (const [name, { resource, totals }] of over) {
+    if (!input.selected(resource.tenant)) continue;
     const cap = capacity.get(name)!;
     const cluster = input.zone.value.spec.clusters.find((c) => c.name === name);
     const overcommit = cluster?.cpuOvercommit !== undefined ? ` with cpuOvercommit ${cluster.cpuOvercommit}` : '';
@@ -150,27 +168,33 @@ function verifyClusters(input: ZoneVerifyInput): Diagnostic[] {
       totals[0]! > cap[0]! ? `${totals[0]}/${cap[0]} vCPU${overcommit}` : undefined,
       totals[1]! > cap[1]! ? `${Math.ceil(totals[1]! / 1024)}/${Math.floor(cap[1]! / 1024)} GiB memory` : undefined,
     ].filter((p) => p !== undefined);
-    out.push(findingAt(first.resource, totals[0]! > cap[0]! ? ['cpu'] : ['memory'], `cluster ${name} is over capacity: ${parts.join(', ')} (all tenants of zone ${input.zone.value.metadata.name})`));
+    out.push(findingAt(resource, totals[0]! > cap[0]! ? ['cpu'] : ['memory'], `cluster ${name} is over capacity: ${parts.join(', ')} (all tenants of zone ${input.zone.value.metadata.name})`));
   }
   return out;
 }
 
 function verifyStorage(input: ZoneVerifyInput): Diagnostic[] {
   const capacity = new Map(input.zone.value.spec.storageTiers.map((t) => [t.name, [Math.floor(t.capacity / GiB)]]));
-  const recorded = new Set(input.recorded.map((r) => r.address));
-  const items: { resource: DesiredResource; pool: string; amounts: number[]; item: readonly string[] }[] = [];
-  for (const r of input.resources) {
-    if (r.type === 'vm') {
-      const root = r.attributes.rootDisk as { sizeGiB: number; tier: string };
-      items.push({ resource: r, pool: root.tier, amounts: [root.sizeGiB], item: ['rootDisk', 'size'] });
-    } else if (r.type === 'disk') {
-      items.push({ resource: r, pool: String(r.attributes.tier), amounts: [Number(r.attributes.sizeGiB)], item: ['size'] });
-    }
-  }
+  const over = overCapacity(
+    input.resources,
+    (r, charge) => {
+      if (r.type === 'vm') {
+        const root = r.attributes.rootDisk as { sizeGiB: number; tier: string };
+        charge(root.tier, [root.sizeGiB], ['rootDisk', 'size']);
+      } else if (r.type === 'disk') charge(String(r.attributes.tier), [Number(r.attributes.sizeGiB)], ['size']);
+    },
+    capacity,
+    isRecordedIn(input),
+  );
   const out: Diagnostic[] = [];
-  for (const [name, { first, totals }] of overCapacity(items, capacity, (a, p) => recorded.has(a) || (p !== undefined && recorded.has(p)))) {
-    if (!input.selected(first.resource.tenant)) continue;
-    out.push(findingAt(first.resource, first.item, `storage tier ${name} is over capacity: ${totals[0]}/${capacity.get(name)![0]} GiB (root and data disks of all tenants of zone ${input.zone.value.metadata.name})`));
+  for (const [name, { resource, below, totals }] of over) {
+    if (!input.selected(resource.tenant)) continue;
+    out.push(findingAt(resource, below, `storage tier ${name} is over capacity: ${totals[0]}/${capacity.get(name)![0]} GiB (root and data disks of all tenants of zone ${input.zone.value.metadata.name})`));
   }
   return out;
+}
+
+function isRecordedIn(input: ZoneVerifyInput): (r: DesiredResource) => boolean {
+  const recorded = new Set(input.recorded.map((r) => r.address));
+  return (r) => recorded.has(r.address) || (r.previously !== undefined && recorded.has(r.previously));
 }

@@ -9,7 +9,7 @@ import type { Diagnostic } from '../../specs/diagnostic.js';
 import type { SpecSet } from '../../specs/model.js';
 import { parseIpv4 } from '../net/ipv4.js';
 import type { DesiredResource, RecordedResource } from '../resource.js';
-import { recordedNics } from './allocate-addresses.js';
+import { forEachRecordedNic } from './allocate-addresses.js';
 import { verifyAddresses, type RecordedNicIps } from './verify-addresses.js';
 import type { VerifyContext } from './verify-context.js';
 import { NameOwners, verifyReferences } from './verify-references.js';
@@ -38,13 +38,13 @@ export function verify(input: VerifyInput): Diagnostic[] {
     if (!byZone.has(r.zone)) continue;
     pushTo(recordedByZone, r.zone, r);
     if (r.type !== 'vm') continue;
-    for (const nic of recordedNics(r.attributes)) {
-      const ip = parseIpv4(nic.ip);
-      if (ip === undefined) continue;
-      const owners = nics.get(nic.network) ?? new Map<number, string[]>();
-      nics.set(nic.network, owners);
+    forEachRecordedNic(r.attributes, (network, ipText) => {
+      const ip = parseIpv4(ipText);
+      if (ip === undefined) return;
+      let owners = nics.get(network);
+      if (!owners) nics.set(network, (owners = new Map()));
       pushTo(owners, ip, r.address);
-    }
+    });
   }
 
   const ctx: VerifyContext = { specs: input.specs, selected, resources, recorded: input.recorded };

@@ -118,7 +118,8 @@ export async function applyCommand(paths: string[], options: ApplyOptions, destr
     if (hasErrors(diagnostics)) reportDiagnostics({ ...plan, diagnostics }, options);
     print(renderPlanText(plan, colors));
     if (!plan.changes.some(isEffective)) return 0;
-    if (!options.autoApprove) await confirm(destroy ? destroyPrompt(plan) : undefined);
+    // A saved plan was reviewed when it was made: applying it does not ask again (as Terraform).
+    if (!options.autoApprove && !savedPlan) await confirm(destroy ? destroyPrompt(plan) : undefined);
 
     const pool = providerPool(zones, options);
     const reporter = createProgressReporter({ out: process.stdout, colors, total: dag.size });
