@@ -29,10 +29,26 @@ const COLUMNS = 'address, type, tenant, zone, provider_id, attributes, depends_o
 
 /** Most resources have no dependencies or sensitive attributes: share one frozen empty list. */
 const EMPTY: readonly string[] = Object.freeze([]);
-const parseList = (json: string): readonly string[] => (json === '[]' ? EMPTY : JSON.parse(json));
+
+/**
+ * Address lists repeat a lot (every VM of a network depends on it), so a bulk load
+ * parses each distinct list once and shares it, frozen, between resources.
+ */
+export type ListCache = Map<string, readonly string[]>;
+
+function parseList(json: string, cache?: ListCache): readonly string[] {
+  if (json === '[]') return EMPTY;
+  if (!cache) return JSON.parse(json);
+  let list = cache.get(json);
+  if (!list) {
+    list = Object.freeze(JSON.parse(json) as string[]);
+    cache.set(json, list);
+  }
+  return list;
+}
 
 /** Rows are read with `.raw()` (arrays): 50,000 resources load without building row objects first. */
-export function rowToResource(row: ResourceRow): RecordedResource {
+export function rowToResource(row: ResourceRow, lists?: ListCache): RecordedResource {
   return {
     address: row[0],
     type: row[1] as ResourceTypeName,
@@ -40,10 +56,10 @@ export function rowToResource(row: ResourceRow): RecordedResource {
     zone: row[3],
     providerId: row[4],
     attributes: JSON.parse(row[5]),
-    dependsOn: parseList(row[6]),
-    boundTo: parseList(row[7]),
+    dependsOn: parseList(row[6], lists),
+    boundTo: parseList(row[7], lists),
     protect: row[8] === 1,
-    sensitive: parseList(row[9]),
+    sensitive: parseList(row[9], lists),
     createdAt: row[10],
     updatedAt: row[11],
   };
@@ -102,7 +118,8 @@ export function prepareResources(db: Database.Database): ResourceTable {
     list: () => all.all().map(rowToResource),
     listByTenant: (tenant) => byTenant.all(`${tenant}/`, `${tenant}0`, tenant).map(rowToResource),
     each(visit) {
-      for (const row of all.iterate()) visit(rowToResource(row));
+      const lists: ListCache = new Map();
+      for (const row of all.iterate()) visit(rowToResource(row, lists));
     },
     listAllocations: (zone) => (zone === undefined ? allAllocations.all() : zoneAllocations.all(zone)),
     write(r) {

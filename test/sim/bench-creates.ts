@@ -46,7 +46,7 @@ ms = performance.now() - t;
 const cpu = process.cpuUsage(cpu0);
 const cpuMs = (cpu.user + cpu.system) / 1000;
 console.log(`vm creates (32 concurrent): ${count} in ${ms.toFixed(0)} ms = ${Math.round((count / ms) * 1000)}/s wall; ` +
-  `${cpuMs.toFixed(0)} ms CPU = ${Math.round((count / cpuMs) * 1000)}/s per CPU-second (what an idle machine reaches)`);
+  `${cpuMs.toFixed(0)} ms CPU = ${Math.round((count / cpuMs) * 1000)}/s per CPU-second`);
 p.close?.();
 
 t = performance.now();
