@@ -115,8 +115,8 @@ export function prepareResources(db: Database.Database): ResourceTable {
       const row = get.get(address);
       return row ? rowToResource(row) : undefined;
     },
-    list: () => all.all().map(rowToResource),
-    listByTenant: (tenant) => byTenant.all(`${tenant}/`, `${tenant}0`, tenant).map(rowToResource),
+    list: () => all.all().map((row) => rowToResource(row)),
+    listByTenant: (tenant) => byTenant.all(`${tenant}/`, `${tenant}0`, tenant).map((row) => rowToResource(row)),
     each(visit) {
       const lists: ListCache = new Map();
       for (const row of all.iterate()) visit(rowToResource(row, lists));
