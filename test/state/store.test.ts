@@ -289,6 +289,10 @@ describe('reading resources', () => {
     expect(state.listResources().map((r) => r.address)).toEqual(['acme-2/network/x', 'acme/network/a', 'acme/network/b']);
     expect(state.listByTenant('acme').map((r) => r.address)).toEqual(['acme/network/a', 'acme/network/b']);
     expect(state.listByTenant('nobody')).toEqual([]);
+    create(state, vm('web-1', ['10.0.0.5']));
+    expect(state.listResources().find((r) => r.type === 'vm')).toEqual(state.getResource('acme/vm/web-1'));
+    expect(state.listByTenant('acme').at(-1)?.dependsOn).toEqual(['acme/network/office']);
+    expect(state.snapshot().resources.get('acme/vm/web-1')).toEqual(state.getResource('acme/vm/web-1'));
     state.close();
   });
 });
