@@ -73,7 +73,8 @@ export function buildDesired(input: DesiredInput): DesiredResult {
   resolveLinks(links, all);
 
   diagnostics.push(...verify({ specs, selected, resources: all, recorded }));
-  // Zones are in name order and drafts in address order within each; sort across zones.
-  const resources: DesiredResource[] = all.filter((r) => selected(r.tenant)).sort(byAddress);
+  const resources: DesiredResource[] = input.tenants ? all.filter((r) => selected(r.tenant)) : all;
+  // Each zone's drafts are in address order already; only several zones need a merge.
+  if (draftsByZone.size > 1) resources.sort(byAddress);
   return { resources, diagnostics: locateDiagnostics(specs, diagnostics) };
 }

@@ -118,14 +118,15 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
     more: { dependsOn?: string[]; boundTo?: string[]; protect?: boolean | undefined; previously?: string | undefined; links?: LinkSpec[]; secrets?: Draft['secrets'] } = {},
   ): void => {
     const source: SourceRef = { file, doc, path };
+    const dependsOn = unique(more.dependsOn ?? NONE);
     const draft: Draft = {
       address,
       type,
       tenant,
       zone,
       attributes,
-      dependsOn: unique(more.dependsOn ?? NONE),
-      boundTo: unique(more.boundTo ?? NONE),
+      dependsOn,
+      boundTo: more.boundTo === more.dependsOn ? dependsOn : unique(more.boundTo ?? NONE),
       protect: tenantProtect || more.protect === true,
       sensitive: ATTRIBUTES[type].sensitive,
       secrets: more.secrets ?? NO_SECRETS,
@@ -183,8 +184,7 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
         [...path, 'staticNat'],
         { publicIp: ipAddr(name), address: AUTO, vm, vmIp: AUTO },
         {
-          dependsOn: [ipAddr(name), vm],
-          boundTo: [ipAddr(name), vm],
+          ...both([ipAddr(name), vm]),
           protect: item.protect,
           previously: item.previously && `${tenant}/static-nat/${item.previously}`,
           links: [ipLink, { attribute: 'vmIp', from: vm, path: ['nics', 0, 'ip'] }],
@@ -203,8 +203,7 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
         [...path, 'portForwards', j],
         { publicIp: ipAddr(name), address: AUTO, protocol: forward.protocol, publicPort: forward.port, vm, vmIp: AUTO, privatePort: forward.privatePort ?? forward.port },
         {
-          dependsOn: [ipAddr(name), vm],
-          boundTo: [ipAddr(name), vm],
+          ...both([ipAddr(name), vm]),
           protect: item.protect,
           previously: item.previously && `${tenant}/port-forward/${item.previously}-${key}`,
           links: [ipLink, { attribute: 'vmIp', from: vm, path: ['nics', 0, 'ip'] }],
@@ -223,7 +222,7 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
       `${tenant}/firewall/${name}`,
       ['spec', 'firewall', index],
       { publicIp: ip, address: AUTO, protocol: rule.protocol, ports: rule.ports ?? [], from: rule.from },
-      { dependsOn: [ip], boundTo: [ip], links: [{ attribute: 'address', from: ip, path: ['address'] }] },
+      { ...both([ip]), links: [{ attribute: 'address', from: ip, path: ['address'] }] },
     );
   });
 
@@ -290,7 +289,7 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
         nics: item.nics.map((nic) => ({ network: netAddr(nic.network), ip: nic.ip })),
         rootDisk: { sizeGiB: toGiB(item.rootDisk.size), tier: item.rootDisk.tier },
       },
-      { dependsOn: nets, boundTo: nets, protect: item.protect, previously: item.previously && vmAddr(item.previously) },
+      { ...both(nets), protect: item.protect, previously: item.previously && vmAddr(item.previously) },
     );
     for (const [diskName, disk] of firstByName(item.disks)) {
       const renamed = item.previously !== undefined || disk.item.previously !== undefined;
@@ -300,8 +299,7 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
         [...path, 'disks', disk.index],
         { name: diskName, vm: address, sizeGiB: toGiB(disk.item.size), tier: disk.item.tier },
         {
-          dependsOn: [address],
-          boundTo: [address],
+          ...both([address]),
           protect: item.protect === true || disk.item.protect === true,
           previously: renamed ? `${vmAddr(item.previously ?? name)}/disk/${disk.item.previously ?? diskName}` : undefined,
         },
@@ -313,6 +311,11 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
 }
 
 const NONE: readonly string[] = Object.freeze([]);
+
+/** Dependencies that are also bindings share one (readonly) array. */
+function both(addresses: string[]): { dependsOn: string[]; boundTo: string[] } {
+  return { dependsOn: addresses, boundTo: addresses };
+}
 const NONE_LINKED: readonly LinkSpec[] = Object.freeze([]);
 const NO_SECRETS: Draft['secrets'] = Object.freeze({});
 

@@ -28,7 +28,7 @@ export function verifyAddresses(loaded: Loaded<TenantDoc>, ctx: VerifyContext, r
   spec.networks.forEach((n, i) => {
     const block = parseCidr(n.cidr);
     if (!block || blocks.has(n.name)) return;
-    const gatewayText = ctx.resources.get(networkAddress(tenant, n.name))?.attributes.gateway;
+    const gatewayText = ctx.networks.get(networkAddress(tenant, n.name))?.attributes.gateway;
     const gateway = typeof gatewayText === 'string' ? parseIpv4(gatewayText) : undefined;
     blocks.set(n.name, { block, gateway });
     if (n.gateway !== undefined && gateway !== undefined) {

@@ -12,8 +12,8 @@ export interface VerifyContext {
   readonly specs: SpecSet;
   /** Tenants whose findings are reported; the others only count (segments, addresses, capacity). */
   readonly selected: (tenant: string) => boolean;
-  /** Allocated resources of every tenant in the zones involved, by address. */
-  readonly resources: ReadonlyMap<string, DesiredResource>;
+  /** Allocated networks of every tenant in the zones involved, by address. */
+  readonly networks: ReadonlyMap<string, DesiredResource>;
   readonly recorded: ReadonlyMap<string, RecordedResource>;
 }
 

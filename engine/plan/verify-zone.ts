@@ -21,6 +21,8 @@ export interface ZoneVerifyInput {
   /** Resources of every tenant of the zone, sorted by address. */
   readonly resources: readonly DesiredResource[];
   readonly recorded: readonly RecordedResource[];
+  /** Everything state recorded, by address. */
+  readonly recordedByAddress: ReadonlyMap<string, RecordedResource>;
   readonly selected: (tenant: string) => boolean;
 }
 
@@ -195,6 +197,6 @@ function verifyStorage(input: ZoneVerifyInput): Diagnostic[] {
 }
 
 function isRecordedIn(input: ZoneVerifyInput): (r: DesiredResource) => boolean {
-  const recorded = new Set(input.recorded.map((r) => r.address));
+  const recorded = input.recordedByAddress;
   return (r) => recorded.has(r.address) || (r.previously !== undefined && recorded.has(r.previously));
 }

@@ -26,10 +26,11 @@ export interface VerifyInput {
 
 export function verify(input: VerifyInput): Diagnostic[] {
   const selected = input.selected ?? (() => true);
-  const resources = new Map<string, DesiredResource>();
+  // Rules look resources up only to find networks (gateways); index just those.
+  const networks = new Map<string, DesiredResource>();
   const byZone = new Map<string, DesiredResource[]>();
   for (const r of input.resources) {
-    resources.set(r.address, r);
+    if (r.type === 'network') networks.set(r.address, r);
     pushTo(byZone, r.zone, r);
   }
   const recordedByZone = new Map<string, RecordedResource[]>();
@@ -47,7 +48,7 @@ export function verify(input: VerifyInput): Diagnostic[] {
     });
   }
 
-  const ctx: VerifyContext = { specs: input.specs, selected, resources, recorded: input.recorded };
+  const ctx: VerifyContext = { specs: input.specs, selected, networks, recorded: input.recorded };
   const owners = new NameOwners(input.specs);
   const out: Diagnostic[] = [];
   for (const [name, loaded] of input.specs.tenants) {
@@ -57,7 +58,7 @@ export function verify(input: VerifyInput): Diagnostic[] {
   for (const [zoneName, zoneResources] of byZone) {
     const zone = input.specs.zones.get(zoneName);
     if (!zone) continue;
-    out.push(...verifyZone({ zone, resources: zoneResources, recorded: recordedByZone.get(zoneName) ?? [], selected }));
+    out.push(...verifyZone({ zone, resources: zoneResources, recorded: recordedByZone.get(zoneName) ?? [], recordedByAddress: input.recorded, selected }));
   }
   return out;
 }
