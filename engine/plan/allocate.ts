@@ -64,11 +64,9 @@ export function allocateZone(input: ZoneInput): { diagnostics: Diagnostic[] } {
  * resources that use them. A link to a resource that does not exist leaves the
  * placeholder; verify reports the unknown reference.
  */
-export function resolveLinks(links: readonly Link[], drafts: Iterable<Draft>): void {
-  const byAddress = new Map<string, Draft>();
-  for (const d of drafts) if (d.type === 'public-ip' || d.type === 'vm') byAddress.set(d.address, d);
+export function resolveLinks(links: readonly Link[]): void {
   for (const link of links) {
-    const value = valueAt(byAddress.get(link.from)?.attributes, link.path);
+    const value = valueAt(link.source?.attributes, link.path);
     if (value !== undefined) link.owner.attributes[link.attribute] = value;
   }
 }

@@ -31,6 +31,7 @@ export interface DesiredResult {
 }
 
 const byAddress = (a: { address: string }, b: { address: string }): number => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
+const byTenantPrefix = (a: string, b: string): number => (`${a}/` < `${b}/` ? -1 : `${a}/` > `${b}/` ? 1 : 0);
 
 export function buildDesired(input: DesiredInput): DesiredResult {
   const { specs, recorded } = input;
@@ -41,8 +42,11 @@ export function buildDesired(input: DesiredInput): DesiredResult {
   const diagnostics: Diagnostic[] = [];
   const draftsByZone = new Map<string, Draft[]>();
   const links: Link[] = [];
-  for (const [name, t] of specs.tenants) {
-    if (!zones.has(t.value.spec.zone)) continue;
+  // Every address of tenant T starts with `T/`, and no `T/` is a prefix of another, so
+  // tenants in `T/` order with their drafts in address order are in address order.
+  const tenantOrder = [...specs.tenants.keys()].filter((t) => zones.has(specs.tenants.get(t)!.value.spec.zone)).sort(byTenantPrefix);
+  for (const name of tenantOrder) {
+    const t = specs.tenants.get(name)!;
     const isSelected = selected(name);
     const expanded = expandTenant(t, isSelected ? { digestSecret: input.digestSecret } : {});
     if (isSelected) diagnostics.push(...expanded.diagnostics);
@@ -60,21 +64,23 @@ export function buildDesired(input: DesiredInput): DesiredResult {
     else recordedByZone.set(r.zone, [r]);
   }
 
-  const all: Draft[] = [];
-  for (const zoneName of [...draftsByZone.keys()].sort()) {
-    const drafts = draftsByZone.get(zoneName)!.sort(byAddress);
-    for (const d of drafts) all.push(d);
+  for (const [zoneName, drafts] of draftsByZone) {
     const zone = specs.zones.get(zoneName);
     // Unknown zone: nothing to allocate from; verify reports the zone.
     if (!zone) continue;
     const allocated = allocateZone({ zone, drafts, recorded: recordedByZone.get(zoneName) ?? [], recordedByAddress: recorded });
     for (const d of allocated.diagnostics) if (d.address === undefined || selected(parseAddress(d.address).tenant)) diagnostics.push(d);
   }
-  resolveLinks(links, all);
+  resolveLinks(links);
 
-  diagnostics.push(...verify({ specs, selected, resources: all, recorded }));
-  const resources: DesiredResource[] = input.tenants ? all.filter((r) => selected(r.tenant)) : all;
-  // Each zone's drafts are in address order already; only several zones need a merge.
-  if (draftsByZone.size > 1) resources.sort(byAddress);
+  diagnostics.push(...verify({ specs, selected, zones: draftsByZone, recorded }));
+  let resources: DesiredResource[];
+  if (draftsByZone.size === 1) resources = [...draftsByZone.values()][0]!;
+  else {
+    resources = [];
+    for (const drafts of draftsByZone.values()) for (const d of drafts) resources.push(d);
+    resources.sort(byAddress);
+  }
+  if (input.tenants) resources = resources.filter((r) => selected(r.tenant));
   return { resources, diagnostics: locateDiagnostics(specs, diagnostics) };
 }

@@ -23,15 +23,20 @@ export interface Draft extends Omit<DesiredResource, 'attributes'> {
   readonly attributes: Record<string, AttrValue>;
 }
 
-/** `attribute` of `owner` gets the value at `path` of the resource at `from`, once allocated. */
+/**
+ * `attribute` of `owner` gets the value at `path` of `source` (the resource at `from`),
+ * once allocated. Links stay inside one tenant; `source` is undefined when `from`
+ * names nothing (verify reports the reference).
+ */
 export interface Link {
   readonly owner: Draft;
   readonly attribute: string;
   readonly from: string;
+  readonly source: Draft | undefined;
   readonly path: readonly (string | number)[];
 }
 
-type LinkSpec = Omit<Link, 'owner'>;
+type LinkSpec = Omit<Link, 'owner' | 'source'>;
 
 export type DigestSecret = (ref: SecretRef, baseDir: string) => { digest: string } | { error: string };
 
@@ -91,7 +96,7 @@ export function firewallRuleNames(rules: Tenant['firewall']): (string | undefine
   return names;
 }
 
-/** Expands one tenant document into drafts (unsorted) and the diagnostics of resolving its secrets. */
+/** Expands one tenant document into drafts (sorted by address), their links, and the diagnostics of resolving its secrets. */
 export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions = {}): { drafts: Draft[]; links: Link[]; diagnostics: Diagnostic[] } {
   const { file, doc } = loaded;
   const tenant = loaded.value.metadata.name;
@@ -99,7 +104,7 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
   const zone = spec.zone;
   const baseDir = posix.dirname(file.split('\\').join('/'));
   const drafts: Draft[] = [];
-  const links: Link[] = [];
+  const pending: { owner: Draft; link: LinkSpec }[] = [];
   const diagnostics: Diagnostic[] = [];
   const tenantProtect = spec.protect === true;
 
@@ -119,7 +124,8 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
   ): void => {
     const source: SourceRef = { file, doc, path };
     const dependsOn = unique(more.dependsOn ?? NONE);
-    const draft: Draft = {
+    // Built field by field (no spreads): this runs once per resource of every tenant.
+    const draft: { -readonly [K in keyof Draft]: Draft[K] } = {
       address,
       type,
       tenant,
@@ -131,10 +137,10 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
       sensitive: ATTRIBUTES[type].sensitive,
       secrets: more.secrets ?? NO_SECRETS,
       source,
-      ...(more.previously !== undefined ? { previously: more.previously } : {}),
     };
+    if (more.previously !== undefined) draft.previously = more.previously;
     drafts.push(draft);
-    for (const link of more.links ?? NONE_LINKED) links.push({ owner: draft, ...link });
+    if (more.links) for (const link of more.links) pending.push({ owner: draft, link });
   };
 
   /** The digest of a secret, or '' (with a diagnostic when it cannot be read). Plaintext is verify's to report. */
@@ -178,13 +184,15 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
     const ipLink: LinkSpec = { attribute: 'address', from: ipAddr(name), path: ['address'] };
     if (item.staticNat) {
       const vm = vmAddr(item.staticNat.vm);
+      const pair = [ipAddr(name), vm];
       add(
         'static-nat',
         `${tenant}/static-nat/${name}`,
         [...path, 'staticNat'],
         { publicIp: ipAddr(name), address: AUTO, vm, vmIp: AUTO },
         {
-          ...both([ipAddr(name), vm]),
+          dependsOn: pair,
+          boundTo: pair,
           protect: item.protect,
           previously: item.previously && `${tenant}/static-nat/${item.previously}`,
           links: [ipLink, { attribute: 'vmIp', from: vm, path: ['nics', 0, 'ip'] }],
@@ -197,13 +205,15 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
       if (forwards.has(key)) return;
       forwards.add(key);
       const vm = vmAddr(forward.vm);
+      const pair = [ipAddr(name), vm];
       add(
         'port-forward',
         `${tenant}/port-forward/${name}-${key}`,
         [...path, 'portForwards', j],
         { publicIp: ipAddr(name), address: AUTO, protocol: forward.protocol, publicPort: forward.port, vm, vmIp: AUTO, privatePort: forward.privatePort ?? forward.port },
         {
-          ...both([ipAddr(name), vm]),
+          dependsOn: pair,
+          boundTo: pair,
           protect: item.protect,
           previously: item.previously && `${tenant}/port-forward/${item.previously}-${key}`,
           links: [ipLink, { attribute: 'vmIp', from: vm, path: ['nics', 0, 'ip'] }],
@@ -217,12 +227,13 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
     const name = ruleNames[index];
     if (name === undefined) return;
     const ip = ipAddr(rule.publicIp);
+    const on = [ip];
     add(
       'firewall-rule',
       `${tenant}/firewall/${name}`,
       ['spec', 'firewall', index],
       { publicIp: ip, address: AUTO, protocol: rule.protocol, ports: rule.ports ?? [], from: rule.from },
-      { ...both([ip]), links: [{ attribute: 'address', from: ip, path: ['address'] }] },
+      { dependsOn: on, boundTo: on, links: [{ attribute: 'address', from: ip, path: ['address'] }] },
     );
   });
 
@@ -289,8 +300,9 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
         nics: item.nics.map((nic) => ({ network: netAddr(nic.network), ip: nic.ip })),
         rootDisk: { sizeGiB: toGiB(item.rootDisk.size), tier: item.rootDisk.tier },
       },
-      { ...both(nets), protect: item.protect, previously: item.previously && vmAddr(item.previously) },
+      { dependsOn: nets, boundTo: nets, protect: item.protect, previously: item.previously && vmAddr(item.previously) },
     );
+    const onVm = [address];
     for (const [diskName, disk] of firstByName(item.disks)) {
       const renamed = item.previously !== undefined || disk.item.previously !== undefined;
       add(
@@ -299,7 +311,8 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
         [...path, 'disks', disk.index],
         { name: diskName, vm: address, sizeGiB: toGiB(disk.item.size), tier: disk.item.tier },
         {
-          ...both([address]),
+          dependsOn: onVm,
+          boundTo: onVm,
           protect: item.protect === true || disk.item.protect === true,
           previously: renamed ? `${vmAddr(item.previously ?? name)}/disk/${disk.item.previously ?? diskName}` : undefined,
         },
@@ -307,16 +320,16 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
     }
   }
 
+  const targets = new Map<string, Draft>();
+  for (const d of drafts) if (d.type === 'public-ip' || d.type === 'vm') targets.set(d.address, d);
+  const links = pending.map(({ owner, link }): Link => ({ owner, attribute: link.attribute, from: link.from, source: targets.get(link.from), path: link.path }));
+  // Address order within the tenant; buildDesired orders tenants so that the
+  // concatenation is in address order too.
+  drafts.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   return { drafts, links, diagnostics };
 }
 
 const NONE: readonly string[] = Object.freeze([]);
-
-/** Dependencies that are also bindings share one (readonly) array. */
-function both(addresses: string[]): { dependsOn: string[]; boundTo: string[] } {
-  return { dependsOn: addresses, boundTo: addresses };
-}
-const NONE_LINKED: readonly LinkSpec[] = Object.freeze([]);
 const NO_SECRETS: Draft['secrets'] = Object.freeze({});
 
 function unique(addresses: readonly string[]): readonly string[] {

@@ -119,49 +119,53 @@ function verifyPublicIps(input: ZoneVerifyInput): Diagnostic[] {
 }
 
 /**
- * Charges resources to pools in a fixed order — what state already holds first, then
- * the rest by address — and reports the first resource that takes a pool over
- * capacity, so the finding lands on what is being added rather than on what runs.
+ * Running totals per pool (cluster or tier) against capacity, remembering the first
+ * resource that took each pool over. Callers charge what state already holds first,
+ * then the rest by address, so the finding lands on what is being added rather than
+ * on what already runs.
  */
-function overCapacity(
-  resources: readonly DesiredResource[],
-  charges: (r: DesiredResource, charge: (pool: string, amounts: readonly number[], below: readonly (string | number)[]) => void) => void,
-  capacity: ReadonlyMap<string, readonly number[]>,
-  isRecorded: (r: DesiredResource) => boolean,
-): Map<string, { resource: DesiredResource; below: readonly (string | number)[]; totals: number[] }> {
-  const totals = new Map<string, number[]>();
-  const over = new Map<string, { resource: DesiredResource; below: readonly (string | number)[]; totals: number[] }>();
-  const pass = (recorded: boolean): void => {
-    for (const r of resources) {
-      if (isRecorded(r) !== recorded) continue;
-      charges(r, (pool, amounts, below) => {
-        const cap = capacity.get(pool);
-        if (!cap) return;
-        let t = totals.get(pool);
-        if (!t) totals.set(pool, (t = cap.map(() => 0)));
-        for (let k = 0; k < amounts.length; k++) t[k]! += amounts[k]!;
-        if (!over.has(pool) && t.some((v, k) => v > cap[k]!)) over.set(pool, { resource: r, below, totals: t });
-      });
-    }
-  };
-  pass(true);
-  pass(false);
-  return over;
+class Budget {
+  private readonly used = new Map<string, number[]>();
+  readonly over = new Map<string, { resource: DesiredResource; below: readonly (string | number)[]; totals: number[] }>();
+
+  constructor(private readonly capacity: ReadonlyMap<string, readonly number[]>) {}
+
+  charge(pool: string, resource: DesiredResource, below: readonly (string | number)[], first: number, second = 0): void {
+    const cap = this.capacity.get(pool);
+    if (!cap) return;
+    let t = this.used.get(pool);
+    if (!t) this.used.set(pool, (t = [0, 0]));
+    t[0]! += first;
+    t[1]! += second;
+    if (!this.over.has(pool) && (t[0]! > cap[0]! || (cap.length > 1 && t[1]! > cap[1]!))) this.over.set(pool, { resource, below, totals: t });
+  }
 }
+
+/** Visits resources recorded in state first, then the new ones, each group in address order. */
+function existingFirst(input: ZoneVerifyInput, visit: (r: DesiredResource) => void): void {
+  const recorded = input.recordedByAddress;
+  if (recorded.size === 0) {
+    for (const r of input.resources) visit(r);
+    return;
+  }
+  const isRecorded = (r: DesiredResource): boolean => recorded.has(r.address) || (r.previously !== undefined && recorded.has(r.previously));
+  for (const r of input.resources) if (isRecorded(r)) visit(r);
+  for (const r of input.resources) if (!isRecorded(r)) visit(r);
+}
+
+const CPU_PATH = ['cpu'];
+const ROOT_SIZE_PATH = ['rootDisk', 'size'];
+const SIZE_PATH = ['size'];
 
 function verifyClusters(input: ZoneVerifyInput): Diagnostic[] {
   const caps = clusterCapacities(input.zone.value);
   const capacity = new Map(caps.map((c) => [c.name, [c.cpu, c.memoryMiB]]));
-  const over = overCapacity(
-    input.resources,
-    (r, charge) => {
-      if (r.type === 'vm') charge(String(r.attributes.cluster), [Number(r.attributes.cpu), Number(r.attributes.memoryMiB)], ['cpu']);
-    },
-    capacity,
-    isRecordedIn(input),
-  );
+  const budget = new Budget(capacity);
+  existingFirst(input, (r) => {
+    if (r.type === 'vm') budget.charge(String(r.attributes.cluster), r, CPU_PATH, Number(r.attributes.cpu), Number(r.attributes.memoryMiB));
+  });
   const out: Diagnostic[] = [];
-  for (const [name, { resource, totals }] of over) {
+  for (const [name, { resource, totals }] of budget.over) {
     if (!input.selected(resource.tenant)) continue;
     const cap = capacity.get(name)!;
     const cluster = input.zone.value.spec.clusters.find((c) => c.name === name);
@@ -177,26 +181,17 @@ function verifyClusters(input: ZoneVerifyInput): Diagnostic[] {
 
 function verifyStorage(input: ZoneVerifyInput): Diagnostic[] {
   const capacity = new Map(input.zone.value.spec.storageTiers.map((t) => [t.name, [Math.floor(t.capacity / GiB)]]));
-  const over = overCapacity(
-    input.resources,
-    (r, charge) => {
-      if (r.type === 'vm') {
-        const root = r.attributes.rootDisk as { sizeGiB: number; tier: string };
-        charge(root.tier, [root.sizeGiB], ['rootDisk', 'size']);
-      } else if (r.type === 'disk') charge(String(r.attributes.tier), [Number(r.attributes.sizeGiB)], ['size']);
-    },
-    capacity,
-    isRecordedIn(input),
-  );
+  const budget = new Budget(capacity);
+  existingFirst(input, (r) => {
+    if (r.type === 'vm') {
+      const root = r.attributes.rootDisk as { sizeGiB: number; tier: string };
+      budget.charge(root.tier, r, ROOT_SIZE_PATH, root.sizeGiB);
+    } else if (r.type === 'disk') budget.charge(String(r.attributes.tier), r, SIZE_PATH, Number(r.attributes.sizeGiB));
+  });
   const out: Diagnostic[] = [];
-  for (const [name, { resource, below, totals }] of over) {
+  for (const [name, { resource, below, totals }] of budget.over) {
     if (!input.selected(resource.tenant)) continue;
     out.push(findingAt(resource, below, `storage tier ${name} is over capacity: ${totals[0]}/${capacity.get(name)![0]} GiB (root and data disks of all tenants of zone ${input.zone.value.metadata.name})`));
   }
   return out;
-}
-
-function isRecordedIn(input: ZoneVerifyInput): (r: DesiredResource) => boolean {
-  const recorded = input.recordedByAddress;
-  return (r) => recorded.has(r.address) || (r.previously !== undefined && recorded.has(r.previously));
 }

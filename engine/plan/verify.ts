@@ -19,8 +19,8 @@ export interface VerifyInput {
   readonly specs: SpecSet;
   /** Tenants whose findings are reported; default all. */
   readonly selected?: (tenant: string) => boolean;
-  /** Allocated resources of every tenant in the zones involved (not only the selected ones). */
-  readonly resources: readonly DesiredResource[];
+  /** Allocated resources of every tenant in the zones involved (not only the selected ones), by zone, in address order. */
+  readonly zones: ReadonlyMap<string, readonly DesiredResource[]>;
   readonly recorded: ReadonlyMap<string, RecordedResource>;
 }
 
@@ -28,11 +28,8 @@ export function verify(input: VerifyInput): Diagnostic[] {
   const selected = input.selected ?? (() => true);
   // Rules look resources up only to find networks (gateways); index just those.
   const networks = new Map<string, DesiredResource>();
-  const byZone = new Map<string, DesiredResource[]>();
-  for (const r of input.resources) {
-    if (r.type === 'network') networks.set(r.address, r);
-    pushTo(byZone, r.zone, r);
-  }
+  const byZone = input.zones;
+  for (const resources of byZone.values()) for (const r of resources) if (r.type === 'network') networks.set(r.address, r);
   const recordedByZone = new Map<string, RecordedResource[]>();
   const nics = new Map<string, Map<number, string[]>>();
   for (const r of input.recorded.values()) {
