@@ -1,12 +1,13 @@
 /**
  * The load cache: what loading one file produced (its valid documents, already
  * transformed — sizes in bytes, durations in ms — and its diagnostics without the file
- * name), stored as one JSON file per content hash. A hit skips YAML parsing and
- * validation entirely. The cache is best effort: unreadable or foreign entries are
- * misses and failed writes are ignored.
+ * name), keyed by the sha256 of the file's content. A hit skips YAML parsing and
+ * validation entirely. All entries live in one JSON file per schema generation,
+ * because a thousand small writes cost more than parsing one large file. The cache is
+ * best effort: an unreadable or foreign cache is empty and failed writes are ignored.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostic.js';
 import type { AnyDoc } from './schema.js';
 
@@ -14,7 +15,7 @@ import type { AnyDoc } from './schema.js';
  * Bump when schema.ts, units.ts or the diagnostics' wording change: entries hold the
  * validated output and the messages, so a stale entry would serve an old answer.
  */
-export const SPEC_CACHE_VERSION = 1;
+export const SPEC_CACHE_VERSION = 2;
 
 /** What loading one file yields, independent of its name. */
 export interface FileResult {
@@ -22,57 +23,83 @@ export interface FileResult {
   readonly diagnostics: readonly Omit<Diagnostic, 'file'>[];
 }
 
-interface Entry extends FileResult {
-  readonly sha256: string;
+interface CacheFile {
+  readonly generation: string;
+  /** Last content hash seen for each absolute path: entries nobody points at are dropped. */
+  readonly files: Record<string, string>;
+  readonly entries: Record<string, FileResult>;
 }
 
 export class SpecCache {
-  private readonly dir: string;
-  private created = false;
+  private readonly generation: string;
+  private readonly path: string;
+  private contents: CacheFile | undefined;
+  private dirty = false;
 
   /** `fingerprint` names the schema generation, so entries of another one are never read. */
   constructor(
-    private readonly root: string,
+    private readonly dir: string,
     fingerprint: string,
   ) {
-    this.dir = join(root, 'specs', `v${SPEC_CACHE_VERSION}-${fingerprint}`);
+    this.generation = `v${SPEC_CACHE_VERSION}-${fingerprint}`;
+    this.path = join(dir, `specs-${this.generation}.json`);
   }
 
   get(sha256: string): FileResult | undefined {
-    let text: string;
-    try {
-      text = readFileSync(join(this.dir, `${sha256}.json`), 'utf8');
-    } catch {
-      return undefined;
-    }
-    try {
-      const entry = JSON.parse(text) as Entry;
-      return entry.sha256 === sha256 && Array.isArray(entry.documents) && Array.isArray(entry.diagnostics) ? entry : undefined;
-    } catch {
-      return undefined;
-    }
+    const { entries } = this.read();
+    const entry = Object.hasOwn(entries, sha256) ? entries[sha256] : undefined;
+    return entry && Array.isArray(entry.documents) && Array.isArray(entry.diagnostics) ? entry : undefined;
   }
 
   put(sha256: string, result: FileResult): void {
+    this.read().entries[sha256] = result;
+    this.dirty = true;
+  }
+
+  /** Records which content `file` had in this load. */
+  saw(file: string, sha256: string): void {
+    const files = this.read().files;
+    const key = resolve(file);
+    if (files[key] !== sha256) {
+      files[key] = sha256;
+      this.dirty = true;
+    }
+  }
+
+  /** Writes the cache if this load changed it, keeping only entries some file still has. */
+  save(): void {
+    if (!this.dirty) return;
+    const { files, entries } = this.read();
+    const kept: Record<string, FileResult> = {};
+    for (const sha of Object.values(files)) if (Object.hasOwn(entries, sha)) kept[sha] = entries[sha]!;
     try {
-      if (!this.created) this.create();
-      const entry: Entry = { sha256, documents: result.documents, diagnostics: result.diagnostics };
-      // Write then rename: a concurrent reader sees the whole entry or none.
-      const tmp = join(this.dir, `${sha256}.${process.pid}.tmp`);
-      writeFileSync(tmp, JSON.stringify(entry));
-      renameSync(tmp, join(this.dir, `${sha256}.json`));
+      mkdirSync(this.dir, { recursive: true });
+      // Write then rename: a concurrent reader sees a whole cache or the previous one.
+      const tmp = `${this.path}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify({ generation: this.generation, files, entries: kept } satisfies CacheFile));
+      renameSync(tmp, this.path);
+      for (const name of readdirSync(this.dir)) {
+        // Other generations can never hit again.
+        if (name.startsWith('specs-v') && name.endsWith('.json') && join(this.dir, name) !== this.path) rmSync(join(this.dir, name), { force: true });
+      }
+      this.dirty = false;
     } catch {
       // A cache that cannot be written only costs speed.
     }
   }
 
-  /** Creates this generation's directory and drops the others, which can never hit again. */
-  private create(): void {
-    this.created = true;
-    const parent = join(this.root, 'specs');
-    mkdirSync(this.dir, { recursive: true });
-    for (const name of readdirSync(parent)) {
-      if (join(parent, name) !== this.dir) rmSync(join(parent, name), { recursive: true, force: true });
+  private read(): CacheFile {
+    if (this.contents) return this.contents;
+    let contents: CacheFile = { generation: this.generation, files: {}, entries: {} };
+    try {
+      const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as Partial<CacheFile>;
+      if (parsed.generation === this.generation && isObject(parsed.files) && isObject(parsed.entries)) contents = parsed as CacheFile;
+    } catch {
+      // Missing or damaged: start empty.
     }
+    this.contents = contents;
+    return contents;
   }
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -49,6 +49,7 @@ export function loadSpecs(paths: readonly string[], options: LoadOptions = {}): 
     const source = new SourceFile(file, bytes.toString('utf8'));
     sources.set(file, source);
     files.push({ file, sha256 });
+    cache?.saw(file, sha256);
     let result = cache?.get(sha256);
     if (!result) {
       result = loadFile(source);
@@ -58,6 +59,7 @@ export function loadSpecs(paths: readonly string[], options: LoadOptions = {}): 
     for (const { doc, value } of result.documents) documents.push({ file, doc, value });
   }
 
+  cache?.save();
   const locate = (file: string, doc: number, path: readonly (string | number)[]) => sources.get(file)?.locate(doc, path);
   const { zones, tenants, partners } = collect(documents, locate, diagnostics);
   return { zones, tenants, partners, files, diagnostics, locate };

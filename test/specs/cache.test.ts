@@ -21,12 +21,14 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 /** The observable content of a SpecSet (locate is a function). */
 const contents = (s: SpecSet) => ({ zones: s.zones, tenants: s.tenants, partners: s.partners, files: s.files, diagnostics: s.diagnostics });
-const entries = (): string[] => readdirSync(join(cacheDir, 'specs')).flatMap((d) => readdirSync(join(cacheDir, 'specs', d)));
+/** The one cache file, as JSON. */
+const cacheFile = (): string => join(cacheDir, readdirSync(cacheDir).find((n) => n.endsWith('.json'))!);
+const readCache = () => JSON.parse(readFileSync(cacheFile(), 'utf8'));
 
 describe('load cache', () => {
   it('a warm load gives the same SpecSet as a cold one, diagnostics and positions included', () => {
     const cold = loadSpecs([specsDir], { cacheDir });
-    expect(entries()).toHaveLength(4);
+    expect(Object.keys(readCache().entries)).toHaveLength(4);
     const warm = loadSpecs([specsDir], { cacheDir });
     expect(contents(warm)).toEqual(contents(cold));
     expect(contents(warm)).toEqual(contents(loadSpecs([specsDir])));
@@ -37,12 +39,20 @@ describe('load cache', () => {
     loadSpecs([specsDir], { cacheDir });
     // Doctor the entry for acme-dental.yaml: only a load that trusts the cache can see the change.
     const sha = loadSpecs([specsDir]).files.find((f) => f.file.endsWith('acme-dental.yaml'))!.sha256;
-    const dir = join(cacheDir, 'specs', readdirSync(join(cacheDir, 'specs'))[0]!);
-    const entryFile = join(dir, `${sha}.json`);
-    const entry = JSON.parse(readFileSync(entryFile, 'utf8'));
-    entry.documents[0].value.spec.vms[0].cpu = 99;
-    writeFileSync(entryFile, JSON.stringify(entry));
+    const cache = readCache();
+    cache.entries[sha].documents[0].value.spec.vms[0].cpu = 99;
+    writeFileSync(cacheFile(), JSON.stringify(cache));
     expect(loadSpecs([specsDir], { cacheDir }).tenants.get('acme-dental')!.value.spec.vms[0]!.cpu).toBe(99);
+  });
+
+  it('keeps the entry of each file\'s latest content only', () => {
+    loadSpecs([specsDir], { cacheDir });
+    const file = join(specsDir, 'acme-dental.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('cpu: 2', 'cpu: 4'));
+    loadSpecs([specsDir], { cacheDir });
+    const cache = readCache();
+    expect(Object.keys(cache.entries).sort()).toEqual(Object.values(cache.files).sort());
+    expect(Object.keys(cache.entries)).toHaveLength(4);
   });
 
   it('locate works for a file that came from the cache', () => {
@@ -67,8 +77,8 @@ describe('load cache', () => {
 
   it('a corrupt entry is a miss, not an error', () => {
     const cold = loadSpecs([specsDir], { cacheDir });
-    const dir = join(cacheDir, 'specs', readdirSync(join(cacheDir, 'specs'))[0]!);
-    for (const name of readdirSync(dir)) writeFileSync(join(dir, name), '{"sha256": "truncated');
+    writeFileSync(cacheFile(), '{"generation": "trunc');
     expect(contents(loadSpecs([specsDir], { cacheDir }))).toEqual(contents(cold));
+    expect(Object.keys(readCache().entries)).toHaveLength(4);
   });
 });
