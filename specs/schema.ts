@@ -219,7 +219,6 @@ export const Vm = z.strictObject({
   nics: z.array(Nic).min(1),
   rootDisk: z.strictObject({ size: Size, tier: Name }),
   disks: z.array(Disk).default([]),
-  createBeforeDestroy: z.boolean().optional(),
   ...Lifecycle,
 });
 
