@@ -12,8 +12,10 @@ import { formatIpv4, parseCidr, parseIpv4, overlaps, type Ipv4Block } from '../n
 import { networkAddress, vmAddress } from './expand.js';
 import { finding, type Path, type VerifyContext } from './verify-context.js';
 
-/** NIC addresses state recorded, by network address: ip → VM addresses. */
-export type RecordedNicIps = ReadonlyMap<string, ReadonlyMap<number, readonly string[]>>;
+/** NIC addresses state recorded: the VMs recorded with `ip` on the network at `network`. */
+export interface RecordedNicIps {
+  owners(network: string, ip: number): readonly string[];
+}
 
 export function verifyAddresses(loaded: Loaded<TenantDoc>, ctx: VerifyContext, recordedNics: RecordedNicIps): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -87,7 +89,7 @@ export function verifyAddresses(loaded: Loaded<TenantDoc>, ctx: VerifyContext, r
       owners.set(ip, vm.name);
       const previously = vm.previously !== undefined ? vmAddress(tenant, vm.previously) : undefined;
       const netAddr = networkAddress(tenant, nic.network);
-      const recorded = (recordedNics.get(netAddr)?.get(ip) ?? []).filter((a) => a !== address && a !== previously);
+      const recorded = recordedNics.owners(netAddr, ip).filter((a) => a !== address && a !== previously);
       if (recorded.length > 0) at(path, `${nic.ip} on network ${nic.network} is recorded in state for ${recorded.join(', ')}`, address);
     });
   });

@@ -29,7 +29,7 @@ export interface ZoneVerifyInput {
 const SEGMENT_LABEL = { vlan: 'VLAN', vxlan: 'VXLAN VNI' } as const;
 
 export function verifyZone(input: ZoneVerifyInput): Diagnostic[] {
-  return [...verifySegments(input), ...verifyPublicIps(input), ...verifyClusters(input), ...verifyStorage(input)];
+  return [...verifySegments(input), ...verifyPublicIps(input), ...verifyCapacity(input)];
 }
 
 /**
@@ -141,57 +141,59 @@ class Budget {
   }
 }
 
-/** Visits resources recorded in state first, then the new ones, each group in address order. */
+/**
+ * Visits the VMs and disks (what uses capacity) recorded in state first, then the new
+ * ones, each group in address order.
+ */
 function existingFirst(input: ZoneVerifyInput, visit: (r: DesiredResource) => void): void {
   const recorded = input.recordedByAddress;
+  const users = input.resources.filter((r) => r.type === 'vm' || r.type === 'disk');
   if (recorded.size === 0) {
-    for (const r of input.resources) visit(r);
+    for (const r of users) visit(r);
     return;
   }
-  const isRecorded = (r: DesiredResource): boolean => recorded.has(r.address) || (r.previously !== undefined && recorded.has(r.previously));
-  for (const r of input.resources) if (isRecorded(r)) visit(r);
-  for (const r of input.resources) if (!isRecorded(r)) visit(r);
+  const fresh: DesiredResource[] = [];
+  for (const r of users) {
+    if (recorded.has(r.address) || (r.previously !== undefined && recorded.has(r.previously))) visit(r);
+    else fresh.push(r);
+  }
+  for (const r of fresh) visit(r);
 }
 
 const CPU_PATH = ['cpu'];
 const ROOT_SIZE_PATH = ['rootDisk', 'size'];
 const SIZE_PATH = ['size'];
 
-function verifyClusters(input: ZoneVerifyInput): Diagnostic[] {
-  const caps = clusterCapacities(input.zone.value);
-  const capacity = new Map(caps.map((c) => [c.name, [c.cpu, c.memoryMiB]]));
-  const budget = new Budget(capacity);
+/** Clusters (vCPU with overcommit, memory) and storage tiers (root and data disks), summed over every tenant of the zone. */
+function verifyCapacity(input: ZoneVerifyInput): Diagnostic[] {
+  const zone = input.zone.value;
+  const clusterCapacity = new Map(clusterCapacities(zone).map((c) => [c.name, [c.cpu, c.memoryMiB]]));
+  const tierCapacity = new Map(zone.spec.storageTiers.map((t) => [t.name, [Math.floor(t.capacity / GiB)]]));
+  const clusters = new Budget(clusterCapacity);
+  const tiers = new Budget(tierCapacity);
   existingFirst(input, (r) => {
-    if (r.type === 'vm') budget.charge(String(r.attributes.cluster), r, CPU_PATH, Number(r.attributes.cpu), Number(r.attributes.memoryMiB));
+    if (r.type === 'vm') {
+      clusters.charge(String(r.attributes.cluster), r, CPU_PATH, Number(r.attributes.cpu), Number(r.attributes.memoryMiB));
+      const root = r.attributes.rootDisk as { sizeGiB: number; tier: string };
+      tiers.charge(root.tier, r, ROOT_SIZE_PATH, root.sizeGiB);
+    } else tiers.charge(String(r.attributes.tier), r, SIZE_PATH, Number(r.attributes.sizeGiB));
   });
+
   const out: Diagnostic[] = [];
-  for (const [name, { resource, totals }] of budget.over) {
+  for (const [name, { resource, totals }] of clusters.over) {
     if (!input.selected(resource.tenant)) continue;
-    const cap = capacity.get(name)!;
-    const cluster = input.zone.value.spec.clusters.find((c) => c.name === name);
+    const cap = clusterCapacity.get(name)!;
+    const cluster = zone.spec.clusters.find((c) => c.name === name);
     const overcommit = cluster?.cpuOvercommit !== undefined ? ` with cpuOvercommit ${cluster.cpuOvercommit}` : '';
     const parts = [
       totals[0]! > cap[0]! ? `${totals[0]}/${cap[0]} vCPU${overcommit}` : undefined,
       totals[1]! > cap[1]! ? `${Math.ceil(totals[1]! / 1024)}/${Math.floor(cap[1]! / 1024)} GiB memory` : undefined,
     ].filter((p) => p !== undefined);
-    out.push(findingAt(resource, totals[0]! > cap[0]! ? ['cpu'] : ['memory'], `cluster ${name} is over capacity: ${parts.join(', ')} (all tenants of zone ${input.zone.value.metadata.name})`));
+    out.push(findingAt(resource, totals[0]! > cap[0]! ? ['cpu'] : ['memory'], `cluster ${name} is over capacity: ${parts.join(', ')} (all tenants of zone ${zone.metadata.name})`));
   }
-  return out;
-}
-
-function verifyStorage(input: ZoneVerifyInput): Diagnostic[] {
-  const capacity = new Map(input.zone.value.spec.storageTiers.map((t) => [t.name, [Math.floor(t.capacity / GiB)]]));
-  const budget = new Budget(capacity);
-  existingFirst(input, (r) => {
-    if (r.type === 'vm') {
-      const root = r.attributes.rootDisk as { sizeGiB: number; tier: string };
-      budget.charge(root.tier, r, ROOT_SIZE_PATH, root.sizeGiB);
-    } else if (r.type === 'disk') budget.charge(String(r.attributes.tier), r, SIZE_PATH, Number(r.attributes.sizeGiB));
-  });
-  const out: Diagnostic[] = [];
-  for (const [name, { resource, below, totals }] of budget.over) {
+  for (const [name, { resource, below, totals }] of tiers.over) {
     if (!input.selected(resource.tenant)) continue;
-    out.push(findingAt(resource, below, `storage tier ${name} is over capacity: ${totals[0]}/${capacity.get(name)![0]} GiB (root and data disks of all tenants of zone ${input.zone.value.metadata.name})`));
+    out.push(findingAt(resource, below, `storage tier ${name} is over capacity: ${totals[0]}/${tierCapacity.get(name)![0]} GiB (root and data disks of all tenants of zone ${zone.metadata.name})`));
   }
   return out;
 }

@@ -31,26 +31,15 @@ export function verify(input: VerifyInput): Diagnostic[] {
   const byZone = input.zones;
   for (const resources of byZone.values()) for (const r of resources) if (r.type === 'network') networks.set(r.address, r);
   const recordedByZone = new Map<string, RecordedResource[]>();
-  const nics = new Map<string, Map<number, string[]>>();
-  for (const r of input.recorded.values()) {
-    if (!byZone.has(r.zone)) continue;
-    pushTo(recordedByZone, r.zone, r);
-    if (r.type !== 'vm') continue;
-    forEachRecordedNic(r.attributes, (network, ipText) => {
-      const ip = parseIpv4(ipText);
-      if (ip === undefined) return;
-      let owners = nics.get(network);
-      if (!owners) nics.set(network, (owners = new Map()));
-      pushTo(owners, ip, r.address);
-    });
-  }
+  for (const r of input.recorded.values()) if (byZone.has(r.zone)) pushTo(recordedByZone, r.zone, r);
+  const nics = new RecordedNicIndex(recordedByZone);
 
   const ctx: VerifyContext = { specs: input.specs, selected, networks, recorded: input.recorded };
   const owners = new NameOwners(input.specs);
   const out: Diagnostic[] = [];
   for (const [name, loaded] of input.specs.tenants) {
     if (!selected(name)) continue;
-    out.push(...verifyReferences(loaded, input.specs, owners), ...verifyAddresses(loaded, ctx, nics as RecordedNicIps));
+    out.push(...verifyReferences(loaded, input.specs, owners), ...verifyAddresses(loaded, ctx, nics));
   }
   for (const [zoneName, zoneResources] of byZone) {
     const zone = input.specs.zones.get(zoneName);
@@ -87,4 +76,36 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/**
+ * NIC addresses state recorded, by network address. Built on first use: only fixed
+ * NIC addresses are checked against it, and most runs have few or none.
+ */
+class RecordedNicIndex implements RecordedNicIps {
+  private index: Map<string, Map<number, string[]>> | undefined;
+
+  constructor(private readonly recordedByZone: ReadonlyMap<string, readonly RecordedResource[]>) {}
+
+  owners(network: string, ip: number): readonly string[] {
+    this.index ??= this.build();
+    return this.index.get(network)?.get(ip) ?? [];
+  }
+
+  private build(): Map<string, Map<number, string[]>> {
+    const index = new Map<string, Map<number, string[]>>();
+    for (const recorded of this.recordedByZone.values()) {
+      for (const r of recorded) {
+        if (r.type !== 'vm') continue;
+        forEachRecordedNic(r.attributes, (network, ipText) => {
+          const ip = parseIpv4(ipText);
+          if (ip === undefined) return;
+          let owners = index.get(network);
+          if (!owners) index.set(network, (owners = new Map()));
+          pushTo(owners, ip, r.address);
+        });
+      }
+    }
+    return index;
+  }
 }
