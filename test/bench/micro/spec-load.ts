@@ -1,5 +1,5 @@
 /**
- * `node --expose-gc --import tsx test/specs/bench-load.ts [count]`: loads `count` (1,000) generated tenant
+ * `node --expose-gc --import tsx test/bench/micro/spec-load.ts [count]`: loads `count` (1,000) generated tenant
  * files cold, warm from the cache, and with `yaml.parseAllDocuments` alone, and prints
  * the medians. The budget: cold ≤ 1.5× parse alone for the whole plan, warm ≤ 300 ms.
  */
@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { loadSpecs } from '../../specs/load.js';
-import { writeTenantFiles } from './generate.js';
+import { loadSpecs } from '../../../specs/load.js';
+import { writeTenantFiles } from '../../specs/generate.js';
 
 const count = Number(process.argv[2] ?? 1000);
 const root = mkdtempSync(join(tmpdir(), 'netfirst-bench-'));

@@ -1,13 +1,13 @@
 /**
  * Measures sim create throughput with latency 0 (not a test; run with
- * `npx tsx test/sim/bench-creates.ts [count]`). Creates networks and VMs on them,
+ * `npx tsx test/bench/micro/sim-creates.ts [count]`). Creates networks and VMs on them,
  * 32 at a time like the engine's apply.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSimProvider } from '../../providers/sim/index.js';
-import { ZoneSpec } from '../../specs/schema.js';
-import { network, tempDir, vm } from './fixture.js';
+import { createSimProvider } from '../../../providers/sim/index.js';
+import { ZoneSpec } from '../../../specs/schema.js';
+import { network, tempDir, vm } from '../../sim/fixture.js';
 
 const count = Number(process.argv[2] ?? 20_000);
 const zone = ZoneSpec.parse({

@@ -1,11 +1,11 @@
 /**
  * Measures state commit throughput and snapshot load time (not a test; run with
- * `npx tsx test/state/bench-commits.ts [count]`).
+ * `npx tsx test/bench/micro/state-commits.ts [count]`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openState } from '../../state/index.js';
+import { openState } from '../../../state/index.js';
 
 const count = Number(process.argv[2] ?? 50_000);
 const dir = mkdtempSync(join(tmpdir(), 'netfirst-bench-'));
