@@ -18,7 +18,8 @@ import type { EventLog } from './events.js';
 import type { ResourceRecord, ResourceTable } from './resources.js';
 
 export type OperationAction = 'create' | 'update' | 'delete' | 'read';
-export type OperationStatus = 'pending' | 'done' | 'failed';
+/** Finished operations leave the journal (their event is the history); failed ones stay for reports. */
+export type OperationStatus = 'pending' | 'failed';
 
 /** What is about to be asked of a provider. */
 export interface OperationIntent {
@@ -95,13 +96,21 @@ export function prepareJournal(db: Database.Database, { resources, events, now }
   const byId = db.prepare<[number], JournalRow>('SELECT * FROM journal WHERE id = ?');
   const pending = db.prepare<[], JournalRow>("SELECT * FROM journal WHERE status = 'pending' ORDER BY id");
   const finish = db.prepare("UPDATE journal SET status = ?, finished_at = ?, message = ? WHERE id = ? AND status = 'pending'");
+  // A finished operation's history is its event; keeping only pending and failed rows
+  // keeps every commit to one journal page and `pendingOperations` a scan of a small table.
+  const forget = db.prepare('DELETE FROM journal WHERE id = ?');
+  // Operations begun through this store, so a commit need not read its row back.
+  const begun = new Map<number, Operation>();
   const bumpSerial = db.prepare("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'serial'");
 
   /** The pending operation `opId`, checked against what the caller is about to commit; a mismatch is a bug. */
   function pendingOp(opId: number, allowed: readonly OperationAction[], address?: string): Operation {
-    const row = byId.get(opId);
-    if (!row) throw new Error(`journal: no operation ${opId}`);
-    const op = rowToOperation(row);
+    let op = begun.get(opId);
+    if (!op) {
+      const row = byId.get(opId);
+      if (!row) throw new Error(`journal: no operation ${opId} (already committed?)`);
+      op = rowToOperation(row);
+    }
     if (op.status !== 'pending') throw new Error(`journal: operation ${opId} (${op.action} ${op.address}) is already ${op.status}`);
     if (!allowed.includes(op.action)) throw new Error(`journal: operation ${opId} is a ${op.action}, not one of ${allowed.join(', ')}`);
     if (address !== undefined && address !== op.address) {
@@ -131,7 +140,7 @@ export function prepareJournal(db: Database.Database, { resources, events, now }
       at, runId: op.runId, address: recorded.address, tenant: recorded.tenant, zone: recorded.zone,
       type: recorded.type, action, providerId: recorded.providerId, attributes: recorded.attributes,
     });
-    finish.run('done', at, null, op.id);
+    forget.run(op.id);
     bumpSerial.run();
     return recorded;
   }
@@ -154,13 +163,13 @@ export function prepareJournal(db: Database.Database, { resources, events, now }
       at, runId: op.runId, address, tenant: row?.tenant ?? op.tenant, zone: row?.zone ?? op.zone, type: row?.type ?? op.type,
       action: 'delete', providerId: op.providerId ?? row?.providerId ?? '', attributes: null,
     });
-    finish.run('done', at, null, op.id);
+    forget.run(op.id);
     bumpSerial.run();
   });
 
   const commitNoChange = db.transaction((opId: number) => {
     const op = pendingOp(opId, ['read']);
-    finish.run('done', now().toISOString(), null, op.id);
+    forget.run(op.id);
   });
 
   const failOperation = db.transaction((opId: number, message: string) => {
@@ -168,17 +177,30 @@ export function prepareJournal(db: Database.Database, { resources, events, now }
     finish.run('failed', now().toISOString(), message, op.id);
   });
 
+  /** Forget an operation once its outcome is committed (only after the transaction succeeded). */
+  function settled<T>(opId: number, result: T): T {
+    begun.delete(opId);
+    return result;
+  }
+
   return {
     beginOperation(intent) {
+      const startedAt = now().toISOString();
       const info = insert.run(intent.runId, intent.address, intent.action, intent.type, intent.tenant, intent.zone,
-        intent.providerId ?? null, now().toISOString());
-      return Number(info.lastInsertRowid);
+        intent.providerId ?? null, startedAt);
+      const id = Number(info.lastInsertRowid);
+      begun.set(id, {
+        id, runId: intent.runId, address: intent.address, action: intent.action, type: intent.type, tenant: intent.tenant,
+        zone: intent.zone, ...(intent.providerId === undefined ? {} : { providerId: intent.providerId }),
+        status: 'pending', startedAt, finishedAt: null, message: null,
+      });
+      return id;
     },
-    commitCreate: (opId, resource) => commitCreate.immediate(opId, resource),
-    commitUpdate: (opId, resource) => commitUpdate.immediate(opId, resource),
-    commitDelete: (opId, address) => commitDelete.immediate(opId, address),
-    commitNoChange: (opId) => commitNoChange.immediate(opId),
-    failOperation: (opId, message) => failOperation.immediate(opId, message),
+    commitCreate: (opId, resource) => settled(opId, commitCreate.immediate(opId, resource)),
+    commitUpdate: (opId, resource) => settled(opId, commitUpdate.immediate(opId, resource)),
+    commitDelete: (opId, address) => settled(opId, commitDelete.immediate(opId, address)),
+    commitNoChange: (opId) => settled(opId, commitNoChange.immediate(opId)),
+    failOperation: (opId, message) => settled(opId, failOperation.immediate(opId, message)),
     pendingOperations: () => pending.all().map(rowToOperation),
     operation(opId) {
       const row = byId.get(opId);

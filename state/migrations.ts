@@ -60,12 +60,11 @@ export const MIGRATIONS: readonly Migration[] = [
           tenant      TEXT NOT NULL,
           zone        TEXT NOT NULL,
           provider_id TEXT,
-          status      TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
+          status      TEXT NOT NULL CHECK (status IN ('pending', 'failed')),
           started_at  TEXT NOT NULL,
           finished_at TEXT,
           message     TEXT
         ) STRICT;
-        CREATE INDEX journal_pending ON journal (id) WHERE status = 'pending';
 
         -- Append-only: rows are never updated or deleted, so ids only grow.
         CREATE TABLE events (
@@ -80,7 +79,6 @@ export const MIGRATIONS: readonly Migration[] = [
           provider_id TEXT NOT NULL,
           attributes  TEXT
         ) STRICT;
-        CREATE INDEX events_at ON events (at);
       `);
       const insert = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
       insert.run('lineage', randomUUID());
