@@ -35,6 +35,8 @@ export class SpecCache {
   private readonly path: string;
   private contents: CacheFile | undefined;
   private dirty = false;
+  /** Entries put as JSON text, so saving does not stringify them again. */
+  private readonly json = new Map<string, string>();
 
   /** `fingerprint` names the schema generation, so entries of another one are never read. */
   constructor(
@@ -51,8 +53,10 @@ export class SpecCache {
     return entry && Array.isArray(entry.documents) && Array.isArray(entry.diagnostics) ? entry : undefined;
   }
 
-  put(sha256: string, result: FileResult): void {
+  /** `json`, when given, is `result` as JSON already (from a load worker): saving writes it as is. */
+  put(sha256: string, result: FileResult, json?: string): void {
     this.read().entries[sha256] = result;
+    if (json !== undefined) this.json.set(sha256, json);
     this.dirty = true;
   }
 
@@ -70,13 +74,17 @@ export class SpecCache {
   save(): void {
     if (!this.dirty) return;
     const { files, entries } = this.read();
-    const kept: Record<string, FileResult> = {};
-    for (const sha of Object.values(files)) if (Object.hasOwn(entries, sha)) kept[sha] = entries[sha]!;
+    // A CacheFile, written by hand so that entries put as JSON are copied, not stringified.
+    const kept: string[] = [];
+    for (const sha of new Set(Object.values(files))) {
+      if (Object.hasOwn(entries, sha)) kept.push(`${JSON.stringify(sha)}:${this.json.get(sha) ?? JSON.stringify(entries[sha])}`);
+    }
+    const text = `{"generation":${JSON.stringify(this.generation)},"files":${JSON.stringify(files)},"entries":{${kept.join(',')}}}`;
     try {
       mkdirSync(this.dir, { recursive: true });
       // Write then rename: a concurrent reader sees a whole cache or the previous one.
       const tmp = `${this.path}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ generation: this.generation, files, entries: kept } satisfies CacheFile));
+      writeFileSync(tmp, text);
       renameSync(tmp, this.path);
       for (const name of readdirSync(this.dir)) {
         // Other generations can never hit again.

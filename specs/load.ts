@@ -1,8 +1,9 @@
 /**
  * loadSpecs: files and directories in, the spec model and every problem out. Each
- * file is read, hashed, and — unless the cache knows that content — parsed as a YAML
- * stream whose documents are validated against the schema of their kind. Work on the
- * happy path is parse + toJS + zod; positions are computed only for diagnostics.
+ * file is read, hashed, and — unless the cache knows that content — loaded by
+ * `loadFile` (YAML stream parsed, documents validated against the schema of their
+ * kind). Many uncached files are loaded on several threads (load-parallel.ts); the
+ * result is the same SpecSet either way.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -10,20 +11,29 @@ import { extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SpecCache, type FileResult } from './cache.js';
 import type { Diagnostic } from './diagnostic.js';
-import { explainIssues, isRecord, type Problem } from './issues.js';
+import { loadFile } from './load-file.js';
+import { loadTextsInParallel, PARALLEL_MIN_FILES, threadCount } from './load-parallel.js';
 import type { Loaded, SpecSet } from './model.js';
-import { API_VERSION, AnyDocument, KINDS, PartnersDocument, TenantDocument, ZoneDocument, type AnyDoc, type PartnersDoc, type TenantDoc, type ZoneDoc } from './schema.js';
-import { findNode, SourceFile, startOf, PARSE_OPTIONS } from './source.js';
-import { didYouMean } from './suggest.js';
-import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { AnyDocument, type AnyDoc, type PartnersDoc, type TenantDoc, type ZoneDoc } from './schema.js';
+import { SourceFile } from './source.js';
 
 export interface LoadOptions {
   /** Directory of the load cache (e.g. `.netfirst/cache`); no caching without it. */
   readonly cacheDir?: string;
+  /**
+   * Whether uncached files may be loaded on worker threads (default true). They are
+   * only when there are at least PARALLEL_MIN_FILES of them and more than one core:
+   * below that, starting a worker costs more than it saves.
+   */
+  readonly parallel?: boolean;
 }
 
-const SCHEMAS = { Zone: ZoneDocument, Tenant: TenantDocument, Partners: PartnersDocument } as const;
-type Kind = keyof typeof SCHEMAS;
+/** A file that was read: its content and the hash that keys its result. */
+interface ReadFile {
+  readonly file: string;
+  readonly sha256: string;
+  readonly source: SourceFile;
+}
 
 /**
  * Loads every YAML document of `paths` (files, or directories searched recursively
@@ -33,134 +43,59 @@ type Kind = keyof typeof SCHEMAS;
 export function loadSpecs(paths: readonly string[], options: LoadOptions = {}): SpecSet {
   const diagnostics: Diagnostic[] = [];
   const cache = options.cacheDir ? new SpecCache(options.cacheDir, schemaFingerprint()) : undefined;
-  const sources = new Map<string, SourceFile>();
-  const files: { file: string; sha256: string }[] = [];
-  const documents: Loaded<AnyDoc>[] = [];
+  // Reading errors stay in file order among the files' own diagnostics.
+  const read: (ReadFile | Diagnostic)[] = [];
+  const results = new Map<string, FileResult>();
+  const missing = new Map<string, SourceFile>();
 
   for (const file of listSpecFiles(paths, diagnostics)) {
     let bytes: Buffer;
     try {
       bytes = readFileSync(file);
     } catch (cause) {
-      diagnostics.push({ severity: 'error', summary: `cannot read file: ${(cause as Error).message}`, file });
+      read.push({ severity: 'error', summary: `cannot read file: ${(cause as Error).message}`, file });
       continue;
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const source = new SourceFile(file, bytes.toString('utf8'));
+    read.push({ file, sha256, source });
+    cache?.saw(file, sha256);
+    if (results.has(sha256) || missing.has(sha256)) continue;
+    const hit = cache?.get(sha256);
+    if (hit) results.set(sha256, hit);
+    else missing.set(sha256, source);
+  }
+
+  // loadFile is a function of the text alone, so a content seen twice is loaded once.
+  const threads = options.parallel === false || missing.size < PARALLEL_MIN_FILES ? 1 : threadCount();
+  const texts = [...missing.values()].map((source) => source.text);
+  const loaded = threads > 1 ? loadTextsInParallel(texts, threads) : [...missing.values()].map((source) => ({ result: loadFile(source), json: undefined }));
+  [...missing.keys()].forEach((sha256, i) => {
+    const { result, json } = loaded[i]!;
+    results.set(sha256, result);
+    cache?.put(sha256, result, json);
+  });
+  cache?.save();
+
+  const sources = new Map<string, SourceFile>();
+  const files: { file: string; sha256: string }[] = [];
+  const documents: Loaded<AnyDoc>[] = [];
+  for (const entry of read) {
+    if (!('sha256' in entry)) {
+      diagnostics.push(entry);
+      continue;
+    }
+    const { file, sha256, source } = entry;
     sources.set(file, source);
     files.push({ file, sha256 });
-    cache?.saw(file, sha256);
-    let result = cache?.get(sha256);
-    if (!result) {
-      result = loadFile(source);
-      cache?.put(sha256, result);
-    }
+    const result = results.get(sha256)!;
     for (const d of result.diagnostics) diagnostics.push({ ...d, file });
     for (const { doc, value } of result.documents) documents.push({ file, doc, value });
   }
 
-  cache?.save();
   const locate = (file: string, doc: number, path: readonly (string | number)[]) => sources.get(file)?.locate(doc, path);
   const { zones, tenants, partners } = collect(documents, locate, diagnostics);
   return { zones, tenants, partners, files, diagnostics, locate };
-}
-
-/** Parses and validates one file's text: the cacheable unit. */
-export function loadFile(source: SourceFile): FileResult {
-  const documents: { doc: number; value: AnyDoc }[] = [];
-  const diagnostics: Omit<Diagnostic, 'file'>[] = [];
-  const parsed = parseAllDocuments(source.text, PARSE_OPTIONS) as Document.Parsed[];
-  parsed.forEach((document, doc) => {
-    for (const error of document.errors) diagnostics.push({ severity: 'error', summary: error.message, doc, ...source.position(error.pos[0]) });
-    for (const warning of document.warnings) diagnostics.push({ severity: 'warning', summary: warning.message, doc, ...source.position(warning.pos[0]) });
-    // A document with nothing but comments (or `---` twice) is no spec, and no mistake.
-    const contents = document.contents;
-    if (document.errors.length > 0 || contents === null || (isScalar(contents) && contents.value === null)) return;
-    let input: unknown;
-    try {
-      input = plainValue(contents) ?? document.toJS();
-    } catch (cause) {
-      diagnostics.push({ severity: 'error', summary: (cause as Error).message, doc, ...source.position(startOf(contents)) });
-      return;
-    }
-    const result = validateDocument(input);
-    if (result.success) documents.push({ doc, value: result.data });
-    else for (const problem of result.problems) diagnostics.push(problemDiagnostic(problem, source, document, doc));
-  });
-  return { documents, diagnostics: diagnostics.sort(byPosition) };
-}
-
-/** Diagnostics of a file in reading order (zod reports unknown fields after the others). */
-const byPosition = (a: Omit<Diagnostic, 'file'>, b: Omit<Diagnostic, 'file'>): number =>
-  (a.doc ?? 0) - (b.doc ?? 0) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
-
-const UNSUPPORTED = Symbol('unsupported');
-
-/**
- * The document as plain JSON values, like `toJS()` but about four times faster because
- * it handles only what specs use: maps with scalar keys, sequences and scalars (whose
- * values the composer already resolved). Anything else — aliases, collection keys —
- * returns undefined and the caller falls back to `toJS()`.
- */
-function plainValue(root: Node | null): unknown {
-  const convert = (node: unknown): unknown => {
-    if (isScalar(node)) return node.value;
-    if (isMap(node)) {
-      const out: Record<string, unknown> = {};
-      for (const pair of node.items) {
-        const key = pair.key;
-        if (!isScalar(key) || (key.value !== null && typeof key.value === 'object')) throw UNSUPPORTED;
-        const name = String(key.value);
-        const value = pair.value === null ? null : convert(pair.value);
-        // As toJS does: a `__proto__` key is data, never the prototype.
-        if (name === '__proto__') Object.defineProperty(out, name, { value, writable: true, enumerable: true, configurable: true });
-        else out[name] = value;
-      }
-      return out;
-    }
-    if (isSeq(node)) return node.items.map((item) => (item === null ? null : convert(item)));
-    throw UNSUPPORTED;
-  };
-  try {
-    return convert(root);
-  } catch (error) {
-    if (error === UNSUPPORTED) return undefined;
-    throw error;
-  }
-}
-
-type Validation = { success: true; data: AnyDoc; problems?: never } | { success: false; data?: never; problems: Problem[] };
-
-/** Validates one document against the schema its `kind` names, so errors come from the right one. */
-export function validateDocument(input: unknown): Validation {
-  if (!isRecord(input)) {
-    return { success: false, problems: [{ path: [], anchor: 'value', summary: 'a spec document must be a mapping with apiVersion, kind, metadata and spec' }] };
-  }
-  const kind = input.kind;
-  if (typeof kind !== 'string' || !(kind in SCHEMAS)) {
-    const problems: Problem[] = [];
-    if (input.apiVersion !== API_VERSION) {
-      problems.push(input.apiVersion === undefined
-        ? { path: [], anchor: 'value', summary: 'missing required field "apiVersion"' }
-        : { path: ['apiVersion'], anchor: 'value', summary: `must be ${API_VERSION}; got ${JSON.stringify(input.apiVersion)}` });
-    }
-    const suggestion = typeof kind === 'string' ? didYouMean(kind, KINDS) : undefined;
-    problems.push(kind === undefined
-      ? { path: [], anchor: 'value', summary: `missing required field "kind" (one of ${KINDS.join(', ')})` }
-      : { path: ['kind'], anchor: 'value', summary: `must be one of ${KINDS.join(', ')}; got ${JSON.stringify(kind)}${suggestion ? `; did you mean "${suggestion}"?` : ''}` });
-    return { success: false, problems };
-  }
-  const schema = SCHEMAS[kind as Kind];
-  const result = schema.safeParse(input);
-  if (result.success) return { success: true, data: result.data };
-  return { success: false, problems: explainIssues(result.error.issues, schema, input) };
-}
-
-function problemDiagnostic(problem: Problem, source: SourceFile, document: Document.Parsed, doc: number): Omit<Diagnostic, 'file'> {
-  const found = findNode(document, problem.path);
-  const node = found && (problem.anchor === 'key' && found.complete && found.key ? found.key : found.node);
-  const position = node ? source.position(startOf(node)) : {};
-  return { severity: 'error', summary: problem.summary, doc, path: problem.path, ...position };
 }
 
 type Locate = SpecSet['locate'];

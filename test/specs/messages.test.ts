@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../specs/diagnostic.js';
-import { loadFile } from '../../specs/load.js';
+import { loadFile } from '../../specs/load-file.js';
 import { SourceFile } from '../../specs/source.js';
 
 /** A tenant document whose `spec` holds `body` (indented by the caller as under `spec:`). */
