@@ -75,6 +75,8 @@ function rowToOperation(row: JournalRow): Operation {
 
 export interface Journal {
   beginOperation(intent: OperationIntent): number;
+  /** Journals several intents in one transaction (operations that start together); ids in order. */
+  beginOperations(intents: readonly OperationIntent[]): number[];
   commitCreate(opId: number, resource: ResourceRecord): RecordedResource;
   commitUpdate(opId: number, resource: ResourceRecord): RecordedResource;
   commitDelete(opId: number, address: string): void;
@@ -183,19 +185,23 @@ export function prepareJournal(db: Database.Database, { resources, events, now }
     return result;
   }
 
+  function begin(intent: OperationIntent): number {
+    const startedAt = now().toISOString();
+    const info = insert.run(intent.runId, intent.address, intent.action, intent.type, intent.tenant, intent.zone,
+      intent.providerId ?? null, startedAt);
+    const id = Number(info.lastInsertRowid);
+    begun.set(id, {
+      id, runId: intent.runId, address: intent.address, action: intent.action, type: intent.type, tenant: intent.tenant,
+      zone: intent.zone, ...(intent.providerId === undefined ? {} : { providerId: intent.providerId }),
+      status: 'pending', startedAt, finishedAt: null, message: null,
+    });
+    return id;
+  }
+  const beginMany = db.transaction((intents: readonly OperationIntent[]) => intents.map(begin));
+
   return {
-    beginOperation(intent) {
-      const startedAt = now().toISOString();
-      const info = insert.run(intent.runId, intent.address, intent.action, intent.type, intent.tenant, intent.zone,
-        intent.providerId ?? null, startedAt);
-      const id = Number(info.lastInsertRowid);
-      begun.set(id, {
-        id, runId: intent.runId, address: intent.address, action: intent.action, type: intent.type, tenant: intent.tenant,
-        zone: intent.zone, ...(intent.providerId === undefined ? {} : { providerId: intent.providerId }),
-        status: 'pending', startedAt, finishedAt: null, message: null,
-      });
-      return id;
-    },
+    beginOperation: (intent) => begin(intent),
+    beginOperations: (intents) => beginMany.immediate(intents),
     commitCreate: (opId, resource) => settled(opId, commitCreate.immediate(opId, resource)),
     commitUpdate: (opId, resource) => settled(opId, commitUpdate.immediate(opId, resource)),
     commitDelete: (opId, address) => settled(opId, commitDelete.immediate(opId, address)),

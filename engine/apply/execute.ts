@@ -7,12 +7,14 @@
 import type { Desired, Provider, Recorded } from '../../providers/contract.js';
 import type { Dag, NodeOutcome } from '../graph/index.js';
 import { walkDag } from '../graph/index.js';
-import type { DesiredResource, RecordedResource, ResourceTypeName, SecretRef } from '../resource.js';
+import type { DesiredResource, RecordedResource, SecretRef } from '../resource.js';
 import type { Step } from '../plan/order.js';
+import type { OperationIntent } from '../../state/index.js';
+import { IntentJournal } from './intents.js';
 
 /** The part of the state store apply writes through. */
 export interface ApplyState {
-  beginOperation(op: { address: string; action: 'create' | 'update' | 'delete'; type: ResourceTypeName; tenant: string; zone: string; runId: string }): number;
+  beginOperations(intents: readonly OperationIntent[]): number[];
   commitCreate(opId: number, recorded: RecordedResource): void;
   commitUpdate(opId: number, recorded: RecordedResource): void;
   commitDelete(opId: number, address: string): void;
@@ -46,13 +48,14 @@ export interface ApplyResult {
 }
 
 export async function executePlan(dag: Dag<Step>, ctx: ApplyContext): Promise<ApplyResult> {
+  const intents = new IntentJournal((batch) => ctx.state.beginOperations(batch));
   const outcomes = await walkDag(
     dag,
     async (id, step) => {
       const started = performance.now();
       ctx.reporter.started(id, step);
       try {
-        await runStep(step, ctx);
+        await runStep(step, ctx, intents);
         ctx.reporter.finished(id, step, performance.now() - started);
       } catch (error) {
         ctx.reporter.finished(id, step, performance.now() - started, error);
@@ -72,12 +75,12 @@ export async function executePlan(dag: Dag<Step>, ctx: ApplyContext): Promise<Ap
   return { outcomes, succeeded, failed, skipped };
 }
 
-async function runStep(step: Step, ctx: ApplyContext): Promise<void> {
+async function runStep(step: Step, ctx: ApplyContext, intents: IntentJournal): Promise<void> {
   switch (step.kind) {
     case 'create': {
       const d = step.change.after;
       const provider = ctx.providerFor(d.zone);
-      const opId = ctx.state.beginOperation({ address: d.address, action: 'create', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId });
+      const opId = await intents.begin({ address: d.address, action: 'create', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId });
       try {
         const observed = await provider.create(toDesired(d, ctx));
         ctx.state.commitCreate(opId, toRecorded(d, observed.providerId, observed.attributes, ctx.now()));
@@ -91,7 +94,7 @@ async function runStep(step: Step, ctx: ApplyContext): Promise<void> {
     case 'update': {
       const { before, after: d, changed } = step.change;
       const provider = ctx.providerFor(d.zone);
-      const opId = ctx.state.beginOperation({ address: d.address, action: 'update', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId });
+      const opId = await intents.begin({ address: d.address, action: 'update', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId, providerId: before.providerId });
       try {
         const observed = await provider.update(toPrior(before), toDesired(d, ctx), changed);
         const rec = toRecorded(d, observed.providerId, observed.attributes, ctx.now());
@@ -106,7 +109,7 @@ async function runStep(step: Step, ctx: ApplyContext): Promise<void> {
     case 'delete': {
       const before = step.change.before;
       const provider = ctx.providerFor(before.zone);
-      const opId = ctx.state.beginOperation({ address: before.address, action: 'delete', type: before.type, tenant: before.tenant, zone: before.zone, runId: ctx.runId });
+      const opId = await intents.begin({ address: before.address, action: 'delete', type: before.type, tenant: before.tenant, zone: before.zone, runId: ctx.runId, providerId: before.providerId });
       try {
         await provider.delete(toPrior(before));
         ctx.state.commitDelete(opId, before.address);

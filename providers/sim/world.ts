@@ -76,7 +76,9 @@ export function openWorld(path: string, zoneName: string): World {
   const db = new Database(path);
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    // The simulated world needs to survive a killed process (WAL guarantees that at any
+    // synchronous level), not a power cut: without fsync its commits cost half as much.
+    db.pragma('synchronous = OFF');
     db.pragma('wal_autocheckpoint = 10000');
     db.pragma('journal_size_limit = 67108864');
     db.transaction(() => {
