@@ -90,39 +90,49 @@ export function diffResources(input: DiffInput): DiffResult {
   };
   for (const d of desired) resolve(d.address);
 
-  const changes: Change[] = [...final.values()];
+  const kept: Change[] = [];
+  for (const d of desired) kept.push(final.get(d.address)!);
+  const deletes: Change[] = [];
   const orphaned = new Set<string>();
   for (const [address, r] of input.recorded) {
     if (claimed.has(address) || byAddress.has(address)) continue;
     if (!inScope(r.tenant)) continue;
     if (input.specTenants.has(r.tenant)) {
-      changes.push({ action: 'delete', address, type: r.type, tenant: r.tenant, before: r, reason: 'not in spec' });
+      deletes.push({ action: 'delete', address, type: r.type, tenant: r.tenant, before: r, reason: 'not in spec' });
     } else if (input.prune) {
-      changes.push({ action: 'delete', address, type: r.type, tenant: r.tenant, before: r, reason: 'tenant spec removed (--prune)' });
+      deletes.push({ action: 'delete', address, type: r.type, tenant: r.tenant, before: r, reason: 'tenant spec removed (--prune)' });
     } else {
       orphaned.add(r.tenant);
     }
   }
-  changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  // Desired resources arrive in address order (TimSort keeps that linear); deletes merge in.
+  const changes = kept.concat(deletes).sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   return { changes, orphanedTenants: [...orphaned].sort() };
 }
 
 function compare(d: DesiredResource, prior: Prior | undefined): Change {
-  const base = { address: d.address, type: d.type, tenant: d.tenant } as const;
-  if (!prior) return { ...base, action: 'create', after: d };
+  // Object literals of one fixed shape per action: this runs once per resource (50k+).
+  if (!prior) return { action: 'create', address: d.address, type: d.type, tenant: d.tenant, after: d };
   const { before, movedFrom } = prior;
-  const moved = movedFrom ? { movedFrom, reason: `moved from ${movedFrom}` } : {};
+  const moved = movedFrom ? { movedFrom, reason: `moved from ${movedFrom}` } : undefined;
   if (before.type !== d.type) {
-    return { ...base, action: 'replace', before, after: d, requiresReplace: ['type'], replacedWith: [], changed: ['type'], ...moved };
+    return { action: 'replace', address: d.address, type: d.type, tenant: d.tenant, before, after: d,
+      requiresReplace: ['type'], replacedWith: [], changed: ['type'], ...moved };
   }
-  const changed = Object.keys(d.attributes)
-    .filter((k) => !valuesEqual(d.attributes[k], before.attributes[k]))
-    .sort();
+  let changed: string[] | undefined;
+  for (const k of Object.keys(d.attributes)) {
+    if (!valuesEqual(d.attributes[k], before.attributes[k])) (changed ??= []).push(k);
+  }
+  if (!changed) {
+    return moved
+      ? { action: 'noop', address: d.address, type: d.type, tenant: d.tenant, before, after: d, ...moved }
+      : { action: 'noop', address: d.address, type: d.type, tenant: d.tenant, before, after: d };
+  }
+  changed.sort();
   const forceNew = ATTRIBUTES[d.type].forceNew.filter((k) => changed.includes(k));
   if (forceNew.length > 0) {
-    return { ...base, action: 'replace', before, after: d, requiresReplace: forceNew, replacedWith: [], changed, ...moved,
-      reason: `${forceNew.join(', ')} cannot change in place` };
+    return { action: 'replace', address: d.address, type: d.type, tenant: d.tenant, before, after: d,
+      requiresReplace: forceNew, replacedWith: [], changed, reason: `${forceNew.join(', ')} cannot change in place`, ...moved };
   }
-  if (changed.length > 0) return { ...base, action: 'update', before, after: d, changed, ...moved };
-  return { ...base, action: 'noop', before, after: d, ...moved };
+  return { action: 'update', address: d.address, type: d.type, tenant: d.tenant, before, after: d, changed, ...moved };
 }
