@@ -22,13 +22,24 @@ export function resolveSecret(ref: SecretRef, baseDir: string): string {
   }
 }
 
+/**
+ * A digester for one planning run: each distinct reference is read and digested once
+ * (a thousand tenants often share a handful of secret files).
+ */
 export function secretDigester(lineage: string): (ref: SecretRef, baseDir: string) => { digest: string } | { error: string } {
+  const seen = new Map<string, { digest: string } | { error: string }>();
   return (ref, baseDir) => {
-    try {
-      const value = resolveSecret(ref, baseDir);
-      return { digest: `sha256:${createHmac('sha256', lineage).update(value).digest('hex')}` };
-    } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
+    const key = 'env' in ref ? `env:${ref.env}` : `file:${resolve(baseDir, ref.file)}`;
+    let result = seen.get(key);
+    if (!result) {
+      try {
+        const value = resolveSecret(ref, baseDir);
+        result = { digest: `sha256:${createHmac('sha256', lineage).update(value).digest('hex')}` };
+      } catch (error) {
+        result = { error: error instanceof Error ? error.message : String(error) };
+      }
+      seen.set(key, result);
     }
+    return result;
   };
 }
