@@ -39,3 +39,11 @@ describe('specJsonSchema', () => {
     for (const ref of new Set(refs)) expect(schema.$defs[ref.replace('#/$defs/', '')], ref).toBeDefined();
   });
 });
+
+describe('netfirst.schema.json at the top of the repository', () => {
+  it('is what `netfirst schema` writes today (regenerate with: npx netfirst schema --out netfirst.schema.json)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const committed = readFileSync(new URL('../../netfirst.schema.json', import.meta.url), 'utf8');
+    expect(committed).toBe(JSON.stringify(specJsonSchema(), null, 2) + '\n');
+  });
+});
