@@ -80,47 +80,63 @@ async function runStep(step: Step, ctx: ApplyContext, intents: IntentJournal): P
     case 'create': {
       const d = step.change.after;
       const provider = ctx.providerFor(d.zone);
-      const opId = await intents.begin({ address: d.address, action: 'create', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId });
-      try {
-        const observed = await provider.create(toDesired(d, ctx));
-        ctx.state.commitCreate(opId, toRecorded(d, observed.providerId, observed.attributes, ctx.now()));
-        ctx.providerIds.set(d.address, observed.providerId);
-      } catch (error) {
-        ctx.state.failOperation(opId, messageOf(error));
-        throw error;
-      }
+      await journalled(
+        intents.begin({ address: d.address, action: 'create', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId }),
+        () => provider.create(toDesired(d, ctx)),
+        (opId, observed) => {
+          ctx.state.commitCreate(opId, toRecorded(d, observed.providerId, observed.attributes, ctx.now()));
+          ctx.providerIds.set(d.address, observed.providerId);
+        },
+        ctx,
+      );
       return;
     }
     case 'update': {
       const { before, after: d, changed } = step.change;
       const provider = ctx.providerFor(d.zone);
-      const opId = await intents.begin({ address: d.address, action: 'update', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId, providerId: before.providerId });
-      try {
-        const observed = await provider.update(toPrior(before), toDesired(d, ctx), changed);
-        const rec = toRecorded(d, observed.providerId, observed.attributes, ctx.now());
-        ctx.state.commitUpdate(opId, { ...rec, createdAt: before.createdAt });
-        ctx.providerIds.set(d.address, observed.providerId);
-      } catch (error) {
-        ctx.state.failOperation(opId, messageOf(error));
-        throw error;
-      }
+      await journalled(
+        intents.begin({ address: d.address, action: 'update', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId, providerId: before.providerId }),
+        () => provider.update(toPrior(before), toDesired(d, ctx), changed),
+        (opId, observed) => {
+          ctx.state.commitUpdate(opId, { ...toRecorded(d, observed.providerId, observed.attributes, ctx.now()), createdAt: before.createdAt });
+          ctx.providerIds.set(d.address, observed.providerId);
+        },
+        ctx,
+      );
       return;
     }
     case 'delete': {
       const before = step.change.before;
       const provider = ctx.providerFor(before.zone);
-      const opId = await intents.begin({ address: before.address, action: 'delete', type: before.type, tenant: before.tenant, zone: before.zone, runId: ctx.runId, providerId: before.providerId });
-      try {
-        await provider.delete(toPrior(before));
-        ctx.state.commitDelete(opId, before.address);
-        ctx.providerIds.delete(before.address);
-      } catch (error) {
-        ctx.state.failOperation(opId, messageOf(error));
-        throw error;
-      }
+      await journalled(
+        intents.begin({ address: before.address, action: 'delete', type: before.type, tenant: before.tenant, zone: before.zone, runId: ctx.runId, providerId: before.providerId }),
+        () => provider.delete(toPrior(before)),
+        (opId) => {
+          ctx.state.commitDelete(opId, before.address);
+          ctx.providerIds.delete(before.address);
+        },
+        ctx,
+      );
       return;
     }
   }
+}
+
+/**
+ * One provider call between its journalled intent and its committed outcome. A call that
+ * fails is marked failed; a commit that fails leaves the intent pending, so the next run
+ * resolves it by reading the provider rather than trusting either side.
+ */
+async function journalled<T>(begun: Promise<number>, call: () => Promise<T>, commit: (opId: number, result: T) => void, ctx: ApplyContext): Promise<void> {
+  const opId = await begun;
+  let result: T;
+  try {
+    result = await call();
+  } catch (error) {
+    ctx.state.failOperation(opId, messageOf(error));
+    throw error;
+  }
+  commit(opId, result);
 }
 
 function toDesired(d: DesiredResource, ctx: ApplyContext): Desired {
