@@ -56,6 +56,8 @@ export interface ParallelOptions {
   readonly entry?: URL;
   /** How long a worker may hold a claimed batch before the main thread loads it itself. */
   readonly stallMs?: number;
+  /** Let the main thread claim batches too (default); off, it only collects (tests pin the worker path). */
+  readonly mainThreadLoads?: boolean;
 }
 
 /** The bootstrap registers tsx in the worker: workers inherit neither bin/netfirst.js's loader nor vitest's. */
@@ -88,11 +90,13 @@ export function loadTextsInParallel(texts: readonly string[], threads: number, o
   };
 
   // Taking results between batches keeps the work left after the last batch small.
-  for (let b = Atomics.add(counters, NEXT_BATCH, 1); b < batches.length; b = Atomics.add(counters, NEXT_BATCH, 1)) {
-    loadBatch(b);
-    receive();
+  if (options.mainThreadLoads !== false || workers.length === 0) {
+    for (let b = Atomics.add(counters, NEXT_BATCH, 1); b < batches.length; b = Atomics.add(counters, NEXT_BATCH, 1)) {
+      loadBatch(b);
+      receive();
+    }
   }
-  // Every batch is claimed now: those not done are being loaded by a worker.
+  // Every batch is claimed now (or left to the workers): those not done are being loaded by a worker.
   while (pending > 0 && !failed) {
     // The counter is read before taking messages, so a post in between ends the wait at once.
     const posted = Atomics.load(counters, POSTED);

@@ -53,10 +53,14 @@ describe('loadTextsInParallel', () => {
   const want = texts.map((text) => loadFile(new SourceFile('', text)));
   const results = (loaded: readonly { result: unknown }[]) => loaded.map((l) => l.result);
 
-  it('returns loadFile of each text in order, part of them from a worker', () => {
-    const loaded = loadTextsInParallel(texts, 2);
+  it('returns loadFile of each text in order, whoever loads them', () => {
+    expect(results(loadTextsInParallel(texts, 2))).toStrictEqual(want);
+  });
+
+  it('returns the same when a worker loads every batch', () => {
+    const loaded = loadTextsInParallel(texts, 2, { mainThreadLoads: false });
     expect(results(loaded)).toStrictEqual(want);
-    expect(loaded.some((l) => l.json !== undefined)).toBe(true);
+    expect(loaded.every((l) => l.json !== undefined)).toBe(true);
   });
 
   /** Workers that misbehave: the main thread loads what they did not deliver, without hanging. */
