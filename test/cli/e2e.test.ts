@@ -65,6 +65,28 @@ describe('the iswest example, end to end', () => {
     realityMatchesState(sb);
   });
 
+  it('validate, state show, graph and --help answer as documented', () => {
+    const valid = sb.run('validate', 'iswest');
+    expect(valid.code).toBe(0);
+    expect(valid.stdout).toContain('Success! 5 files, 1 zones, 3 tenants');
+    const show = sb.run('state', 'show', 'acme-dental/vpn/hq');
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/preSharedKey\s+= \(sensitive\)/);
+    expect(show.stdout).not.toContain('sha256:');
+    expect(sb.run('state', 'show', 'acme-dental/vm/nope').stderr).toContain('acme-dental/vm/nope is not in state');
+    sb.edit(DENTAL, 'memory: 8GiB', 'memory: 10GiB');
+    const dot = sb.run('graph', 'iswest');
+    expect(dot.stdout).toContain('"acme-dental/vm/pms-1" [label = "~ acme-dental/vm/pms-1"];');
+    const mermaid = sb.run('graph', 'iswest', '--format', 'mermaid');
+    expect(mermaid.stdout.split('\n')[0]).toBe('flowchart LR');
+    sb.edit(DENTAL, 'memory: 10GiB', 'memory: 8GiB');
+    for (const cmd of [['plan'], ['apply'], ['destroy'], ['state', 'list'], ['zone', 'inventory'], ['graph'], ['schema'], ['validate']]) {
+      const help = sb.run(...cmd, '--help');
+      expect(help.code, cmd.join(' ')).toBe(0);
+      expect(help.stdout).toContain('Usage: netfirst');
+    }
+  });
+
   it('editing a VM memory gives exactly one in-place update', () => {
     sb.edit(DENTAL, 'memory: 8GiB', 'memory: 12GiB');
     const plan = JSON.parse(sb.run('plan', 'iswest', '--json').stdout) as JsonPlan;
