@@ -68,7 +68,7 @@ describe('the iswest example, end to end', () => {
   it('validate, state show, graph and --help answer as documented', () => {
     const valid = sb.run('validate', 'iswest');
     expect(valid.code).toBe(0);
-    expect(valid.stdout).toContain('Success! 5 files, 1 zones, 3 tenants');
+    expect(valid.stdout).toContain('Success! 5 files, 1 zone, 3 tenants');
     const show = sb.run('state', 'show', 'acme-dental/vpn/hq');
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/preSharedKey\s+= \(sensitive\)/);

@@ -41,7 +41,8 @@ export function validateCommand(paths: string[], options: ValidateOptions): numb
   const c = colorsFor(process.stderr);
   for (const d of located) printErr(d.severity === 'error' ? c.red(formatDiagnostic(d)) : c.yellow(formatDiagnostic(d)));
   if (errors > 0) throw new CliError(`${errors} error${errors === 1 ? '' : 's'} in ${specs.files.length} file${specs.files.length === 1 ? '' : 's'}`);
-  print(colorsFor(process.stdout).green(`Success! ${specs.files.length} files, ${specs.zones.size} zones, ${specs.tenants.size} tenants: the configuration is valid.`));
+  const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  print(colorsFor(process.stdout).green(`Success! ${count(specs.files.length, 'file')}, ${count(specs.zones.size, 'zone')}, ${count(specs.tenants.size, 'tenant')}: the configuration is valid.`));
   return 0;
 }
 
