@@ -18,6 +18,7 @@ import { planFromJson } from '../../plan/saved.js';
 import { CliError } from '../errors.js';
 import { colorsFor, print, printErr } from '../output.js';
 import { resolveSecret, secretDigester } from '../secrets.js';
+import type { StateStore } from '../../../state/index.js';
 import { loadWorkspaceSpecs, openWorkspaceState, providerPool, zonesOf, type GlobalOptions } from '../workspace.js';
 
 export interface PlanOptions extends GlobalOptions {
@@ -86,8 +87,8 @@ export async function planCommand(paths: string[], options: PlanOptions): Promis
 export async function applyCommand(paths: string[], options: ApplyOptions, destroy = false): Promise<number> {
   const savedPlan = !destroy && paths.length === 1 && paths[0]!.endsWith('.json');
   let plan: Plan;
-  let zones;
-  let state;
+  let zones: Plan['zones'];
+  let state: StateStore;
   if (savedPlan) {
     const file = paths[0]!;
     let json: unknown;
