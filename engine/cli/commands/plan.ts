@@ -69,15 +69,16 @@ function reportDiagnostics(plan: Plan, options: PlanOptions): void {
 export async function planCommand(paths: string[], options: PlanOptions): Promise<number> {
   const { state, plan } = computePlan(paths, options);
   state.close();
+  const json = options.json || options.out ? renderPlanJson(plan) : '';
   if (options.json) {
-    print(renderPlanJson(plan));
+    print(json);
     if (hasErrors(plan.diagnostics)) return 1;
   } else {
     reportDiagnostics(plan, options);
     print(renderPlanText(plan, colorsFor(process.stdout, options.color === false)));
   }
   if (options.out) {
-    writeFileSync(options.out, renderPlanJson(plan), { mode: 0o600 });
+    writeFileSync(options.out, json, { mode: 0o600 });
     if (!options.json) print(`Saved the plan to ${options.out}. Apply exactly this plan with: netfirst apply ${options.out}`);
   }
   const changed = plan.changes.some(isEffective);
@@ -89,6 +90,7 @@ export async function applyCommand(paths: string[], options: ApplyOptions, destr
   let plan: Plan;
   let zones: Plan['zones'];
   let state: StateStore;
+  let ordered: ReturnType<typeof orderChanges> | undefined;
   if (savedPlan) {
     const file = paths[0]!;
     let json: unknown;
@@ -111,11 +113,13 @@ export async function applyCommand(paths: string[], options: ApplyOptions, destr
     state = computed.state;
     plan = computed.plan;
     zones = zonesOf(computed.specs);
+    if (computed.dag) ordered = { dag: computed.dag, diagnostics: [] };
   }
   const colors = colorsFor(process.stdout, options.color === false);
   try {
     reportDiagnostics(plan, options);
-    const { dag, diagnostics } = orderChanges(plan.changes);
+    // A saved plan is ordered here; a fresh one was ordered (and checked for cycles) by makePlan.
+    const { dag, diagnostics } = ordered ?? orderChanges(plan.changes);
     if (hasErrors(diagnostics)) reportDiagnostics({ ...plan, diagnostics }, options);
     print(renderPlanText(plan, colors));
     if (!plan.changes.some(isEffective)) return 0;
