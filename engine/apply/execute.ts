@@ -11,6 +11,7 @@ import type { DesiredResource, RecordedResource, SecretRef } from '../resource.j
 import type { Step } from '../plan/order.js';
 import type { OperationIntent } from '../../state/index.js';
 import { IntentJournal } from './intents.js';
+import { DEFAULT_RETRY, OperationTimedOut, withRetries, type RetryPolicy } from './retry.js';
 
 /** The part of the state store apply writes through. */
 export interface ApplyState {
@@ -38,6 +39,8 @@ export interface ApplyContext {
   readonly reporter: ApplyReporter;
   readonly now: () => Date;
   readonly signal?: AbortSignal;
+  /** Retries of retryable provider errors and the per-call timeout (default DEFAULT_RETRY). */
+  readonly retry?: RetryPolicy;
 }
 
 export interface ApplyResult {
@@ -123,17 +126,18 @@ async function runStep(step: Step, ctx: ApplyContext, intents: IntentJournal): P
 }
 
 /**
- * One provider call between its journalled intent and its committed outcome. A call that
- * fails is marked failed; a commit that fails leaves the intent pending, so the next run
+ * One provider call between its journalled intent and its committed outcome, retried
+ * while the provider says a retry can help. A call that fails is marked failed. A call
+ * that timed out, or whose commit failed, leaves its intent pending: the next run
  * resolves it by reading the provider rather than trusting either side.
  */
 async function journalled<T>(begun: Promise<number>, call: () => Promise<T>, commit: (opId: number, result: T) => void, ctx: ApplyContext): Promise<void> {
   const opId = await begun;
   let result: T;
   try {
-    result = await call();
+    result = await withRetries(call, ctx.retry ?? DEFAULT_RETRY);
   } catch (error) {
-    ctx.state.failOperation(opId, messageOf(error));
+    if (!(error instanceof OperationTimedOut)) ctx.state.failOperation(opId, messageOf(error));
     throw error;
   }
   commit(opId, result);

@@ -20,6 +20,14 @@ function planOptions(cmd: Command): Command {
     .option('--prune', 'destroy resources of tenants whose spec file is gone');
 }
 
+/**
+ * `--lock-timeout` for commands that write state (apply, destroy, plan --out): the raw
+ * text, read with `parseLockTimeout` (engine/cli/lock.ts) so this file stays light.
+ */
+export function lockTimeoutOption(cmd: Command): Command {
+  return cmd.option('--lock-timeout <duration>', 'wait this long for the state lock held by another run (0 = fail at once; e.g. 30s, 5m)', '0');
+}
+
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('netfirst')
     .description('Desired-state engine for network-first tenant clouds: YAML specs → verified, ordered plan → apply.')
@@ -61,6 +69,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<address>', 'resource address, e.g. acme-dental/vm/web-1')
     .option('--json', 'as JSON')
     .action(async (address: string, opts) => run(async () => (await import('./commands/state.js')).stateShowCommand(address, opts))());
+
+  globalOptions(state.command('lock').description('show who holds the state lock'))
+    .option('--json', 'the lock as JSON (null when unlocked)')
+    .action(async (opts) => run(async () => (await import('./commands/lock.js')).stateLockCommand(opts))());
+
+  globalOptions(program.command('force-unlock').description('break the state lock with this ID (left by a run that died)'))
+    .argument('<id>', 'lock ID, as printed when the state is found locked')
+    .action(async (id: string, opts) => run(async () => (await import('./commands/lock.js')).forceUnlockCommand(id, opts))());
 
   globalOptions(program.command('graph').description('print the plan graph'))
     .argument('[paths...]', 'spec files or directories')

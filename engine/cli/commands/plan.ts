@@ -8,6 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { hasErrors } from '../../../specs/diagnostic.js';
 import { executePlan } from '../../apply/execute.js';
+import { recoverPending } from '../../apply/recover.js';
+import type { DesiredResource } from '../../resource.js';
 import { createProgressReporter } from '../../apply/progress.js';
 import { isEffective, summarize, type Change } from '../../plan/change.js';
 import { orderChanges } from '../../plan/order.js';
@@ -67,8 +69,16 @@ function reportDiagnostics(plan: Plan, options: PlanOptions): void {
 }
 
 export async function planCommand(paths: string[], options: PlanOptions): Promise<number> {
-  const { state, plan } = computePlan(paths, options);
+  const { state, plan: computed } = computePlan(paths, options);
+  const pending = state.pendingOperations().filter((op) => op.status === 'pending').length;
   state.close();
+  const plan: Plan = pending === 0 ? computed : {
+    ...computed,
+    diagnostics: [...computed.diagnostics, {
+      severity: 'warning',
+      summary: `${pending} operation${pending === 1 ? '' : 's'} of an interrupted run ${pending === 1 ? 'is' : 'are'} in the journal: apply resolves ${pending === 1 ? 'it' : 'them'} by reading the provider before it plans again`,
+    }],
+  };
   const json = options.json || options.out ? renderPlanJson(plan) : '';
   if (options.json) {
     print(json);
@@ -108,8 +118,17 @@ export async function applyCommand(paths: string[], options: ApplyOptions, destr
     }
     plan = restored.plan;
     zones = plan.zones;
+    if (state.pendingOperations().length > 0) {
+      state.close();
+      throw new CliError(`${file} cannot be applied: the state holds operations of an interrupted run. Run plan again (apply resolves them first).`);
+    }
   } else {
-    const computed = computePlan(paths, options, destroy);
+    let computed = computePlan(paths, options, destroy);
+    if (computed.state.pendingOperations().length > 0) {
+      await recoverInterrupted(computed.state, computed.plan, zonesOf(computed.specs), options);
+      computed.state.close();
+      computed = computePlan(paths, options, destroy);
+    }
     state = computed.state;
     plan = computed.plan;
     zones = zonesOf(computed.specs);
@@ -174,6 +193,21 @@ export async function applyCommand(paths: string[], options: ApplyOptions, destr
     return 1;
   } finally {
     state.close();
+  }
+}
+
+/** Resolves what an interrupted run left in flight by reading the providers, and says what it found. */
+async function recoverInterrupted(state: StateStore, plan: Plan, zones: Plan['zones'], options: ApplyOptions): Promise<void> {
+  const desired = new Map<string, DesiredResource>();
+  for (const c of plan.changes) if ('after' in c) desired.set(c.address, c.after);
+  const pool = providerPool(zones, options);
+  try {
+    const report = await recoverPending(state, pool.providerFor, (address) => desired.get(address));
+    print(`Resolved ${report.length} operation${report.length === 1 ? '' : 's'} of an interrupted run by reading the provider:`);
+    for (const r of report) print(`  ${r.address} (${r.action}): ${r.outcome}`);
+    print('');
+  } finally {
+    await pool.closeAll();
   }
 }
 

@@ -1,0 +1,69 @@
+/**
+ * The state lock as commands use it: `--lock-timeout` parsing, the command line a lock
+ * records, and `withStateLock`, which holds the lock around a piece of work and turns
+ * a refusal into one CliError line (exit 1) telling the user what to do next.
+ */
+import { parseDuration } from '../../specs/units.js';
+import {
+  acquireLock, describeHolder, formatAge, type LockHandle, StateLockedError, type LockableState,
+} from '../../state/index.js';
+import { CliError } from './errors.js';
+import { printErr } from './output.js';
+
+/** Milliseconds in a `--lock-timeout` value: `0`, `30s`, `5m`, `1m30s`, `500ms`. Absent means 0. */
+export function parseLockTimeout(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const trimmed = text.trim();
+  if (/^0+$/.test(trimmed)) return 0;
+  const ms = parseDuration(trimmed);
+  if (ms === undefined) throw new CliError(`--lock-timeout: ${JSON.stringify(text)} is not a duration (use 0, 30s, 5m or 1h)`);
+  return ms;
+}
+
+/** The command line after `netfirst`, as a lock records it: `apply examples/iswest --auto-approve`. */
+export function lockCommandLine(argv: readonly string[] = process.argv): string {
+  return argv.slice(2).map((a) => (a === '' || /[\s"'\\]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+}
+
+/** The refusal as one line, ending with what the user can do about it. */
+export function lockRefusalMessage(error: StateLockedError): string {
+  const { id } = error.lock;
+  switch (error.reason) {
+    case 'held':
+      return `${error.message}. Wait with --lock-timeout 5m, or break a dead lock with: netfirst force-unlock ${id}`;
+    case 'stale':
+      return `${error.message}. If it is not running, break the lock with: netfirst force-unlock ${id}`;
+    case 'dead':
+      return `${error.message}. Break the lock with: netfirst force-unlock ${id}`;
+  }
+}
+
+/**
+ * Runs `fn` holding the state lock; releases it afterwards, whether `fn` returns or
+ * throws. `command` is what others see holding it (use `lockCommandLine()`); with a
+ * `timeoutMs` above 0 a wait is announced once on stderr. A lock held by another
+ * becomes a CliError; any other failure passes through unchanged.
+ */
+export async function withStateLock<T>(
+  state: LockableState,
+  command: string,
+  timeoutMs: number,
+  fn: (lock: LockHandle) => Promise<T> | T,
+): Promise<T> {
+  let lock: LockHandle;
+  try {
+    lock = await acquireLock(state, {
+      command,
+      timeoutMs,
+      onWait: (holder) => printErr(`Waiting up to ${formatAge(timeoutMs)} for the state lock held by ${describeHolder(holder)} (lock ID ${holder.id})…`),
+    });
+  } catch (error) {
+    if (error instanceof StateLockedError) throw new CliError(lockRefusalMessage(error));
+    throw error;
+  }
+  try {
+    return await fn(lock);
+  } finally {
+    lock.release();
+  }
+}
