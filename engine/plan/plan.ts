@@ -22,6 +22,8 @@ export interface Plan {
   readonly serial: number;
   /** sha256 over the content hashes of every spec file read. */
   readonly specHash: string;
+  /** Every spec file read and the sha256 of its content: a saved plan is refused once one changed. */
+  readonly specFiles: readonly { readonly file: string; readonly sha256: string }[];
   readonly changes: readonly Change[];
   readonly orphanedTenants: readonly string[];
   readonly diagnostics: readonly Diagnostic[];
@@ -46,7 +48,7 @@ export function makePlan(input: PlanInput): { plan: Plan; dag: Dag<Step> | undef
   const specTenants = new Set(input.specs.tenants.keys());
   const diagnostics: Diagnostic[] = [...input.specs.diagnostics];
   const specHash = hashSpecs(input.specs);
-  const base = { lineage: input.lineage, serial: input.serial, specHash, zones: {} };
+  const base = { lineage: input.lineage, serial: input.serial, specHash, specFiles: input.specs.files, zones: {} };
 
   if (hasErrors(diagnostics)) return { plan: { ...base, changes: [], orphanedTenants: [], diagnostics }, dag: undefined };
 

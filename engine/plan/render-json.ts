@@ -33,6 +33,7 @@ export function planToJson(plan: Plan): unknown {
     lineage: plan.lineage,
     serial: plan.serial,
     specHash: plan.specHash,
+    specFiles: plan.specFiles,
     summary: summarize(plan.changes),
     changes,
     orphanedTenants: plan.orphanedTenants,

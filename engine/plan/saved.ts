@@ -35,11 +35,26 @@ const SavedPlan = z.object({
   lineage: z.string(),
   serial: z.number().int(),
   specHash: z.string(),
+  specFiles: z.array(z.object({ file: z.string(), sha256: z.string() })),
   changes: z.array(SavedChange),
   orphanedTenants: z.array(z.string()),
   resources: z.record(z.string(), SavedResource),
   zones: z.record(z.string(), z.any()),
 });
+
+/**
+ * Spec files that changed since the plan was made, given the sha256 each has now
+ * (undefined: gone or unreadable). Empty when the specs are as they were planned.
+ */
+export function specsMovedSince(plan: Pick<Plan, 'specFiles'>, currentSha256: (file: string) => string | undefined): string[] {
+  const moved: string[] = [];
+  for (const f of plan.specFiles) {
+    const now = currentSha256(f.file);
+    if (now === undefined) moved.push(`${f.file} is gone`);
+    else if (now !== f.sha256) moved.push(`${f.file} changed`);
+  }
+  return moved;
+}
 
 export function planFromJson(json: unknown, snapshot: StateSnapshot, file: string): { plan: Plan } | { error: string } {
   const parsed = SavedPlan.safeParse(json);
@@ -88,5 +103,5 @@ export function planFromJson(json: unknown, snapshot: StateSnapshot, file: strin
         break;
     }
   }
-  return { plan: { lineage: saved.lineage, serial: saved.serial, specHash: saved.specHash, changes, orphanedTenants: saved.orphanedTenants, diagnostics: [], zones: saved.zones } };
+  return { plan: { lineage: saved.lineage, serial: saved.serial, specHash: saved.specHash, specFiles: saved.specFiles, changes, orphanedTenants: saved.orphanedTenants, diagnostics: [], zones: saved.zones } };
 }

@@ -143,6 +143,16 @@ describe('the iswest example, end to end', () => {
     expect(again.stderr).toMatch(/stale: the state moved from serial \d+ to \d+/);
   });
 
+  it('a saved plan is refused once a spec file it was made from changed', () => {
+    sb.edit(DENTAL, 'cpu: 6\n      memory: 12GiB', 'cpu: 4\n      memory: 12GiB');
+    expect(sb.run('plan', 'iswest', '--out', 'again.json').code).toBe(0);
+    sb.edit(DENTAL, 'cpu: 4\n      memory: 12GiB', 'cpu: 5\n      memory: 12GiB');
+    const r = sb.run('apply', 'again.json');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('again.json is stale: iswest/acme-dental.yaml changed since it was planned. Plan again.');
+    sb.edit(DENTAL, 'cpu: 5\n      memory: 12GiB', 'cpu: 6\n      memory: 12GiB');
+  });
+
   it('a broken spec is reported with file:line, exit 1, and state is untouched', () => {
     const before = sb.run('state', 'list', '--json').stdout;
     sb.edit(DENTAL, 'memory: 12GiB', 'memroy: 12GiB');

@@ -3,7 +3,7 @@
  * (or takes --auto-approve), walks the plan and records every outcome; destroy plans
  * the deletion of the selected tenants.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { hasErrors } from '../../../specs/diagnostic.js';
@@ -16,7 +16,7 @@ import { orderChanges } from '../../plan/order.js';
 import { makePlan, type Plan } from '../../plan/plan.js';
 import { renderPlanJson } from '../../plan/render-json.js';
 import { renderDiagnostics, renderPlanText } from '../../plan/render-text.js';
-import { planFromJson } from '../../plan/saved.js';
+import { planFromJson, specsMovedSince } from '../../plan/saved.js';
 import { CliError } from '../errors.js';
 import { colorsFor, print, printErr } from '../output.js';
 import { resolveSecret, secretDigester } from '../secrets.js';
@@ -118,6 +118,11 @@ export async function applyCommand(paths: string[], options: ApplyOptions, destr
     }
     plan = restored.plan;
     zones = plan.zones;
+    const moved = specsMovedSince(plan, sha256OfFile);
+    if (moved.length > 0) {
+      state.close();
+      throw new CliError(`${file} is stale: ${moved.slice(0, 5).join(', ')}${moved.length > 5 ? `, and ${moved.length - 5} more` : ''} since it was planned. Plan again.`);
+    }
     if (state.pendingOperations().length > 0) {
       state.close();
       throw new CliError(`${file} cannot be applied: the state holds operations of an interrupted run. Run plan again (apply resolves them first).`);
@@ -219,6 +224,14 @@ function summarizeDone(changes: readonly Change[], outcomes: ReadonlyMap<string,
     return ok(c.address);
   }));
   return `${done.create} added, ${done.update} changed, ${done.replace} replaced, ${done.delete} destroyed`;
+}
+
+function sha256OfFile(file: string): string | undefined {
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    return undefined;
+  }
 }
 
 function parallelismOf(text: string | undefined): number {
