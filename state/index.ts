@@ -1,7 +1,8 @@
 /**
  * The SQLite state store (one owner of state): recorded resources and their
- * allocations, the journal of provider calls, the append-only event history, and
- * immutable snapshots for the planner. Open it with `openState(path)`.
+ * allocations, the journal of provider calls, the append-only event history,
+ * immutable snapshots for the planner, and the lock one writer holds while it applies.
+ * Open it with `openState(path)`; lock it with `acquireLock(store, …)`.
  */
 export { openState, type StateOptions, type StateStore } from './store.js';
 export type { StateSnapshot } from './snapshot.js';
@@ -9,3 +10,8 @@ export type { ResourceRecord } from './resources.js';
 export type { Operation, OperationAction, OperationIntent, OperationStatus } from './journal.js';
 export type { EventAction, EventFilter, StateEvent } from './events.js';
 export { allocationsOf, ALLOCATION_KINDS, type Allocation, type AllocationKind } from './allocations.js';
+export {
+  acquireLock, currentLock, describeHolder, forceUnlock, formatAge, formatInstant, isProcessRunning, STATE_SCOPE,
+  StateLockedError, thisHolder, type AcquireOptions, type LockableState, type LockHandle, type LockHolder, type LockInfo,
+  type LockRefusal,
+} from './lock.js';

@@ -85,6 +85,27 @@ export const MIGRATIONS: readonly Migration[] = [
       insert.run('serial', '0');
     },
   },
+  {
+    version: 2,
+    description: 'locks',
+    up(db) {
+      // One row per locked scope: the primary key is what makes two holders impossible.
+      // Today the only scope is 'state' (the whole database); a per-tenant lock is a
+      // scope such as 'tenant:acme-dental', with no change to the table.
+      db.exec(`
+        CREATE TABLE locks (
+          scope        TEXT PRIMARY KEY,
+          id           TEXT NOT NULL UNIQUE,
+          owner        TEXT NOT NULL,
+          pid          INTEGER NOT NULL,
+          host         TEXT NOT NULL,
+          command      TEXT NOT NULL,
+          acquired_at  TEXT NOT NULL,
+          heartbeat_at TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /** Applies every migration newer than the database, in one immediate transaction. Returns the resulting version. */
