@@ -5,6 +5,7 @@
  */
 import { parseDuration } from '../../specs/units.js';
 import {
+  forceUnlock,
   acquireLock, describeHolder, formatAge, type LockHandle, StateLockedError, type LockableState,
 } from '../../state/index.js';
 import { CliError } from './errors.js';
@@ -50,16 +51,27 @@ export async function withStateLock<T>(
   timeoutMs: number,
   fn: (lock: LockHandle) => Promise<T> | T,
 ): Promise<T> {
+  const acquire = (): Promise<LockHandle> => acquireLock(state, {
+    command,
+    timeoutMs,
+    onWait: (holder) => printErr(`Waiting up to ${formatAge(timeoutMs)} for the state lock held by ${describeHolder(holder)} (lock ID ${holder.id})…`),
+  });
   let lock: LockHandle;
   try {
-    lock = await acquireLock(state, {
-      command,
-      timeoutMs,
-      onWait: (holder) => printErr(`Waiting up to ${formatAge(timeoutMs)} for the state lock held by ${describeHolder(holder)} (lock ID ${holder.id})…`),
-    });
+    lock = await acquire();
   } catch (error) {
-    if (error instanceof StateLockedError) throw new CliError(lockRefusalMessage(error));
-    throw error;
+    if (!(error instanceof StateLockedError)) throw error;
+    // A holder on this host whose process is gone (killed, crashed) provably holds
+    // nothing: take its lock over and say so. Elsewhere only force-unlock breaks a lock.
+    if (error.reason !== 'dead') throw new CliError(lockRefusalMessage(error));
+    forceUnlock(state, error.lock.id);
+    printErr(`Took over the state lock ${error.lock.id} of ${describeHolder(error.lock)}: that process is no longer running.`);
+    try {
+      lock = await acquire();
+    } catch (again) {
+      if (again instanceof StateLockedError) throw new CliError(lockRefusalMessage(again));
+      throw again;
+    }
   }
   try {
     return await fn(lock);

@@ -36,24 +36,32 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .configureOutput({ outputError: (text, write) => write(text) });
   const run = (fn: () => Promise<number> | number) => async () => setExit(await fn());
 
-  planOptions(program.command('plan').description('show what apply would change'))
+  lockTimeoutOption(planOptions(program.command('plan').description('show what apply would change')))
     .argument('[paths...]', 'spec files or directories (default: .)')
+    .option('--refresh', 'read what really exists first: show drift and plan its correction')
+    .option('--refresh-only', 'read what really exists and record it in state; change nothing else')
     .option('--out <file>', 'save the plan as JSON, to apply exactly it later')
     .option('--json', 'print the plan as JSON (format netfirst-plan/1)')
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something does, 1 on error')
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).planCommand(paths, opts))());
 
-  planOptions(program.command('apply').description('apply the specs (or a saved plan file) through the providers'))
+  lockTimeoutOption(planOptions(program.command('apply').description('apply the specs (or a saved plan file) through the providers')))
     .argument('[paths...]', 'spec files or directories, or one saved plan .json')
+    .option('--refresh', 'read what really exists first and correct drift too')
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--parallelism <n>', 'provider operations at once (default 10)')
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).applyCommand(paths, opts))());
 
-  planOptions(program.command('destroy').description('destroy every resource of the tenants (all tenants in the specs, or --tenant)'))
+  lockTimeoutOption(planOptions(program.command('destroy').description('destroy every resource of the tenants (all tenants in the specs, or --tenant)')))
     .argument('[paths...]', 'spec files or directories')
     .option('--auto-approve', 'do not ask for the tenant names')
     .option('--parallelism <n>', 'provider operations at once (default 10)')
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).applyCommand(paths, opts, true))());
+
+  lockTimeoutOption(planOptions(program.command('refresh').description('read what really exists and record drift in state; change nothing else')))
+    .argument('[paths...]', 'spec files or directories holding the zones')
+    .option('--json', 'the drift as JSON')
+    .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).refreshCommand(paths, opts))());
 
   globalOptions(program.command('validate').description('check specs without touching anything'))
     .argument('[paths...]', 'spec files or directories')

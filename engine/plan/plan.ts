@@ -10,6 +10,7 @@ import type { ZoneDoc } from '../../specs/schema.js';
 import type { Dag } from '../graph/index.js';
 import type { RecordedResource, SecretRef } from '../resource.js';
 import type { Change } from './change.js';
+import type { Drift } from './drift.js';
 import { buildDesired } from './desired.js';
 import { diffResources } from './diff.js';
 import { orderChanges, type Step } from './order.js';
@@ -27,6 +28,8 @@ export interface Plan {
   readonly changes: readonly Change[];
   readonly orphanedTenants: readonly string[];
   readonly diagnostics: readonly Diagnostic[];
+  /** What changed outside netfirst, when the plan was made with a refresh. */
+  readonly drift?: readonly Drift[];
   /** Zone specs of the zones the changes touch: what `apply plan.json` needs for providers. */
   readonly zones: { readonly [zone: string]: ZoneDoc['spec'] };
 }

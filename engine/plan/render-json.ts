@@ -6,6 +6,7 @@
  * secret values).
  */
 import type { DesiredResource } from '../resource.js';
+import type { Drift } from './drift.js';
 import { summarize, isEffective, type Change } from './change.js';
 import { PLAN_FORMAT, type Plan } from './plan.js';
 import { sortKeysDeep } from './values.js';
@@ -40,6 +41,7 @@ export function planToJson(plan: Plan): unknown {
     diagnostics: plan.diagnostics,
     resources,
     zones: plan.zones,
+    ...(plan.drift && plan.drift.length > 0 ? { drift: driftToJson(plan.drift) } : {}),
   };
 }
 
@@ -69,4 +71,15 @@ function reasonOf(ch: Change): string | null {
     case 'replace': return `${ch.requiresReplace.join(', ')} cannot change in place`;
     default: return null;
   }
+}
+
+export function driftToJson(drift: readonly Drift[]): unknown[] {
+  return drift.map((d) => ({
+    address: d.address,
+    type: d.type,
+    kind: d.kind,
+    before: d.before.attributes,
+    observed: d.kind === 'changed' ? d.observed : null,
+    changed: d.kind === 'changed' ? d.changed : [],
+  }));
 }

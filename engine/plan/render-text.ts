@@ -8,6 +8,7 @@ import { formatDiagnostic } from '../../specs/diagnostic.js';
 import type { AttrValue, Attributes } from '../resource.js';
 import { assertNever, isEffective, summarize, type Change } from './change.js';
 import type { Plan } from './plan.js';
+import type { Drift } from './drift.js';
 import { valuesEqual } from './values.js';
 
 const SENSITIVE = '(sensitive)';
@@ -139,4 +140,18 @@ function formatInline(v: AttrValue): string {
   const o = v as { readonly [k: string]: AttrValue };
   const keys = Object.keys(o).sort();
   return keys.length === 0 ? '{}' : `{ ${keys.map((k) => `${k} = ${formatInline(o[k]!)}`).join(', ')} }`;
+}
+
+/** Changes made outside netfirst, shown before the plan that corrects them. */
+export function renderDriftText(drift: readonly Drift[], c: Colors): string {
+  const out = [c.bold('Note: objects have changed outside of netfirst'), ''];
+  for (const d of drift) {
+    if (d.kind === 'deleted') {
+      out.push(c.bold(`  # ${d.address}`) + ' has been deleted outside netfirst', '');
+      continue;
+    }
+    out.push(c.bold(`  # ${d.address}`) + ' has changed outside netfirst', `  ${c.yellow('~')} resource "${d.type}" "${d.address}" {`);
+    out.push(...attrLines(d.before.attributes, d.observed, d.before.sensitive, [], c), '    }', '');
+  }
+  return out.join('\n');
 }

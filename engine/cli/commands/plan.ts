@@ -15,9 +15,15 @@ import { isEffective, summarize, type Change } from '../../plan/change.js';
 import { orderChanges } from '../../plan/order.js';
 import { makePlan, type Plan } from '../../plan/plan.js';
 import { renderPlanJson } from '../../plan/render-json.js';
-import { renderDiagnostics, renderPlanText } from '../../plan/render-text.js';
+import { renderDiagnostics, renderDriftText, renderPlanText } from '../../plan/render-text.js';
 import { planFromJson, specsMovedSince } from '../../plan/saved.js';
+import { detectDrift, refreshedView, type Drift } from '../../plan/drift.js';
+import { observeAll, recordDrift } from '../../apply/refresh.js';
+import { driftToJson } from '../../plan/render-json.js';
+import { sortKeysDeep } from '../../plan/values.js';
+import type { RecordedResource } from '../../resource.js';
 import { CliError } from '../errors.js';
+import { lockCommandLine, parseLockTimeout, withStateLock } from '../lock.js';
 import { colorsFor, print, printErr } from '../output.js';
 import { resolveSecret, secretDigester } from '../secrets.js';
 import type { StateStore } from '../../../state/index.js';
@@ -30,6 +36,12 @@ export interface PlanOptions extends GlobalOptions {
   readonly prune?: boolean;
   readonly tenant?: string[];
   readonly color?: boolean;
+  /** Read what really exists first and plan against it (drift is shown, then corrected). */
+  readonly refresh?: boolean;
+  /** Read what really exists and record it in state; change nothing else. */
+  readonly refreshOnly?: boolean;
+  /** How long to wait for the state lock (`0`, `30s`, `5m`). */
+  readonly lockTimeout?: string;
 }
 
 export interface ApplyOptions extends PlanOptions {
@@ -37,7 +49,7 @@ export interface ApplyOptions extends PlanOptions {
   readonly parallelism?: string;
 }
 
-function computePlan(paths: readonly string[], options: PlanOptions, destroy = false) {
+async function computePlan(paths: readonly string[], options: PlanOptions, destroy = false) {
   const specs = loadWorkspaceSpecs(paths, options);
   const state = openWorkspaceState(options);
   const snapshot = state.snapshot();
@@ -46,17 +58,40 @@ function computePlan(paths: readonly string[], options: PlanOptions, destroy = f
     state.close();
     throw new CliError(`tenant ${t} is neither in the specs nor in state`);
   }
-  const { plan, dag } = makePlan({
+  let recorded: ReadonlyMap<string, RecordedResource> = snapshot.resources;
+  let drift: Drift[] = [];
+  if (options.refresh || options.refreshOnly) {
+    // Only zones the specs describe can be read (their provider settings live there).
+    const inScope = (r: RecordedResource): boolean => specs.zones.has(r.zone) && (!tenants || tenants.has(r.tenant));
+    const pool = providerPool(zonesOf(specs), options);
+    try {
+      const observed = await observeAll([...snapshot.resources.values()].filter(inScope), pool.providerFor);
+      drift = detectDrift(snapshot.resources, observed, inScope);
+    } catch (error) {
+      state.close();
+      throw error;
+    } finally {
+      await pool.closeAll();
+    }
+    recorded = refreshedView(snapshot.resources, drift);
+  }
+  const made = makePlan({
     specs,
     lineage: snapshot.lineage,
     serial: snapshot.serial,
-    recorded: snapshot.resources,
+    recorded,
     digestSecret: secretDigester(snapshot.lineage),
     prune: options.prune ?? false,
     destroy,
     ...(tenants ? { tenants } : {}),
   });
-  return { specs, state, snapshot, plan, dag };
+  const drifted = new Map(drift.map((d) => [d.address, d.kind === 'deleted' ? 'deleted outside netfirst' : 'changed outside netfirst'] as const));
+  const plan: Plan = drift.length === 0 ? made.plan : {
+    ...made.plan,
+    drift,
+    changes: made.plan.changes.map((c) => (drifted.has(c.address) && isEffective(c) ? { ...c, reason: `${drifted.get(c.address)}: corrected` } : c)),
+  };
+  return { specs, state, snapshot, plan, dag: made.dag };
 }
 
 function reportDiagnostics(plan: Plan, options: PlanOptions): void {
@@ -69,7 +104,14 @@ function reportDiagnostics(plan: Plan, options: PlanOptions): void {
 }
 
 export async function planCommand(paths: string[], options: PlanOptions): Promise<number> {
-  const { state, plan: computed } = computePlan(paths, options);
+  if (options.refreshOnly) return locked(options, () => refreshOnly(paths, options));
+  // A saved plan pins the state serial: take the lock so nothing moves it while planning.
+  if (options.out) return locked(options, () => planUnlocked(paths, options));
+  return planUnlocked(paths, options);
+}
+
+async function planUnlocked(paths: string[], options: PlanOptions): Promise<number> {
+  const { state, plan: computed } = await computePlan(paths, options);
   const pending = state.pendingOperations().filter((op) => op.status === 'pending').length;
   state.close();
   const plan: Plan = pending === 0 ? computed : {
@@ -85,7 +127,9 @@ export async function planCommand(paths: string[], options: PlanOptions): Promis
     if (hasErrors(plan.diagnostics)) return 1;
   } else {
     reportDiagnostics(plan, options);
-    print(renderPlanText(plan, colorsFor(process.stdout, options.color === false)));
+    const colors = colorsFor(process.stdout, options.color === false);
+    if (plan.drift && plan.drift.length > 0) print(renderDriftText(plan.drift, colors));
+    print(renderPlanText(plan, colors));
   }
   if (options.out) {
     writeFileSync(options.out, json, { mode: 0o600 });
@@ -95,7 +139,19 @@ export async function planCommand(paths: string[], options: PlanOptions): Promis
   return options.detailedExitcode && changed ? 2 : 0;
 }
 
-export async function applyCommand(paths: string[], options: ApplyOptions, destroy = false): Promise<number> {
+/** Runs `fn` holding the state lock (creating the state first on a fresh machine). */
+async function locked(options: PlanOptions, fn: () => Promise<number>): Promise<number> {
+  const state = openWorkspaceState(options);
+  const path = state.path;
+  state.close();
+  return withStateLock({ path }, lockCommandLine(), parseLockTimeout(options.lockTimeout), fn);
+}
+
+export function applyCommand(paths: string[], options: ApplyOptions, destroy = false): Promise<number> {
+  return locked(options, () => applyLocked(paths, options, destroy));
+}
+
+async function applyLocked(paths: string[], options: ApplyOptions, destroy: boolean): Promise<number> {
   const savedPlan = !destroy && paths.length === 1 && paths[0]!.endsWith('.json');
   let plan: Plan;
   let zones: Plan['zones'];
@@ -128,11 +184,11 @@ export async function applyCommand(paths: string[], options: ApplyOptions, destr
       throw new CliError(`${file} cannot be applied: the state holds operations of an interrupted run. Run plan again (apply resolves them first).`);
     }
   } else {
-    let computed = computePlan(paths, options, destroy);
+    let computed = await computePlan(paths, options, destroy);
     if (computed.state.pendingOperations().length > 0) {
       await recoverInterrupted(computed.state, computed.plan, zonesOf(computed.specs), options);
       computed.state.close();
-      computed = computePlan(paths, options, destroy);
+      computed = await computePlan(paths, options, destroy);
     }
     state = computed.state;
     plan = computed.plan;
@@ -145,6 +201,7 @@ export async function applyCommand(paths: string[], options: ApplyOptions, destr
     // A saved plan is ordered here; a fresh one was ordered (and checked for cycles) by makePlan.
     const { dag, diagnostics } = ordered ?? orderChanges(plan.changes);
     if (hasErrors(diagnostics)) reportDiagnostics({ ...plan, diagnostics }, options);
+    if (plan.drift && plan.drift.length > 0) print(renderDriftText(plan.drift, colors));
     print(renderPlanText(plan, colors));
     if (!plan.changes.some(isEffective)) return 0;
     // A saved plan was reviewed when it was made: applying it does not ask again (as Terraform).
@@ -196,6 +253,33 @@ export async function applyCommand(paths: string[], options: ApplyOptions, destr
     }
     print('State records everything that was done; run the same command again to finish the rest.');
     return 1;
+  } finally {
+    state.close();
+  }
+}
+
+/**
+ * `plan --refresh-only` and `refresh`: read what really exists and record it in state —
+ * drifted attributes and resources deleted outside — without changing anything else.
+ */
+export function refreshCommand(paths: string[], options: PlanOptions): Promise<number> {
+  return locked(options, () => refreshOnly(paths, options));
+}
+
+async function refreshOnly(paths: string[], options: PlanOptions): Promise<number> {
+  const { state, plan } = await computePlan(paths, { ...options, refresh: true });
+  try {
+    reportDiagnostics(plan, options);
+    const drift = plan.drift ?? [];
+    const colors = colorsFor(process.stdout, options.color === false);
+    if (options.json) print(JSON.stringify(sortKeysDeep({ drift: driftToJson(drift) }), null, 2));
+    else print(drift.length > 0 ? renderDriftText(drift, colors) : 'No changes outside netfirst: state matches what really exists.');
+    recordDrift(state, drift, randomUUID());
+    if (!options.json && drift.length > 0) {
+      const deleted = drift.filter((d) => d.kind === 'deleted').length;
+      print(`Recorded in state: ${drift.length - deleted} changed, ${deleted} deleted outside netfirst. Nothing else was changed; plan shows how to correct it.`);
+    }
+    return 0;
   } finally {
     state.close();
   }

@@ -1,0 +1,52 @@
+/**
+ * Refresh: reads what really exists — in bulk, one `list` per zone and type, never one
+ * call per resource — and records drift in state (each as a journalled `read`).
+ */
+import type { Observed, Provider } from '../../providers/contract.js';
+import type { OperationIntent, ResourceRecord } from '../../state/index.js';
+import type { Drift } from '../plan/drift.js';
+import type { RecordedResource, ResourceTypeName } from '../resource.js';
+
+/** Everything the providers hold for the zones and types state records, by provider ID. */
+export async function observeAll(recorded: Iterable<RecordedResource>, providerFor: (zone: string) => Provider): Promise<Map<string, Observed>> {
+  const wanted = new Map<string, Set<ResourceTypeName>>();
+  const byZone = new Map<string, RecordedResource[]>();
+  for (const r of recorded) {
+    let types = wanted.get(r.zone);
+    if (!types) wanted.set(r.zone, (types = new Set()));
+    types.add(r.type);
+    let list = byZone.get(r.zone);
+    if (!list) byZone.set(r.zone, (list = []));
+    list.push(r);
+  }
+  const observed = new Map<string, Observed>();
+  for (const [zone, types] of wanted) {
+    const provider = providerFor(zone);
+    if (provider.list) {
+      for (const type of [...types].sort()) for await (const o of provider.list(type, { zone })) observed.set(o.providerId, o);
+    } else {
+      // A provider without bulk listing is read one resource at a time.
+      for (const r of byZone.get(zone) ?? []) {
+        const o = await provider.read(r);
+        if (o) observed.set(o.providerId, o);
+      }
+    }
+  }
+  return observed;
+}
+
+export interface DriftState {
+  beginOperation(intent: OperationIntent): number;
+  commitUpdate(opId: number, resource: ResourceRecord): unknown;
+  commitDelete(opId: number, address: string): void;
+}
+
+/** Records reality for every drifted resource, each in its own transaction. */
+export function recordDrift(state: DriftState, drift: readonly Drift[], runId: string): void {
+  for (const d of drift) {
+    const r = d.before;
+    const opId = state.beginOperation({ address: r.address, action: 'read', type: r.type, tenant: r.tenant, zone: r.zone, runId, providerId: r.providerId });
+    if (d.kind === 'deleted') state.commitDelete(opId, r.address);
+    else state.commitUpdate(opId, { address: r.address, type: r.type, tenant: r.tenant, zone: r.zone, providerId: r.providerId, attributes: d.observed, dependsOn: r.dependsOn, boundTo: r.boundTo, protect: r.protect, sensitive: r.sensitive });
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Drift: what changed outside netfirst. Pure comparison of what state recorded with
+ * what the provider reports (matched by provider ID). Sensitive attributes are never
+ * observable (providers hold no digests), so they are not compared.
+ */
+import type { Observed } from '../../providers/contract.js';
+import type { Attributes, RecordedResource, ResourceTypeName } from '../resource.js';
+import { valuesEqual } from './values.js';
+
+export type Drift =
+  | { readonly kind: 'changed'; readonly address: string; readonly type: ResourceTypeName; readonly before: RecordedResource; readonly observed: Attributes; readonly changed: readonly string[] }
+  | { readonly kind: 'deleted'; readonly address: string; readonly type: ResourceTypeName; readonly before: RecordedResource };
+
+export function detectDrift(
+  recorded: ReadonlyMap<string, RecordedResource>,
+  observedById: ReadonlyMap<string, Observed>,
+  inScope: (r: RecordedResource) => boolean = () => true,
+): Drift[] {
+  const drift: Drift[] = [];
+  for (const r of recorded.values()) {
+    if (!inScope(r)) continue;
+    const o = observedById.get(r.providerId);
+    if (!o) {
+      drift.push({ kind: 'deleted', address: r.address, type: r.type, before: r });
+      continue;
+    }
+    const observed: Record<string, Attributes[string]> = { ...o.attributes };
+    for (const k of r.sensitive) {
+      const kept = r.attributes[k];
+      if (kept !== undefined) observed[k] = kept;
+    }
+    const changed = Object.keys(r.attributes).filter((k) => !valuesEqual(r.attributes[k], observed[k])).sort();
+    if (changed.length > 0) drift.push({ kind: 'changed', address: r.address, type: r.type, before: r, observed, changed });
+  }
+  return drift;
+}
+
+/** State as reality has it: drifted attributes taken over, resources deleted outside removed. */
+export function refreshedView(recorded: ReadonlyMap<string, RecordedResource>, drift: readonly Drift[]): Map<string, RecordedResource> {
+  const view = new Map(recorded);
+  for (const d of drift) {
+    if (d.kind === 'deleted') view.delete(d.address);
+    else view.set(d.address, { ...d.before, attributes: d.observed });
+  }
+  return view;
+}
