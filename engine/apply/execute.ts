@@ -25,6 +25,8 @@ export interface ApplyState {
 export interface ApplyReporter {
   started(id: string, step: Step): void;
   finished(id: string, step: Step, ms: number, error?: unknown): void;
+  /** A retryable provider error; the call is tried again after `delayMs`. */
+  retrying?(id: string, attempt: number, delayMs: number, error: unknown): void;
 }
 
 export interface ApplyContext {
@@ -58,7 +60,7 @@ export async function executePlan(dag: Dag<Step>, ctx: ApplyContext): Promise<Ap
       const started = performance.now();
       ctx.reporter.started(id, step);
       try {
-        await runStep(step, ctx, intents);
+        await runStep(id, step, ctx, intents);
         ctx.reporter.finished(id, step, performance.now() - started);
       } catch (error) {
         ctx.reporter.finished(id, step, performance.now() - started, error);
@@ -78,7 +80,7 @@ export async function executePlan(dag: Dag<Step>, ctx: ApplyContext): Promise<Ap
   return { outcomes, succeeded, failed, skipped };
 }
 
-async function runStep(step: Step, ctx: ApplyContext, intents: IntentJournal): Promise<void> {
+async function runStep(id: string, step: Step, ctx: ApplyContext, intents: IntentJournal): Promise<void> {
   switch (step.kind) {
     case 'create': {
       const d = step.change.after;
@@ -91,6 +93,7 @@ async function runStep(step: Step, ctx: ApplyContext, intents: IntentJournal): P
           ctx.providerIds.set(d.address, observed.providerId);
         },
         ctx,
+        id,
       );
       return;
     }
@@ -105,6 +108,7 @@ async function runStep(step: Step, ctx: ApplyContext, intents: IntentJournal): P
           ctx.providerIds.set(d.address, observed.providerId);
         },
         ctx,
+        id,
       );
       return;
     }
@@ -119,6 +123,7 @@ async function runStep(step: Step, ctx: ApplyContext, intents: IntentJournal): P
           ctx.providerIds.delete(before.address);
         },
         ctx,
+        id,
       );
       return;
     }
@@ -131,11 +136,11 @@ async function runStep(step: Step, ctx: ApplyContext, intents: IntentJournal): P
  * that timed out, or whose commit failed, leaves its intent pending: the next run
  * resolves it by reading the provider rather than trusting either side.
  */
-async function journalled<T>(begun: Promise<number>, call: () => Promise<T>, commit: (opId: number, result: T) => void, ctx: ApplyContext): Promise<void> {
+async function journalled<T>(begun: Promise<number>, call: () => Promise<T>, commit: (opId: number, result: T) => void, ctx: ApplyContext, id: string): Promise<void> {
   const opId = await begun;
   let result: T;
   try {
-    result = await withRetries(call, ctx.retry ?? DEFAULT_RETRY);
+    result = await withRetries(call, ctx.retry ?? DEFAULT_RETRY, (attempt, delayMs, error) => ctx.reporter.retrying?.(id, attempt, delayMs, error));
   } catch (error) {
     if (!(error instanceof OperationTimedOut)) ctx.state.failOperation(opId, messageOf(error));
     throw error;

@@ -44,6 +44,9 @@ export function createProgressReporter(options: { out: NodeJS.WritableStream & {
         write(`${id}: ${VERB[step.kind][1]} after ${secs}`);
       }
     },
+    retrying(id, attempt, delayMs, error) {
+      write(c.yellow(`${id}: ${messageOf(error)} (attempt ${attempt}); retrying in ${delayMs < 1000 ? `${delayMs}ms` : `${(delayMs / 1000).toFixed(1)}s`}`));
+    },
     close() {
       if (tty && !options.quiet) out.write('\r\x1b[2K');
     },

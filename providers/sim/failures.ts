@@ -29,25 +29,36 @@ export function fnv1a(text: string): number {
 
 export interface FailurePolicy {
   readonly failureRate?: number;
+  /** Share of operations answered "busy" (retryable), like a cloud under load. */
+  readonly busyRate?: number;
   readonly seed?: number;
   readonly failOn?: readonly string[];
+}
+
+export interface InjectedFailure {
+  readonly message: string;
+  /** A busy answer: trying again may succeed. */
+  readonly retryable: boolean;
 }
 
 export type MutatingAction = 'create' | 'update' | 'delete';
 
 /** Returns a function that says, for each attempt, why it must fail, or undefined to let it run. */
-export function failureInjector(policy: FailurePolicy): (address: string, action: MutatingAction) => string | undefined {
+export function failureInjector(policy: FailurePolicy): (address: string, action: MutatingAction) => InjectedFailure | undefined {
   const rate = policy.failureRate ?? 0;
+  const busy = policy.busyRate ?? 0;
   const seed = policy.seed ?? 0;
   const failOn = new Set(policy.failOn ?? []);
   const attempts = new Map<string, number>();
   return (address, action) => {
-    if (failOn.has(address)) return `injected failure: ${action} of ${address} is configured to fail (failOn)`;
-    if (rate <= 0) return undefined;
+    if (failOn.has(address)) return { message: `injected failure: ${action} of ${address} is configured to fail (failOn)`, retryable: false };
+    if (rate <= 0 && busy <= 0) return undefined;
     const key = `${address}\0${action}`;
     const attempt = attempts.get(key) ?? 0;
     attempts.set(key, attempt + 1);
     const roll = mulberry32(fnv1a(`${seed}\0${key}\0${attempt}`))();
-    return roll < rate ? `injected failure: ${action} of ${address} (attempt ${attempt + 1}, seed ${seed})` : undefined;
+    if (roll < rate) return { message: `injected failure: ${action} of ${address} (attempt ${attempt + 1}, seed ${seed})`, retryable: false };
+    if (roll < rate + busy) return { message: `resource busy: ${action} of ${address} (injected, attempt ${attempt + 1})`, retryable: true };
+    return undefined;
   };
 }

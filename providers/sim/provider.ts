@@ -40,13 +40,17 @@ export function createSimProvider(options: SimProviderOptions): Provider {
   const world = openWorld(options.path, zoneName);
   const ledger = createCapacityLedger(zone);
   ledger.seed(world.usage());
-  const injectFailure = failureInjector({ failureRate: config.failureRate, seed: config.seed, failOn: config.failOn });
+  const injectFailure = failureInjector({ failureRate: config.failureRate, busyRate: config.busyRate, seed: config.seed, failOn: config.failOn });
 
   /** Decides failure on arrival (deterministic), then waits like an async job. */
   async function job(address: string, action: MutatingAction): Promise<void> {
     const failure = injectFailure(address, action);
     if (latency > 0) await sleep(latency);
-    if (failure !== undefined) throw new ProviderError('injected', failure, { retryable: false });
+    if (failure !== undefined) {
+      throw failure.retryable
+        ? new ProviderError('unavailable', failure.message, { retryable: true })
+        : new ProviderError('injected', failure.message, { retryable: false });
+    }
   }
 
   function validate(type: ResourceTypeName, attributes: Attributes): Attributes {

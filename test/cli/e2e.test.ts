@@ -202,3 +202,20 @@ describe('a failure injected mid-apply', () => {
     realityMatchesState(sb);
   });
 });
+
+describe('a busy provider', () => {
+  let sb: Sandbox;
+  beforeAll(() => { sb = sandbox(); });
+  afterAll(() => sb.remove());
+
+  it('is retried with backoff until the apply completes, and the retries are shown', () => {
+    sb.edit('iswest/zone.yaml', 'provider: { type: sim, latency: 5ms }', 'provider: { type: sim, latency: 5ms, busyRate: 0.3, seed: 11 }');
+    const r = sb.run('apply', 'iswest', '--auto-approve');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const retries = r.stdout.split('\n').filter((l) => /resource busy: .* \(attempt \d+\); retrying in \d+/.test(l));
+    expect(retries.length).toBeGreaterThan(3);
+    expect(r.stdout).toContain('Apply complete! Resources: 41 added');
+    console.log(`busy provider: ${retries.length} retryable faults injected and retried; apply complete`);
+    expect(sb.run('plan', 'iswest', '--detailed-exitcode').code).toBe(0);
+  });
+});
