@@ -219,3 +219,34 @@ describe('a busy provider', () => {
     expect(sb.run('plan', 'iswest', '--detailed-exitcode').code).toBe(0);
   });
 });
+
+describe('protection and orphans', () => {
+  let sb: Sandbox;
+  beforeAll(() => { sb = sandbox(); });
+  afterAll(() => sb.remove());
+
+  it('refuses a plan that would delete a protected resource, naming it and the spec line', () => {
+    expect(sb.run('apply', 'iswest', '--auto-approve').code).toBe(0);
+    const law = sb.read('iswest/baker-law.yaml');
+    sb.write('iswest/baker-law.yaml', law.slice(0, law.indexOf('    - name: docs-1')));
+    const r = sb.run('plan', 'iswest');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: baker-law/vm/docs-1 is protected: the plan would delete it');
+    sb.write('iswest/baker-law.yaml', law);
+  });
+
+  it('keeps a tenant whose file vanished, reporting it orphaned, and destroys it only with --prune', () => {
+    const cole = sb.read('iswest/cole-accounting.yaml');
+    sb.write('iswest/cole-accounting.yaml', '');
+    const kept = sb.run('plan', 'iswest', '--detailed-exitcode');
+    expect(kept.code).toBe(0);
+    expect(kept.stderr).toContain('warning: tenant cole-accounting is orphaned: it is in state but no spec describes it');
+    expect(kept.stdout).toContain('Orphaned tenants (in state, no spec; kept — use --prune to destroy): cole-accounting');
+    const pruned = JSON.parse(sb.run('plan', 'iswest', '--prune', '--json').stdout) as { summary: { delete: number } };
+    expect(pruned.summary.delete).toBe(12);
+    const applied = sb.run('apply', 'iswest', '--prune', '--auto-approve');
+    expect(applied.stdout).toContain('12 destroyed');
+    expect((JSON.parse(sb.run('state', 'list', '--json').stdout) as { tenant: string }[]).some((r) => r.tenant === 'cole-accounting')).toBe(false);
+    sb.write('iswest/cole-accounting.yaml', cole);
+  });
+});
