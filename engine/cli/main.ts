@@ -48,6 +48,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   lockTimeoutOption(planOptions(program.command('apply').description('apply the specs (or a saved plan file) through the providers')))
     .argument('[paths...]', 'spec files or directories, or one saved plan .json')
     .option('--refresh', 'read what really exists first and correct drift too')
+    .option('--operation-timeout <duration>', 'longest wait for one provider call (default 10m); its outcome is then resolved by reading on the next run')
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--parallelism <n>', 'provider operations at once (default 10)')
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).applyCommand(paths, opts))());

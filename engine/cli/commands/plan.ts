@@ -9,6 +9,8 @@ import { createInterface } from 'node:readline/promises';
 import { hasErrors } from '../../../specs/diagnostic.js';
 import { executePlan } from '../../apply/execute.js';
 import { recoverPending } from '../../apply/recover.js';
+import { DEFAULT_RETRY } from '../../apply/retry.js';
+import { parseDuration } from '../../../specs/units.js';
 import type { DesiredResource } from '../../resource.js';
 import { createProgressReporter } from '../../apply/progress.js';
 import { isEffective, summarize, type Change } from '../../plan/change.js';
@@ -47,6 +49,8 @@ export interface PlanOptions extends GlobalOptions {
 export interface ApplyOptions extends PlanOptions {
   readonly autoApprove?: boolean;
   readonly parallelism?: string;
+  /** Per provider call (`10m` default); a call past it is resolved by reading on the next run. */
+  readonly operationTimeout?: string;
 }
 
 async function computePlan(paths: readonly string[], options: PlanOptions, destroy = false) {
@@ -231,6 +235,7 @@ async function applyLocked(paths: string[], options: ApplyOptions, destroy: bool
         reporter,
         now: () => new Date(),
         signal: abort.signal,
+        retry: { ...DEFAULT_RETRY, timeoutMs: operationTimeoutOf(options.operationTimeout) },
       });
     } finally {
       process.off('SIGINT', onSignal);
@@ -316,6 +321,13 @@ function sha256OfFile(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function operationTimeoutOf(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_RETRY.timeoutMs;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new CliError(`--operation-timeout must be a duration such as 90s or 10m, not ${text}`);
+  return ms;
 }
 
 function parallelismOf(text: string | undefined): number {
