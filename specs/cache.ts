@@ -15,7 +15,7 @@ import type { AnyDoc } from './schema.js';
  * Bump when schema.ts, units.ts or the diagnostics' wording change: entries hold the
  * validated output and the messages, so a stale entry would serve an old answer.
  */
-export const SPEC_CACHE_VERSION = 2;
+export const SPEC_CACHE_VERSION = 3;
 
 /** What loading one file yields, independent of its name. */
 export interface FileResult {

@@ -7,76 +7,95 @@
 import type { Diagnostic } from './diagnostic.js';
 import type { FileResult } from './cache.js';
 import { explainIssues, isRecord, type Problem } from './issues.js';
+import { MAX_DIAGNOSTICS_PER_FILE, MAX_DOCUMENTS_PER_FILE, MAX_NESTING_DEPTH } from './limits.js';
+import { COMPOSE_SAFE_DEPTH, tooManyDocuments, unsafeNesting } from './parse-bounds.js';
+import { plainValue } from './plain-value.js';
 import { API_VERSION, KINDS, PartnersDocument, TenantDocument, ZoneDocument, type AnyDoc } from './schema.js';
 import { findNode, SourceFile, startOf, PARSE_OPTIONS } from './source.js';
 import { didYouMean } from './suggest.js';
-import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isScalar, parseAllDocuments, type Document, type YAMLError } from 'yaml';
 
 const SCHEMAS = { Zone: ZoneDocument, Tenant: TenantDocument, Partners: PartnersDocument } as const;
 type Kind = keyof typeof SCHEMAS;
 
-/** Parses and validates one file's text: the cacheable unit. */
+type FileDiagnostic = Omit<Diagnostic, 'file'>;
+
+/**
+ * Parses and validates one file's text: the cacheable unit. Never throws for any text:
+ * YAML errors, refused documents (plain-value.ts) and schema problems are diagnostics,
+ * at most MAX_DIAGNOSTICS_PER_FILE of them and a line counting the rest.
+ */
 export function loadFile(source: SourceFile): FileResult {
   const documents: { doc: number; value: AnyDoc }[] = [];
-  const diagnostics: Omit<Diagnostic, 'file'>[] = [];
-  const parsed = parseAllDocuments(source.text, PARSE_OPTIONS) as Document.Parsed[];
+  const diagnostics: FileDiagnostic[] = [];
+  let dropped = 0;
+  const add = (d: FileDiagnostic): void => {
+    if (diagnostics.length < MAX_DIAGNOSTICS_PER_FILE) diagnostics.push(d);
+    else dropped++;
+  };
+  const deep = unsafeNesting(source.text);
+  if (deep !== undefined) return { documents, diagnostics: [{ severity: 'error', summary: tooDeepToParse, ...source.position(deep) }] };
+  if (tooManyDocuments(source.text)) {
+    return { documents, diagnostics: [{ severity: 'error', summary: `more than ${MAX_DOCUMENTS_PER_FILE.toLocaleString('en-US')} YAML documents in one file; split it`, line: 1, column: 1 }] };
+  }
+  let parsed: Document.Parsed[];
+  try {
+    parsed = parseAllDocuments(source.text, PARSE_OPTIONS) as Document.Parsed[];
+  } catch (cause) {
+    // yaml turns the stack overflows it expects into errors; this is for any other.
+    return { documents, diagnostics: [{ severity: 'error', summary: parseFailure(cause), line: 1, column: 1 }] };
+  }
   parsed.forEach((document, doc) => {
-    for (const error of document.errors) diagnostics.push({ severity: 'error', summary: error.message, doc, ...source.position(error.pos[0]) });
-    for (const warning of document.warnings) diagnostics.push({ severity: 'warning', summary: warning.message, doc, ...source.position(warning.pos[0]) });
+    const seen = new Set<string>();
+    const report = (severity: 'error' | 'warning', error: YAMLError): void => {
+      const summary = yamlSummary(error);
+      // One token can fail several ways at the same place; the user needs it once.
+      const key = `${error.pos[0]}:${summary}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      add({ severity, summary, doc, ...source.position(error.pos[0]) });
+    };
+    for (const error of document.errors) report('error', error);
+    for (const warning of document.warnings) report('warning', warning);
     // A document with nothing but comments (or `---` twice) is no spec, and no mistake.
     const contents = document.contents;
     if (document.errors.length > 0 || contents === null || (isScalar(contents) && contents.value === null)) return;
-    let input: unknown;
-    try {
-      input = plainValue(contents) ?? document.toJS();
-    } catch (cause) {
-      diagnostics.push({ severity: 'error', summary: (cause as Error).message, doc, ...source.position(startOf(contents)) });
+    const plain = plainValue(contents);
+    if (plain.refused) {
+      add({ severity: 'error', summary: plain.refused.summary, doc, ...source.position(startOf(plain.refused.node)) });
       return;
     }
-    const result = validateDocument(input);
+    const result = validateDocument(plain.value);
     if (result.success) documents.push({ doc, value: result.data });
-    else for (const problem of result.problems) diagnostics.push(problemDiagnostic(problem, source, document, doc));
+    else for (const problem of result.problems) {
+      // Locating costs a tree walk: only problems that will be shown are located.
+      if (diagnostics.length < MAX_DIAGNOSTICS_PER_FILE) add(problemDiagnostic(problem, source, document, doc));
+      else dropped++;
+    }
   });
-  return { documents, diagnostics: diagnostics.sort(byPosition) };
+  diagnostics.sort(byPosition);
+  if (dropped > 0) {
+    diagnostics.push({ severity: 'error', summary: `${dropped} more ${dropped === 1 ? 'problem' : 'problems'} in this file not shown` });
+  }
+  return { documents, diagnostics };
 }
 
 /** Diagnostics of a file in reading order (zod reports unknown fields after the others). */
-const byPosition = (a: Omit<Diagnostic, 'file'>, b: Omit<Diagnostic, 'file'>): number =>
+const byPosition = (a: FileDiagnostic, b: FileDiagnostic): number =>
   (a.doc ?? 0) - (b.doc ?? 0) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
 
-const UNSUPPORTED = Symbol('unsupported');
+const tooDeepToParse = `nested or indented too deeply to parse (beyond ${COMPOSE_SAFE_DEPTH} levels); specs nest at most ${MAX_NESTING_DEPTH} levels`;
 
-/**
- * The document as plain JSON values, like `toJS()` but about four times faster because
- * it handles only what specs use: maps with scalar keys, sequences and scalars (whose
- * values the composer already resolved). Anything else — aliases, collection keys —
- * returns undefined and the caller falls back to `toJS()`.
- */
-function plainValue(root: Node | null): unknown {
-  const convert = (node: unknown): unknown => {
-    if (isScalar(node)) return node.value;
-    if (isMap(node)) {
-      const out: Record<string, unknown> = {};
-      for (const pair of node.items) {
-        const key = pair.key;
-        if (!isScalar(key) || (key.value !== null && typeof key.value === 'object')) throw UNSUPPORTED;
-        const name = String(key.value);
-        const value = pair.value === null ? null : convert(pair.value);
-        // As toJS does: a `__proto__` key is data, never the prototype.
-        if (name === '__proto__') Object.defineProperty(out, name, { value, writable: true, enumerable: true, configurable: true });
-        else out[name] = value;
-      }
-      return out;
-    }
-    if (isSeq(node)) return node.items.map((item) => (item === null ? null : convert(item)));
-    throw UNSUPPORTED;
-  };
-  try {
-    return convert(root);
-  } catch (error) {
-    if (error === UNSUPPORTED) return undefined;
-    throw error;
-  }
+const isStackOverflow = (message: string): boolean => /call stack|stack overflow/i.test(message);
+
+function parseFailure(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return isStackOverflow(message) ? tooDeepToParse : `cannot parse YAML: ${message}`;
+}
+
+/** A YAML error in the user's words: stack overflows are nesting. */
+function yamlSummary(error: YAMLError): string {
+  return error.code === 'RESOURCE_EXHAUSTION' || isStackOverflow(error.message) ? tooDeepToParse : error.message;
 }
 
 type Validation = { success: true; data: AnyDoc; problems?: never } | { success: false; data?: never; problems: Problem[] };

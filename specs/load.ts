@@ -6,13 +6,14 @@
  * result is the same SpecSet either way.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SpecCache, type FileResult } from './cache.js';
 import type { Diagnostic } from './diagnostic.js';
 import { loadFile } from './load-file.js';
 import { loadTextsInParallel, PARALLEL_MIN_FILES, threadCount } from './load-parallel.js';
+import { readSpecFile } from './read-spec-file.js';
 import type { Loaded, SpecSet } from './model.js';
 import { AnyDocument, type AnyDoc, type PartnersDoc, type TenantDoc, type ZoneDoc } from './schema.js';
 import { SourceFile } from './source.js';
@@ -39,6 +40,8 @@ interface ReadFile {
  * Loads every YAML document of `paths` (files, or directories searched recursively
  * for *.yaml and *.yml, skipping dot-directories). Never throws for bad input: every
  * problem of every file is in `diagnostics`, and only valid documents are in the model.
+ * Hostile input is bounded (limits.ts): oversized, binary and non-regular files are
+ * refused unread, and loadFile refuses alias bombs and deep nesting.
  */
 export function loadSpecs(paths: readonly string[], options: LoadOptions = {}): SpecSet {
   const diagnostics: Diagnostic[] = [];
@@ -49,11 +52,9 @@ export function loadSpecs(paths: readonly string[], options: LoadOptions = {}): 
   const missing = new Map<string, SourceFile>();
 
   for (const file of listSpecFiles(paths, diagnostics)) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file);
-    } catch (cause) {
-      read.push({ severity: 'error', summary: `cannot read file: ${(cause as Error).message}`, file });
+    const { bytes, problem } = readSpecFile(file);
+    if (problem) {
+      read.push(problem);
       continue;
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -143,7 +144,8 @@ function collect(documents: readonly Loaded<AnyDoc>[], locate: Locate, diagnosti
 
 /**
  * The files `paths` name, in a stable order: explicit files as given, directory
- * contents sorted by name, each file once.
+ * contents sorted by name, each file once. A directory that cannot be read is a
+ * diagnostic; one reached again through a symbolic link is walked once.
  */
 export function listSpecFiles(paths: readonly string[], diagnostics: Diagnostic[]): string[] {
   const out: string[] = [];
@@ -155,29 +157,56 @@ export function listSpecFiles(paths: readonly string[], diagnostics: Diagnostic[
       out.push(file);
     }
   };
+  const walked = new Set<string>();
   const walk = (dir: string): void => {
-    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    let entries;
+    try {
+      const real = realpathSync(dir);
+      if (walked.has(real)) return;
+      walked.add(real);
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (cause) {
+      diagnostics.push({ severity: 'error', summary: `cannot read directory: ${(cause as Error).message}`, file: dir });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const full = join(dir, entry.name);
-      const isDir = entry.isDirectory() || (entry.isSymbolicLink() && statSync(full, { throwIfNoEntry: false })?.isDirectory() === true);
+      const isDir = entry.isDirectory() || (entry.isSymbolicLink() && linksToDirectory(full));
       if (isDir) walk(full);
       else if (YAML_EXTENSIONS.has(extname(entry.name))) add(full);
     }
   };
   for (const path of paths) {
-    const stat = statSync(path, { throwIfNoEntry: false });
+    let stat;
+    try {
+      stat = statSync(path, { throwIfNoEntry: false });
+    } catch (cause) {
+      diagnostics.push({ severity: 'error', summary: `cannot read: ${(cause as Error).message}`, file: path });
+      continue;
+    }
     if (!stat) diagnostics.push({ severity: 'error', summary: 'no such file or directory', file: path });
     else if (stat.isDirectory()) {
       const before = out.length;
+      const problems = diagnostics.length;
       walk(path);
-      if (out.length === before) diagnostics.push({ severity: 'warning', summary: 'directory holds no .yaml or .yml files', file: path });
+      if (out.length === before && diagnostics.length === problems) diagnostics.push({ severity: 'warning', summary: 'directory holds no .yaml or .yml files', file: path });
     } else add(path);
   }
   return out;
 }
 
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
+
+/** False for a dangling or looping link too: reading it then reports why. */
+function linksToDirectory(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false;
+  }
+}
 
 let fingerprint: string | undefined;
 

@@ -28,10 +28,15 @@ export const Cidr = z
     { error: (issue) => `${String(issue.input)} has host bits set: write the network address of the block` },
   );
 
+const MAX_SIZE_BYTES = 8 * 2 ** 50;
+const MAX_DURATION_MS = 24 * 86_400_000;
+
 /** A size with a unit (`4GiB`, `500GB`, `20TiB`), parsed to bytes. */
 export const Size = z
   .string()
   .regex(SIZE_PATTERN, 'must be a size with a unit, such as 4GiB, 500GB or 20TiB')
+  // Bytes are JavaScript numbers: above 8 PiB they lose precision (and far above, become Infinity).
+  .refine((s) => (parseSize(s) ?? 0) <= MAX_SIZE_BYTES, { error: 'must be at most 8PiB' })
   .transform((s) => parseSize(s) ?? 0)
   .describe('A size with a unit: B, KB, MB, GB, TB, KiB, MiB, GiB, TiB.');
 
@@ -39,6 +44,8 @@ export const Size = z
 export const Duration = z
   .string()
   .regex(DURATION_PATTERN, 'must be a duration such as 8h, 30m, 1h30m or 20ms')
+  // Timers take at most 2^31 - 1 ms; 24 days is more than any latency or key lifetime.
+  .refine((s) => (parseDuration(s) ?? 0) <= MAX_DURATION_MS, { error: 'must be at most 24d' })
   .transform((s) => parseDuration(s) ?? 0)
   .describe('A duration: a number with ms, s, m, h or d, repeatable (1h30m).');
 

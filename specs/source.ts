@@ -3,10 +3,15 @@
  * are counted only when a diagnostic or `locate` needs one, and a file's YAML tree is
  * rebuilt on demand (files that came from the cache were never parsed at all).
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { unsafeNesting } from './parse-bounds.js';
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Alias, type Document, type Node } from 'yaml';
 
-/** Options for every parse, so `locate` sees the same tree the loader validated. */
-export const PARSE_OPTIONS = { prettyErrors: false } as const;
+/**
+ * Options for every parse, so `locate` sees the same tree the loader validated. yaml's
+ * duplicate-key check compares each key with every other of its map — minutes for one
+ * hostile map of 400,000 keys — so plain-value.ts checks keys instead, in linear time.
+ */
+export const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false } as const;
 
 export interface Position {
   readonly line: number;
@@ -32,9 +37,15 @@ export class SourceFile {
     readonly text: string,
   ) {}
 
-  /** The YAML documents of the file, parsed once on first use. */
+  /** The YAML documents of the file, parsed once on first use (none if the parser fails: loadFile reported why). */
   parsed(): readonly Document.Parsed[] {
-    this.documents ??= parseAllDocuments(this.text, PARSE_OPTIONS) as Document.Parsed[];
+    if (!this.documents) {
+      try {
+        this.documents = unsafeNesting(this.text) === undefined ? (parseAllDocuments(this.text, PARSE_OPTIONS) as Document.Parsed[]) : [];
+      } catch {
+        this.documents = [];
+      }
+    }
     return this.documents;
   }
 
@@ -94,5 +105,35 @@ const isEmptyScalar = (node: Node): boolean => isScalar(node) && node.value === 
 
 function resolve(document: Document, node: Node | null | undefined): Node | undefined {
   if (!node) return undefined;
-  return isAlias(node) ? (node.resolve(document) ?? node) : node;
+  return isAlias(node) ? (aliasTargets(document).get(node) ?? node) : node;
+}
+
+const targets = new WeakMap<Document, Map<Alias, Node>>();
+
+/**
+ * What each alias of `document` names, found in one walk: `Alias.resolve` walks the
+ * whole document per call, which many diagnostics on a file of many aliases would
+ * make quadratic. As yaml resolves: the last node before the alias with its anchor.
+ */
+function aliasTargets(document: Document): Map<Alias, Node> {
+  let found = targets.get(document);
+  if (found) return found;
+  found = new Map();
+  const anchors = new Map<string, Node>();
+  // Document order with an explicit stack: a document with errors may nest arbitrarily deep.
+  const stack: unknown[] = [document.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (target) found.set(node, target);
+      continue;
+    }
+    if (!isNode(node)) continue;
+    if (node.anchor) anchors.set(node.anchor, node);
+    if (isMap(node)) for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]!.value, node.items[i]!.key);
+    else if (isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+  }
+  targets.set(document, found);
+  return found;
 }

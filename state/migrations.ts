@@ -108,6 +108,41 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+/**
+ * Refuses, before anything is written, a database netfirst must not migrate into: one
+ * whose tables are another program's, or whose schema is newer than `migrations`.
+ * Reads only, so a refused file is left byte for byte as it was. A database with no
+ * tables (a new file), or only an empty schema_version (a first open cut short), is new.
+ */
+export function checkDatabase(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): void {
+  const tables = db.prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
+  const others = tables.filter((name) => name !== 'schema_version' && !name.startsWith('sqlite_'));
+  const version = tables.includes('schema_version')
+    ? (db.prepare('SELECT max(version) FROM schema_version').pluck().get() as number | null)
+    : null;
+  if (version === null) {
+    if (others.length === 0) return;
+    const shown = others.slice(0, 5).join(', ') + (others.length > 5 ? `, … (${others.length} tables)` : '');
+    throw new StateFileError('foreign', `it holds tables netfirst does not know (${shown}) and no netfirst schema_version`);
+  }
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (version > latest) {
+    throw new StateFileError('newer', `it is at schema version ${version}, newer than this netfirst (${latest}); upgrade netfirst`);
+  }
+  if (!tables.includes('meta')) throw new StateFileError('corrupt', `it is at schema version ${version} but has no meta table`);
+}
+
+/** Why a state file cannot be used: another program's, a newer netfirst's, or damaged. */
+export class StateFileError extends Error {
+  override readonly name = 'StateFileError';
+  constructor(
+    readonly kind: 'foreign' | 'newer' | 'corrupt',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Applies every migration newer than the database, in one immediate transaction. Returns the resulting version. */
 export function migrate(db: Database.Database, now: Date, migrations: readonly Migration[] = MIGRATIONS): number {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_version (

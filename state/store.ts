@@ -3,14 +3,14 @@
  * its directory, switches to WAL, and migrates; every write is a transaction; reads
  * come back as plain typed values. The default path is the CLI's business, not this.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RecordedResource } from '../engine/resource.js';
 import type { Allocation } from './allocations.js';
 import { type EventFilter, prepareEvents, type StateEvent } from './events.js';
 import { type Journal, prepareJournal } from './journal.js';
-import { migrate } from './migrations.js';
+import { checkDatabase, migrate, StateFileError } from './migrations.js';
 import { prepareResources } from './resources.js';
 import { buildSnapshot, type StateSnapshot } from './snapshot.js';
 
@@ -40,11 +40,29 @@ export interface StateStore extends Journal {
   close(): void;
 }
 
+/**
+ * Opens (creating if need be) and migrates the state at `path`. Throws an Error whose
+ * message names the path and says what is wrong — "… is not a netfirst state
+ * database: …", "… is corrupt: …", "cannot open state …: …" — for the CLI to print as
+ * one line. A file that is not a netfirst state (another program's SQLite database, a
+ * newer schema, random bytes) is refused before anything is written to it.
+ */
 export function openState(path: string, options: StateOptions = {}): StateStore {
   const now = options.now ?? (() => new Date());
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  if (path !== ':memory:') {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    // SQLite would block on a FIFO and fail obscurely on a directory or device.
+    if (stat && !stat.isFile()) throw new Error(`${path} is not a netfirst state database: it is not a regular file`);
+    if (!stat) mkdirSync(dirname(path), { recursive: true });
+  }
+  let db: Database.Database;
   try {
+    db = new Database(path);
+  } catch (err) {
+    throw new Error(`cannot open state ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    checkDatabase(db);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -56,14 +74,28 @@ export function openState(path: string, options: StateOptions = {}): StateStore 
     return assemble(db, path, schemaVersion, now);
   } catch (err) {
     db.close();
-    throw new Error(`cannot open state ${path}: ${(err as Error).message}`, { cause: err });
+    throw new Error(openFailure(path, err), { cause: err });
   }
+}
+
+/** One line for why the state at `path` did not open. */
+function openFailure(path: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown }).code;
+  if (err instanceof StateFileError) {
+    if (err.kind === 'foreign') return `${path} is not a netfirst state database: ${message}`;
+    if (err.kind === 'newer') return `${path}: ${message}`;
+    return `${path} is corrupt: ${message}`;
+  }
+  if (code === 'SQLITE_NOTADB') return `${path} is not a netfirst state database: it is not an SQLite database (${message})`;
+  if (code === 'SQLITE_CORRUPT') return `${path} is corrupt: ${message}`;
+  return `cannot open state ${path}: ${message}`;
 }
 
 function assemble(db: Database.Database, path: string, schemaVersion: number, now: () => Date): StateStore {
   const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   const lineage = getMeta.get('lineage')?.value;
-  if (lineage === undefined) throw new Error('meta has no lineage');
+  if (lineage === undefined) throw new StateFileError('corrupt', 'meta has no lineage');
   const serial = (): number => Number(getMeta.get('serial')?.value ?? 0);
 
   const resources = prepareResources(db);

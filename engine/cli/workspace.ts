@@ -31,7 +31,8 @@ export function openWorkspaceState(options: GlobalOptions): StateStore {
   try {
     return openState(path);
   } catch (error) {
-    throw new CliError(`cannot open the state database ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    // openState's messages name the path and what is wrong with it, in one line.
+    throw new CliError(error instanceof Error ? error.message : `cannot open state ${path}: ${String(error)}`);
   }
 }
 
