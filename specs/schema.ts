@@ -82,6 +82,7 @@ export const SimProviderConfig = z.strictObject({
   type: z.literal('sim'),
   latency: Duration.optional().describe('Simulated duration of every provider operation (default 0).'),
   failureRate: z.number().min(0).max(1).optional().describe('Share of operations that fail, deterministically from seed.'),
+  busyRate: z.number().min(0).max(1).optional().describe('Share of operations answered "busy" (retryable), deterministically from seed.'),
   seed: z.number().int().optional(),
   failOn: z.array(z.string()).optional().describe('Addresses whose create/update/delete always fails (testing).'),
   path: z.string().optional().describe('SQLite file of the simulated world (default .netfirst/sim-ZONE.db beside the state).'),
