@@ -28,15 +28,15 @@ export const Cidr = z
     { error: (issue) => `${String(issue.input)} has host bits set: write the network address of the block` },
   );
 
-const MAX_SIZE_BYTES = 8 * 2 ** 50;
+/** 1024 PiB: far above any zone's storage, and finite (a long enough number is Infinity, which JSON writes as null). */
+const MAX_SIZE_BYTES = 2 ** 60;
 const MAX_DURATION_MS = 24 * 86_400_000;
 
 /** A size with a unit (`4GiB`, `500GB`, `20TiB`), parsed to bytes. */
 export const Size = z
   .string()
   .regex(SIZE_PATTERN, 'must be a size with a unit, such as 4GiB, 500GB or 20TiB')
-  // Bytes are JavaScript numbers: above 8 PiB they lose precision (and far above, become Infinity).
-  .refine((s) => (parseSize(s) ?? 0) <= MAX_SIZE_BYTES, { error: 'must be at most 8PiB' })
+  .refine((s) => (parseSize(s) ?? 0) <= MAX_SIZE_BYTES, { error: 'must be at most 1024PiB' })
   .transform((s) => parseSize(s) ?? 0)
   .describe('A size with a unit: B, KB, MB, GB, TB, KiB, MiB, GiB, TiB.');
 

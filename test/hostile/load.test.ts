@@ -90,7 +90,7 @@ describe('hostile spec files (test/fixtures/hostile-specs)', () => {
         'numbers.yaml:15:34: error: spec.publicIps[0].portForwards[1].port: must be at least 1; got -1',
         'numbers.yaml:19:12: error: spec.vms[0].cpu: must be 1-256; got Infinity',
         'numbers.yaml:20:15: error: spec.vms[0].memory: must be a size with a unit, such as 4GiB, 500GB or 20TiB; got "-4GiB"',
-        'numbers.yaml:23:25: error: spec.vms[0].rootDisk.size: must be at most 8PiB',
+        'numbers.yaml:23:25: error: spec.vms[0].rootDisk.size: must be at most 1024PiB',
         'numbers.yaml:24:36: error: spec.vms[0].disks[0].size: must be a string; got 10',
         'numbers.yaml:27:12: error: spec.vms[1].cpu: must be 1-256; got "two"',
         'numbers.yaml:28:15: error: spec.vms[1].memory: must be a string; got a list',
