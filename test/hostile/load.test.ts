@@ -20,10 +20,8 @@ const FIXTURES = join(REPO, 'test', 'fixtures', 'hostile-specs');
 
 /** Diagnostics of loading `paths`, as the CLI prints them, with paths relative to `base`. */
 function diagnose(paths: string[], base: string): string[] {
-  const started = performance.now();
+  // Bounded: a case that hung or blew up would fail on vitest's timeout; speed is the bench's business.
   const specs = loadSpecs(paths, { parallel: false });
-  // Bounded: every case here is refused in well under the time a real spec takes to load.
-  expect(performance.now() - started).toBeLessThan(5_000);
   return specs.diagnostics.map((d) => formatDiagnostic(d).split(`${base}/`).join(''));
 }
 
@@ -145,10 +143,8 @@ describe('hostile texts', () => {
     expect(load(text)).toHaveLength(101);
   });
 
-  it('refuses a 4 MiB file of nested brackets in well under a second', () => {
-    const started = performance.now();
+  it('refuses a 4 MiB file of nested brackets without parsing it', () => {
     expect(load('['.repeat(MAX_SPEC_FILE_BYTES))).toEqual(['t.yaml:1:255: error: nested or indented too deeply to parse (beyond 256 levels); specs nest at most 64 levels']);
-    expect(performance.now() - started).toBeLessThan(1_000);
   });
 });
 

@@ -77,8 +77,7 @@ describe('loadTextsInParallel', () => {
       `const post = (m) => { workerData.port.postMessage(m); Atomics.add(counters, 1, 1); Atomics.notify(counters, 1); };`,
       given,
     ].join('\n'));
-    const started = performance.now();
+    // A hang would fail on vitest's timeout; the stall bound makes the main thread take over.
     expect(results(loadTextsInParallel(texts, 2, { entry: pathToFileURL(entry), stallMs: 300 }))).toStrictEqual(want);
-    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });
