@@ -108,6 +108,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+function sqliteCode(error: unknown): string | undefined {
+  const code: unknown = error instanceof Error ? (error as unknown as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+}
+
 async function main(): Promise<void> {
   const program = buildProgram((code) => {
     process.exitCode = code;
@@ -118,6 +123,10 @@ async function main(): Promise<void> {
     if (error instanceof CliError) {
       process.stderr.write(`Error: ${error.message}\n`);
       process.exitCode = error.exitCode;
+    } else if (sqliteCode(error)) {
+      // The database itself failed (damaged pages, disk full, locked for too long): say so plainly.
+      process.stderr.write(`Error: the state or a provider database failed: ${(error as Error).message} (${sqliteCode(error)})\n`);
+      process.exitCode = 1;
     } else {
       const message = error instanceof Error ? error.message : String(error);
       process.stderr.write(`Error: ${message}\n`);

@@ -98,7 +98,7 @@ async function computePlan(paths: readonly string[], options: PlanOptions, destr
   return { specs, state, snapshot, plan, dag: made.dag };
 }
 
-function reportDiagnostics(plan: Plan, options: PlanOptions): void {
+function reportDiagnostics(plan: Pick<Plan, 'diagnostics'>, options: PlanOptions): void {
   if (plan.diagnostics.length === 0) return;
   printErr(renderDiagnostics(plan, colorsFor(process.stderr, options.color === false)));
   if (hasErrors(plan.diagnostics)) {
@@ -108,6 +108,7 @@ function reportDiagnostics(plan: Plan, options: PlanOptions): void {
 }
 
 export async function planCommand(paths: string[], options: PlanOptions): Promise<number> {
+  if (options.refreshOnly || options.out) refuseBrokenSpecs(paths, options);
   if (options.refreshOnly) return locked(options, () => refreshOnly(paths, options));
   // A saved plan pins the state serial: take the lock so nothing moves it while planning.
   if (options.out) return locked(options, () => planUnlocked(paths, options));
@@ -152,7 +153,15 @@ async function locked(options: PlanOptions, fn: () => Promise<number>): Promise<
 }
 
 export function applyCommand(paths: string[], options: ApplyOptions, destroy = false): Promise<number> {
+  const savedPlan = !destroy && paths.length === 1 && paths[0]!.endsWith('.json');
+  // Broken specs are refused before the lock is taken: a refused run writes nothing at all.
+  if (!savedPlan) refuseBrokenSpecs(paths, options);
   return locked(options, () => applyLocked(paths, options, destroy));
+}
+
+function refuseBrokenSpecs(paths: readonly string[], options: PlanOptions): void {
+  const specs = loadWorkspaceSpecs(paths, options);
+  if (hasErrors(specs.diagnostics)) reportDiagnostics({ diagnostics: specs.diagnostics }, options);
 }
 
 async function applyLocked(paths: string[], options: ApplyOptions, destroy: boolean): Promise<number> {
