@@ -252,13 +252,14 @@ async function applyLocked(paths: string[], options: ApplyOptions, destroy: bool
       reporter.close();
       await pool.closeAll();
     }
-    const secs = ((performance.now() - t0) / 1000).toFixed(1);
+    const ms = performance.now() - t0;
+    const secs = ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
     const done = summarizeDone(plan.changes, result.outcomes);
     if (result.failed === 0 && result.skipped === 0) {
-      print(colors.green(colors.bold(`\n${destroy ? 'Destroy' : 'Apply'} complete!`)) + ` Resources: ${done} in ${secs}s.`);
+      print(colors.green(colors.bold(`\n${destroy ? 'Destroy' : 'Apply'} complete!`)) + ` Resources: ${done} in ${secs}.`);
       return 0;
     }
-    print(colors.red(colors.bold(`\n${destroy ? 'Destroy' : 'Apply'} failed.`)) + ` Resources: ${done} in ${secs}s; ${result.failed} failed, ${result.skipped} skipped.`);
+    print(colors.red(colors.bold(`\n${destroy ? 'Destroy' : 'Apply'} failed.`)) + ` Resources: ${done} in ${secs}; ${result.failed} failed, ${result.skipped} skipped.`);
     for (const [id, o] of result.outcomes) {
       if (o.status === 'failed') print(colors.red(`  ✗ ${id}: ${o.error instanceof Error ? o.error.message : String(o.error)}`));
     }
