@@ -29,6 +29,7 @@ import { lockCommandLine, parseLockTimeout, withStateLock } from '../lock.js';
 import { colorsFor, print, printErr } from '../output.js';
 import { resolveSecret, secretDigester } from '../secrets.js';
 import type { StateStore } from '../../../state/index.js';
+import type { SpecSet } from '../../../specs/model.js';
 import { loadWorkspaceSpecs, openWorkspaceState, providerPool, zonesOf, type GlobalOptions } from '../workspace.js';
 
 export interface PlanOptions extends GlobalOptions {
@@ -53,8 +54,9 @@ export interface ApplyOptions extends PlanOptions {
   readonly operationTimeout?: string;
 }
 
-async function computePlan(paths: readonly string[], options: PlanOptions, destroy = false) {
-  const specs = loadWorkspaceSpecs(paths, options);
+/** `loaded`: specs already read (and checked) before the lock was taken; read once per run. */
+async function computePlan(paths: readonly string[], options: PlanOptions, destroy = false, loaded?: SpecSet) {
+  const specs = loaded ?? loadWorkspaceSpecs(paths, options);
   const state = openWorkspaceState(options);
   const snapshot = state.snapshot();
   const tenants = options.tenant && options.tenant.length > 0 ? new Set(options.tenant) : undefined;
@@ -108,15 +110,20 @@ function reportDiagnostics(plan: Pick<Plan, 'diagnostics'>, options: PlanOptions
 }
 
 export async function planCommand(paths: string[], options: PlanOptions): Promise<number> {
-  if (options.refreshOnly || options.out) refuseBrokenSpecs(paths, options);
-  if (options.refreshOnly) return locked(options, () => refreshOnly(paths, options));
+  if (options.refreshOnly) {
+    const specs = refuseBrokenSpecs(paths, options);
+    return locked(options, () => refreshOnly(paths, options, specs));
+  }
   // A saved plan pins the state serial: take the lock so nothing moves it while planning.
-  if (options.out) return locked(options, () => planUnlocked(paths, options));
+  if (options.out) {
+    const specs = refuseBrokenSpecs(paths, options);
+    return locked(options, () => planUnlocked(paths, options, specs));
+  }
   return planUnlocked(paths, options);
 }
 
-async function planUnlocked(paths: string[], options: PlanOptions): Promise<number> {
-  const { state, plan: computed } = await computePlan(paths, options);
+async function planUnlocked(paths: string[], options: PlanOptions, loaded?: SpecSet): Promise<number> {
+  const { state, plan: computed } = await computePlan(paths, options, false, loaded);
   const pending = state.pendingOperations().filter((op) => op.status === 'pending').length;
   state.close();
   const plan: Plan = pending === 0 ? computed : {
@@ -155,17 +162,19 @@ async function locked(options: PlanOptions, fn: () => Promise<number>): Promise<
 export function applyCommand(paths: string[], options: ApplyOptions, destroy = false): Promise<number> {
   const savedPlan = !destroy && paths.length === 1 && paths[0]!.endsWith('.json');
   // Broken specs are refused before the lock is taken: a refused run writes nothing at all.
-  if (!savedPlan) refuseBrokenSpecs(paths, options);
-  return locked(options, () => applyLocked(paths, options, destroy));
+  const specs = savedPlan ? undefined : refuseBrokenSpecs(paths, options);
+  return locked(options, () => applyLocked(paths, options, destroy, specs));
 }
 
-function refuseBrokenSpecs(paths: readonly string[], options: PlanOptions): void {
+function refuseBrokenSpecs(paths: readonly string[], options: PlanOptions): SpecSet {
   const specs = loadWorkspaceSpecs(paths, options);
   if (hasErrors(specs.diagnostics)) reportDiagnostics({ diagnostics: specs.diagnostics }, options);
+  return specs;
 }
 
-async function applyLocked(paths: string[], options: ApplyOptions, destroy: boolean): Promise<number> {
-  const savedPlan = !destroy && paths.length === 1 && paths[0]!.endsWith('.json');
+/** `specs` is undefined exactly when `paths` is one saved plan file. */
+async function applyLocked(paths: string[], options: ApplyOptions, destroy: boolean, specs: SpecSet | undefined): Promise<number> {
+  const savedPlan = specs === undefined;
   let plan: Plan;
   let zones: Plan['zones'];
   let state: StateStore;
@@ -197,11 +206,11 @@ async function applyLocked(paths: string[], options: ApplyOptions, destroy: bool
       throw new CliError(`${file} cannot be applied: the state holds operations of an interrupted run. Run plan again (apply resolves them first).`);
     }
   } else {
-    let computed = await computePlan(paths, options, destroy);
+    let computed = await computePlan(paths, options, destroy, specs);
     if (computed.state.pendingOperations().length > 0) {
       await recoverInterrupted(computed.state, computed.plan, zonesOf(computed.specs), options);
       computed.state.close();
-      computed = await computePlan(paths, options, destroy);
+      computed = await computePlan(paths, options, destroy, specs);
     }
     state = computed.state;
     plan = computed.plan;
@@ -278,11 +287,12 @@ async function applyLocked(paths: string[], options: ApplyOptions, destroy: bool
  * drifted attributes and resources deleted outside — without changing anything else.
  */
 export function refreshCommand(paths: string[], options: PlanOptions): Promise<number> {
-  return locked(options, () => refreshOnly(paths, options));
+  const specs = refuseBrokenSpecs(paths, options);
+  return locked(options, () => refreshOnly(paths, options, specs));
 }
 
-async function refreshOnly(paths: string[], options: PlanOptions): Promise<number> {
-  const { state, plan } = await computePlan(paths, { ...options, refresh: true });
+async function refreshOnly(paths: string[], options: PlanOptions, loaded?: SpecSet): Promise<number> {
+  const { state, plan } = await computePlan(paths, { ...options, refresh: true }, false, loaded);
   try {
     reportDiagnostics(plan, options);
     const drift = plan.drift ?? [];
