@@ -82,6 +82,12 @@ export interface Journal {
   commitDelete(opId: number, address: string): void;
   commitNoChange(opId: number): void;
   failOperation(opId: number, message: string): void;
+  /**
+   * Records objects that already exist in a provider (adoption), all in one
+   * transaction: nothing was asked of a provider, so there is no intent to journal.
+   * Their history starts with a `create` event now, under `runId`.
+   */
+  recordAdopted(runId: string, resources: readonly ResourceRecord[]): RecordedResource[];
   pendingOperations(): Operation[];
   operation(opId: number): Operation | undefined;
 }
@@ -179,6 +185,22 @@ export function prepareJournal(db: Database.Database, { resources, events, now }
     finish.run('failed', now().toISOString(), message, op.id);
   });
 
+  const recordAdopted = db.transaction((runId: string, records: readonly ResourceRecord[]) => {
+    const at = now().toISOString();
+    const out = records.map((resource) => {
+      if (resources.get(resource.address)) throw new Error(`state: ${resource.address} is already recorded; it cannot be adopted`);
+      const recorded: RecordedResource = { ...resource, createdAt: at, updatedAt: at };
+      resources.write(recorded);
+      events.append({
+        at, runId, address: recorded.address, tenant: recorded.tenant, zone: recorded.zone,
+        type: recorded.type, action: 'create', providerId: recorded.providerId, attributes: recorded.attributes,
+      });
+      return recorded;
+    });
+    if (out.length > 0) bumpSerial.run();
+    return out;
+  });
+
   /** Forget an operation once its outcome is committed (only after the transaction succeeded). */
   function settled<T>(opId: number, result: T): T {
     begun.delete(opId);
@@ -207,6 +229,7 @@ export function prepareJournal(db: Database.Database, { resources, events, now }
     commitDelete: (opId, address) => settled(opId, commitDelete.immediate(opId, address)),
     commitNoChange: (opId) => settled(opId, commitNoChange.immediate(opId)),
     failOperation: (opId, message) => settled(opId, failOperation.immediate(opId, message)),
+    recordAdopted: (runId, records) => recordAdopted.immediate(runId, records),
     pendingOperations: () => pending.all().map(rowToOperation),
     operation(opId) {
       const row = byId.get(opId);
