@@ -41,3 +41,11 @@ export function formatSize(bytes: number): string {
   }
   return `${bytes}B`;
 }
+
+/** 28800 → `8h`, 3600 → `1h`, 86400 → `1d`, 90 → `90s`: seconds the way users write durations. */
+export function formatSeconds(seconds: number): string {
+  if (seconds > 0 && seconds % 86_400 === 0) return `${seconds / 86_400}d`;
+  if (seconds > 0 && seconds % 3_600 === 0) return `${seconds / 3_600}h`;
+  if (seconds > 0 && seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}

@@ -7,10 +7,9 @@
  * named here, whose value the operator supplies.
  */
 import { Document, isMap, isSeq, type Node } from 'yaml';
-import { formatSeconds } from '../../specs/import/draft.js';
 import { envName } from '../../specs/import/naming.js';
 import { API_VERSION } from '../../specs/schema.js';
-import { formatSize, GiB, MiB } from '../../specs/units.js';
+import { formatSeconds, formatSize, GiB, MiB } from '../../specs/units.js';
 import type { Observed } from '../../providers/contract.js';
 import type { AttrValue, Attributes } from '../resource.js';
 
