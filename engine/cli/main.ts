@@ -105,6 +105,37 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'a JSON array, one entry per resource')
     .action(async (name: string, paths: string[], opts) => run(async () => (await import('./commands/misc.js')).zoneInventoryCommand(name, paths, opts))());
 
+  const importing = program.command('import').description('turn colocation environments (Cisco, RVTools, libvirt) into tenant specs, or adopt what a provider already runs');
+  const sources = {
+    cisco: 'Cisco IOS/IOS-XE or ASA/PIX configurations (show running-config)',
+    rvtools: 'RVTools CSV exports (vInfo, vNetwork, vDisk, vSwitch, dvSwitch tabs)',
+    libvirt: 'libvirt XML: domains, networks (virsh dumpxml / net-dumpxml)',
+  } as const;
+  for (const kind of ['cisco', 'rvtools', 'libvirt'] as const) {
+    const cmd = globalOptions(importing.command(kind).description(`import ${sources[kind]} into one tenant spec`))
+      .argument('<files...>', sources[kind])
+      .requiredOption('--tenant <name>', 'name of the tenant the spec describes')
+      .requiredOption('--zone <zone>', 'zone name (looked up in --specs), or the zone file or directory')
+      .option('--specs <paths...>', 'where to look for the zone named by --zone (default: .)')
+      .option('--partner <name>', 'metadata.partner of the tenant')
+      .option('--tier <name>', "storage tier for imported disks (default: the zone's first)")
+      .option('--out <dir>', 'write DIR/TENANT.yaml (and DIR/TENANT.secrets.env) instead of printing the spec')
+      .option('--secrets-file <file>', 'where the pre-shared keys go (default: TENANT.secrets.env beside the spec)')
+      .option('--force', 'overwrite existing files')
+      .option('--json', 'print the import report (and the spec, without --out) as JSON');
+    for (const other of ['cisco', 'rvtools', 'libvirt'] as const) {
+      if (other !== kind) cmd.option(`--${other} <files...>`, `also merge ${sources[other]}`);
+    }
+    cmd.action(async (files: string[], opts) => run(async () => (await import('./commands/import.js')).importFilesCommand(kind, files, opts))());
+  }
+  lockTimeoutOption(globalOptions(importing.command('provider').description("adopt what exists in a zone's provider but is not in state: write specs for it and record it, only if the plan is then empty")))
+    .argument('<zone>', 'zone name')
+    .argument('[paths...]', 'spec files or directories holding the zone (and existing tenant specs)')
+    .option('--tenant <name>', 'only this tenant (repeatable)', collect)
+    .option('--out <dir>', 'where to write the specs of tenants that have none (default: the first path, or .)')
+    .option('--json', 'the adoption result as JSON')
+    .action(async (zoneName: string, paths: string[], opts) => run(async () => (await import('./commands/adopt.js')).adoptCommand(zoneName, paths, opts))());
+
   return program;
 }
 
