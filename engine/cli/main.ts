@@ -133,6 +133,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('[paths...]', 'spec files or directories holding the zone (and existing tenant specs)')
     .option('--tenant <name>', 'only this tenant (repeatable)', collect)
     .option('--out <dir>', 'where to write the specs of tenants that have none (default: the first path, or .)')
+    .option('--dry-run', 'show what would be adopted and check that the plan is empty; record and write nothing')
     .option('--json', 'the adoption result as JSON')
     .action(async (zoneName: string, paths: string[], opts) => run(async () => (await import('./commands/adopt.js')).adoptCommand(zoneName, paths, opts))());
 

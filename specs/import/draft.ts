@@ -9,10 +9,11 @@
  */
 import { basename } from 'node:path';
 import { contains, formatCidr, formatIpv4, hostRange, overlaps, parseCidr, parseIpv4, type Ipv4Block } from '../../engine/net/ipv4.js';
-import { inRanges, parseRanges, type Ranges } from '../../engine/plan/allocate-pool.js';
+import { inRanges, parseRanges } from '../../engine/plan/allocate-pool.js';
 import type { ZoneDoc } from '../schema.js';
-import { formatSeconds, formatSize, GiB, MiB } from '../units.js';
-import type { ImportedIpsecPolicy, ImportedNetwork, ImportedPublicIp, ImportedVm, ImportResult, SourceLine } from './model.js';
+import { formatSize, GiB, MiB } from '../units.js';
+import { coveringBlock, DEFAULT_ESP, DEFAULT_IKE, describeRanges, freeBlock, ipsec, parseIpv4Range, pickHypervisor, pickTemplate } from './draft-fit.js';
+import type { ImportedNetwork, ImportedPublicIp, ImportResult, SourceLine } from './model.js';
 import { envName, NameBook, vmLabel } from './naming.js';
 
 export interface DraftOptions {
@@ -108,14 +109,6 @@ export function mergeResults(results: readonly ImportResult[]): ImportResult {
 
 /** `core-sw1.cfg:118`, the comment beside an imported item. */
 export const sourceLabel = (s: SourceLine): string => `${basename(s.file)}:${s.line}`;
-
-/** Where placeholder /24s come from, in order: private space imported networks rarely use. */
-const PLACEHOLDER_SPACES = ['10.254.0.0/16', '172.31.0.0/16', '192.168.248.0/21', '100.64.0.0/10'].map((c) => parseCidr(c)!);
-const DEFAULT_IKE = { encryption: 'aes256', hash: 'sha256', group: 14, lifetimeSeconds: 28_800 } as const;
-const DEFAULT_ESP = { encryption: 'aes256', hash: 'sha256', lifetimeSeconds: 3_600 } as const;
-const ENCRYPTIONS = new Set(['aes128', 'aes192', 'aes256', '3des']);
-const HASHES = new Set(['md5', 'sha1', 'sha256', 'sha384', 'sha512']);
-const DH_GROUPS = new Set([2, 5, 14, 15, 16, 19, 20, 21]);
 
 /** A network being drafted: the imported fact(s) plus what the draft learns about it. */
 interface WorkNetwork {
@@ -272,23 +265,29 @@ export function draftTenant(result: ImportResult, options: DraftOptions): Tenant
   const vmByIp = new Map<number, string>();
   const usedIps = new Set<string>();
   const vms: Annotated<VmOut>[] = [];
+  // Guesses about VMs are the same few for hundreds of VMs of one export: the report
+  // has one entry per guess listing the VMs, and each VM's comment says what was guessed.
+  const vmGuesses = new Map<string, { source: SourceLine; names: string[] }>();
+  const guess = (source: SourceLine, name: string, notes: string[], note: string, reason: string): void => {
+    notes.push(note);
+    const g = vmGuesses.get(reason);
+    if (g) g.names.push(name);
+    else vmGuesses.set(reason, { source, names: [name] });
+  };
   result.vms.forEach((vm, i) => {
     const notes: string[] = [];
     const name = vmNames.claim([vm.name], 'vm', vmLabel);
     if (name !== vm.name) notes.push(`"${vm.name}" in the source`);
     const hypervisor = pickHypervisor(vm, hypervisors);
-    if (hypervisor !== vm.hypervisor) review(vm.source, `VM ${name}`, `zone ${options.zone.metadata.name} has no ${vm.hypervisor} cluster: the spec says ${hypervisor} (the VM is converted when migrated)`);
-    const template = pickTemplate(vm.guestOs, hypervisor, zone.templates);
-    if (template.guessed) review(vm.source, `VM ${name}`, `no template of zone ${options.zone.metadata.name} matches guest OS "${vm.guestOs ?? 'unknown'}": ${template.name} written; the VM's disks are migrated, the template only names the OS`);
+    if (hypervisor !== vm.hypervisor) guess(vm.source, name, notes, `${vm.hypervisor} in the source`, `zone ${options.zone.metadata.name} has no ${vm.hypervisor} cluster: the spec says ${hypervisor} (the VM is converted when migrated)`);
     if (vm.guestOs) notes.push(vm.guestOs);
-    if (vm.poweredOn === false) {
-      notes.push('powered off in the source');
-      review(vm.source, `VM ${name}`, 'powered off in the source: it is in the spec and will run once adopted; remove it if it is retired');
-    }
+    const template = pickTemplate(vm.guestOs, hypervisor, zone.templates);
+    if (template.guessed) guess(vm.source, name, notes, 'template guessed', `no template of zone ${options.zone.metadata.name} matches guest OS "${vm.guestOs ?? 'unknown'}": ${template.name} written; the VM's disks are migrated, the template only names the OS`);
+    if (vm.poweredOn === false) guess(vm.source, name, notes, 'powered off in the source', 'powered off in the source: in the spec, and will run once adopted; remove it if it is retired');
     const cpu = vm.cpu !== undefined && vm.cpu >= 1 ? Math.min(vm.cpu, 256) : 1;
-    if (vm.cpu === undefined) review(vm.source, `VM ${name}`, 'vCPU count not in the source: 1 written');
+    if (vm.cpu === undefined) guess(vm.source, name, notes, 'vCPUs not in the source', 'vCPU count not in the source: 1 written');
     const memoryMiB = vm.memoryBytes !== undefined && vm.memoryBytes > 0 ? Math.ceil(vm.memoryBytes / MiB) : 1024;
-    if (vm.memoryBytes === undefined) review(vm.source, `VM ${name}`, 'memory not in the source: 1GiB written');
+    if (vm.memoryBytes === undefined) guess(vm.source, name, notes, 'memory not in the source', 'memory not in the source: 1GiB written');
     const nics = placedNics[i]!.map(({ nic, ip, network }) => {
       const w = network!;
       const out: { network: string; ip?: string } = { network: w.name };
@@ -311,10 +310,10 @@ export function draftTenant(result: ImportResult, options: DraftOptions): Tenant
     if (first !== undefined) vmByIp.set(parseIpv4(first)!, name);
     const [boot, ...data] = vm.disks;
     const rootGiB = boot?.sizeBytes !== undefined ? Math.max(1, Math.ceil(boot.sizeBytes / GiB)) : 20;
-    if (boot?.sizeBytes === undefined) review(boot?.source ?? vm.source, `boot disk of VM ${name}`, 'disk size not in the source: 20GiB written; set the real size');
+    if (boot?.sizeBytes === undefined) guess(boot?.source ?? vm.source, name, notes, 'boot disk size not in the source', 'boot disk size not in the source: 20GiB written; set the real size');
     const diskNames = new NameBook();
     const disks = data.map((d) => {
-      if (d.sizeBytes === undefined) review(d.source, `disk ${d.label} of VM ${name}`, 'disk size not in the source: 20GiB written; set the real size');
+      if (d.sizeBytes === undefined) guess(d.source, name, notes, `size of ${d.label} not in the source`, 'size of a data disk not in the source: 20GiB written; set the real size');
       return { name: diskNames.claim([d.label], 'disk'), size: `${d.sizeBytes !== undefined ? Math.max(1, Math.ceil(d.sizeBytes / GiB)) : 20}GiB`, tier };
     });
     const value: VmOut = {
@@ -323,6 +322,11 @@ export function draftTenant(result: ImportResult, options: DraftOptions): Tenant
     };
     vms.push({ value, source: vm.source, notes });
   });
+
+  for (const [reason, g] of vmGuesses) {
+    const shown = g.names.length > 6 ? `${g.names.slice(0, 5).join(', ')} and ${g.names.length - 5} more` : g.names.join(', ');
+    review(g.source, g.names.length === 1 ? `VM ${shown}` : `${g.names.length} VMs (${shown})`, reason);
+  }
 
   // ---- public IPs: one per address (or per outside interface when its address is not static)
   const poolRanges = zone.publicIpPools.map((p) => ({ name: p.name, gateway: parseIpv4(p.gateway), range: parseIpv4Range(p.range) }));
@@ -516,90 +520,3 @@ export function draftTenant(result: ImportResult, options: DraftOptions): Tenant
     report: report.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line)),
   };
 }
-
-function parseIpv4Range(text: string): { first: number; last: number } | undefined {
-  const [from = '', to = ''] = text.split('-').map((s) => s.trim());
-  const first = parseIpv4(from);
-  const last = parseIpv4(to);
-  return first !== undefined && last !== undefined && first <= last ? { first, last } : undefined;
-}
-
-const describeRanges = (r: Ranges): string => (r.length === 0 ? 'no VLAN pool' : r.map((x) => (x.first === x.last ? `${x.first}` : `${x.first}-${x.last}`)).join(', '));
-
-/** The smallest block, /24 to /16, holding every address with room for `hosts` (and a gateway). */
-function coveringBlock(ips: readonly number[], hosts: number): Ipv4Block | undefined {
-  for (let prefix = Math.min(24, prefixFor(hosts)); prefix >= 16; prefix--) {
-    const block = parseCidr(`${formatIpv4(ips[0]!)}/${prefix}`)!;
-    if (ips.every((ip) => contains(block, ip))) return block;
-  }
-  return undefined;
-}
-
-/** The longest prefix whose block has `hosts` host addresses besides a gateway. */
-const prefixFor = (hosts: number): number => 32 - Math.max(8, Math.ceil(Math.log2(hosts + 3)));
-
-/** A free block with room for `hosts` (10.254.0.0/16 first), overlapping nothing imported (networks, VPN CIDRs). */
-function freeBlock(taken: readonly Ipv4Block[], result: ImportResult, hosts: number): Ipv4Block {
-  const others = [
-    ...taken,
-    ...result.vpnPeers.flatMap((p) => [...p.peerCidrs, ...p.localCidrs]).flatMap((c) => (parseCidr(c) ? [parseCidr(c)!] : [])),
-  ];
-  const prefix = Math.max(16, prefixFor(hosts));
-  const size = 2 ** (32 - prefix);
-  for (const space of PLACEHOLDER_SPACES) {
-    for (let base = space.first; base + size - 1 <= space.last; base += size) {
-      const block = { first: base, last: base + size - 1, prefix };
-      if (!others.some((o) => overlaps(o, block))) return block;
-    }
-  }
-  // Only when imported networks cover all of that space: the zone's validation says what overlaps.
-  return { first: PLACEHOLDER_SPACES[0]!.first, last: PLACEHOLDER_SPACES[0]!.first + size - 1, prefix };
-}
-
-function pickHypervisor(vm: ImportedVm, available: ReadonlySet<string>): VmOut['hypervisor'] {
-  if (available.has(vm.hypervisor) || available.size === 0) return vm.hypervisor;
-  for (const h of ['kvm', 'vmware', 'xenserver'] as const) if (available.has(h)) return h;
-  return vm.hypervisor;
-}
-
-/** Template families by the words guest OS names use. */
-const OS_FAMILIES: readonly { readonly words: RegExp; readonly prefixes: readonly string[] }[] = [
-  { words: /windows/i, prefixes: ['windows'] },
-  { words: /ubuntu/i, prefixes: ['ubuntu'] },
-  { words: /debian/i, prefixes: ['debian'] },
-  { words: /rocky|red ?hat|rhel|centos|alma|oracle linux|fedora/i, prefixes: ['rocky', 'rhel', 'alma', 'centos'] },
-  { words: /suse|sles/i, prefixes: ['sles', 'opensuse', 'suse'] },
-];
-
-function pickTemplate(guestOs: string | undefined, hypervisor: string, templates: ZoneDoc['spec']['templates']): { name: string; guessed: boolean } {
-  const usable = templates.filter((t) => (t.hypervisors as readonly string[]).includes(hypervisor));
-  const family = guestOs === undefined ? undefined : OS_FAMILIES.find((f) => f.words.test(guestOs));
-  const match = family && usable.find((t) => family.prefixes.some((p) => t.name.startsWith(p)));
-  if (match) return { name: match.name, guessed: false };
-  return { name: usable[0]?.name ?? templates[0]?.name ?? 'imported', guessed: true };
-}
-
-function ipsec(
-  policy: ImportedIpsecPolicy,
-  fallback: { encryption: string; hash: string; group?: number; lifetimeSeconds: number },
-  label: string,
-  note: (reason: string) => void,
-): { encryption: string; hash: string; group?: number; lifetime: string } {
-  const encryption = policy.encryption !== undefined && ENCRYPTIONS.has(policy.encryption) ? policy.encryption : fallback.encryption;
-  const hash = policy.hash !== undefined && HASHES.has(policy.hash) ? policy.hash : fallback.hash;
-  if (policy.encryption !== encryption) note(policy.encryption === undefined ? `${label} encryption not in the source: ${encryption} written` : `${label} encryption ${policy.encryption} is not offered: ${encryption} written; reconfigure the peer`);
-  if (policy.hash !== hash) note(policy.hash === undefined ? `${label} hash not in the source: ${hash} written` : `${label} hash ${policy.hash} is not offered: ${hash} written; reconfigure the peer`);
-  let group = policy.group;
-  if (group !== undefined && !DH_GROUPS.has(group)) {
-    note(`${label} DH group ${group} is not offered: ${fallback.group ?? 14} written; reconfigure the peer`);
-    group = fallback.group ?? 14;
-  }
-  if (group === undefined && fallback.group !== undefined) {
-    note(`${label} DH group not in the source: ${fallback.group} written`);
-    group = fallback.group;
-  }
-  const seconds = policy.lifetimeSeconds !== undefined && policy.lifetimeSeconds > 0 ? policy.lifetimeSeconds : fallback.lifetimeSeconds;
-  return { encryption, hash, ...(group !== undefined ? { group } : {}), lifetime: formatSeconds(Math.min(seconds, 24 * 86_400)) };
-}
-
-

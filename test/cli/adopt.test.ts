@@ -40,6 +40,12 @@ describe('netfirst import provider', () => {
     loseState(sb);
     sb.write('zone.yaml', sb.read('iswest/zone.yaml'));
     const run = (...args: string[]) => sb.run(...args);
+    const dry = run('import', 'provider', 'iswest-1', 'zone.yaml', '--out', 'adopted', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('Would write adopted/acme-dental.yaml.');
+    expect(dry.stdout).toContain('Dry run: 41 resources');
+    expect(() => sb.read('adopted/acme-dental.yaml')).toThrow();
+    expect(JSON.parse(sb.run('state', 'list', '--json').stdout)).toEqual([]);
     const adopted = run('import', 'provider', 'iswest-1', 'zone.yaml', '--out', 'adopted');
     expect(adopted.stderr).toBe('');
     expect(adopted.code).toBe(0);

@@ -30,6 +30,8 @@ export interface AdoptOptions extends GlobalOptions {
   readonly tenant?: string[];
   readonly out?: string;
   readonly json?: boolean;
+  /** Show what would be adopted and check the plan; record and write nothing. */
+  readonly dryRun?: boolean;
   readonly lockTimeout?: string;
   readonly color?: boolean;
 }
@@ -134,6 +136,18 @@ async function adoptLocked(zone: string, paths: string[], options: AdoptOptions)
         else print(renderPlanText({ ...plan, changes: effective }, c));
         for (const p of [...problems, ...conflicts]) printErr(p);
         throw new CliError(`adoption refused: the specs and what zone ${zone} runs differ (${effective.length} change${effective.length === 1 ? '' : 's'} above). Nothing was recorded or written.`);
+      }
+
+      if (options.dryRun) {
+        const would = generated.map((g) => join(outDir, `${g.tenant}.yaml`));
+        if (options.json) {
+          print(JSON.stringify({ zone, dryRun: true, adoptable: finalRecords.map((r) => ({ address: r.address, type: r.type, providerId: r.providerId })), tenants, wouldWrite: would, conflicts }, null, 2));
+        } else {
+          for (const r of finalRecords) print(`  + ${r.address} (${r.providerId})`);
+          for (const w of would) print(`Would write ${w}.`);
+          print(`Dry run: ${finalRecords.length} resource${finalRecords.length === 1 ? '' : 's'} of ${tenants.join(', ')} can be adopted with an empty plan. Nothing was recorded or written.`);
+        }
+        return 0;
       }
 
       // Accepted: specs first, then state. A crash between the two leaves specs that a

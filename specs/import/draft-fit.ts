@@ -1,0 +1,105 @@
+/**
+ * The choices an import makes to fit foreign facts to the spec language and the zone:
+ * CIDRs for networks the source does not address, the template for a guest OS, the
+ * hypervisor a zone offers, IPsec parameters the product offers. Pure helpers of draft.ts.
+ */
+import { contains, formatIpv4, overlaps, parseCidr, parseIpv4, type Ipv4Block } from '../../engine/net/ipv4.js';
+import type { Ranges } from '../../engine/plan/allocate-pool.js';
+import type { ZoneDoc } from '../schema.js';
+import { formatSeconds } from '../units.js';
+import type { ImportedIpsecPolicy, ImportedVm, ImportResult } from './model.js';
+
+/** Where placeholder /24s come from, in order: private space imported networks rarely use. */
+const PLACEHOLDER_SPACES = ['10.254.0.0/16', '172.31.0.0/16', '192.168.248.0/21', '100.64.0.0/10'].map((c) => parseCidr(c)!);
+export const DEFAULT_IKE = { encryption: 'aes256', hash: 'sha256', group: 14, lifetimeSeconds: 28_800 } as const;
+export const DEFAULT_ESP = { encryption: 'aes256', hash: 'sha256', lifetimeSeconds: 3_600 } as const;
+const ENCRYPTIONS = new Set(['aes128', 'aes192', 'aes256', '3des']);
+const HASHES = new Set(['md5', 'sha1', 'sha256', 'sha384', 'sha512']);
+const DH_GROUPS = new Set([2, 5, 14, 15, 16, 19, 20, 21]);
+
+export function parseIpv4Range(text: string): { first: number; last: number } | undefined {
+  const [from = '', to = ''] = text.split('-').map((s) => s.trim());
+  const first = parseIpv4(from);
+  const last = parseIpv4(to);
+  return first !== undefined && last !== undefined && first <= last ? { first, last } : undefined;
+}
+
+export const describeRanges = (r: Ranges): string => (r.length === 0 ? 'no VLAN pool' : r.map((x) => (x.first === x.last ? `${x.first}` : `${x.first}-${x.last}`)).join(', '));
+
+/** The smallest block, /24 to /16, holding every address with room for `hosts` (and a gateway). */
+export function coveringBlock(ips: readonly number[], hosts: number): Ipv4Block | undefined {
+  for (let prefix = Math.min(24, prefixFor(hosts)); prefix >= 16; prefix--) {
+    const block = parseCidr(`${formatIpv4(ips[0]!)}/${prefix}`)!;
+    if (ips.every((ip) => contains(block, ip))) return block;
+  }
+  return undefined;
+}
+
+/** The longest prefix whose block has `hosts` host addresses besides a gateway. */
+const prefixFor = (hosts: number): number => 32 - Math.max(8, Math.ceil(Math.log2(hosts + 3)));
+
+/** A free block with room for `hosts` (10.254.0.0/16 first), overlapping nothing imported (networks, VPN CIDRs). */
+export function freeBlock(taken: readonly Ipv4Block[], result: ImportResult, hosts: number): Ipv4Block {
+  const others = [
+    ...taken,
+    ...result.vpnPeers.flatMap((p) => [...p.peerCidrs, ...p.localCidrs]).flatMap((c) => (parseCidr(c) ? [parseCidr(c)!] : [])),
+  ];
+  const prefix = Math.max(16, prefixFor(hosts));
+  const size = 2 ** (32 - prefix);
+  for (const space of PLACEHOLDER_SPACES) {
+    for (let base = space.first; base + size - 1 <= space.last; base += size) {
+      const block = { first: base, last: base + size - 1, prefix };
+      if (!others.some((o) => overlaps(o, block))) return block;
+    }
+  }
+  // Only when imported networks cover all of that space: the zone's validation says what overlaps.
+  return { first: PLACEHOLDER_SPACES[0]!.first, last: PLACEHOLDER_SPACES[0]!.first + size - 1, prefix };
+}
+
+export function pickHypervisor(vm: ImportedVm, available: ReadonlySet<string>): ImportedVm['hypervisor'] {
+  if (available.has(vm.hypervisor) || available.size === 0) return vm.hypervisor;
+  for (const h of ['kvm', 'vmware', 'xenserver'] as const) if (available.has(h)) return h;
+  return vm.hypervisor;
+}
+
+/** Template families by the words guest OS names use. */
+const OS_FAMILIES: readonly { readonly words: RegExp; readonly prefixes: readonly string[] }[] = [
+  { words: /windows/i, prefixes: ['windows'] },
+  { words: /ubuntu/i, prefixes: ['ubuntu'] },
+  { words: /debian/i, prefixes: ['debian'] },
+  { words: /rocky|red ?hat|rhel|centos|alma|oracle linux|fedora/i, prefixes: ['rocky', 'rhel', 'alma', 'centos'] },
+  { words: /suse|sles/i, prefixes: ['sles', 'opensuse', 'suse'] },
+];
+
+export function pickTemplate(guestOs: string | undefined, hypervisor: string, templates: ZoneDoc['spec']['templates']): { name: string; guessed: boolean } {
+  const usable = templates.filter((t) => (t.hypervisors as readonly string[]).includes(hypervisor));
+  const family = guestOs === undefined ? undefined : OS_FAMILIES.find((f) => f.words.test(guestOs));
+  const match = family && usable.find((t) => family.prefixes.some((p) => t.name.startsWith(p)));
+  if (match) return { name: match.name, guessed: false };
+  return { name: usable[0]?.name ?? templates[0]?.name ?? 'imported', guessed: true };
+}
+
+export function ipsec(
+  policy: ImportedIpsecPolicy,
+  fallback: { encryption: string; hash: string; group?: number; lifetimeSeconds: number },
+  label: string,
+  note: (reason: string) => void,
+): { encryption: string; hash: string; group?: number; lifetime: string } {
+  const encryption = policy.encryption !== undefined && ENCRYPTIONS.has(policy.encryption) ? policy.encryption : fallback.encryption;
+  const hash = policy.hash !== undefined && HASHES.has(policy.hash) ? policy.hash : fallback.hash;
+  if (policy.encryption !== encryption) note(policy.encryption === undefined ? `${label} encryption not in the source: ${encryption} written` : `${label} encryption ${policy.encryption} is not offered: ${encryption} written; reconfigure the peer`);
+  if (policy.hash !== hash) note(policy.hash === undefined ? `${label} hash not in the source: ${hash} written` : `${label} hash ${policy.hash} is not offered: ${hash} written; reconfigure the peer`);
+  let group = policy.group;
+  if (group !== undefined && !DH_GROUPS.has(group)) {
+    note(`${label} DH group ${group} is not offered: ${fallback.group ?? 14} written; reconfigure the peer`);
+    group = fallback.group ?? 14;
+  }
+  if (group === undefined && fallback.group !== undefined) {
+    note(`${label} DH group not in the source: ${fallback.group} written`);
+    group = fallback.group;
+  }
+  const seconds = policy.lifetimeSeconds !== undefined && policy.lifetimeSeconds > 0 ? policy.lifetimeSeconds : fallback.lifetimeSeconds;
+  return { encryption, hash, ...(group !== undefined ? { group } : {}), lifetime: formatSeconds(Math.min(seconds, 24 * 86_400)) };
+}
+
+
