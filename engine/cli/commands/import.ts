@@ -141,14 +141,14 @@ function runImport<T>(run: () => T, groups: readonly { kind: ImportKind; files: 
   } catch (error) {
     if (error instanceof UnsupportedFormat) {
       const kind = groups.find((g) => g.files.some((f) => f.path === error.file))?.kind;
-      throw new CliError(`${error.file}: not ${kind ? `a ${describeKind(kind)}` : 'a supported'} file: ${error.why}`);
+      throw new CliError(`${error.file}: not ${kind ? describeKind(kind) : 'a supported'} file: ${error.why}`);
     }
     const files = groups.flatMap((g) => g.files.map((f) => f.path)).join(', ');
     throw new CliError(`cannot import ${files}: ${error instanceof Error ? error.message : String(error)} (a bug in netfirst: please report it with the files)`);
   }
 }
 
-const describeKind = (kind: ImportKind): string => ({ cisco: 'Cisco IOS/ASA configuration', rvtools: 'RVTools CSV export', libvirt: 'libvirt XML' })[kind];
+const describeKind = (kind: ImportKind): string => ({ cisco: 'a Cisco IOS/ASA configuration', rvtools: 'an RVTools CSV export', libvirt: 'a libvirt XML' })[kind];
 
 /**
  * The checks `netfirst validate` makes, on the drafted spec against its zone (and the
