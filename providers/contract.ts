@@ -65,6 +65,10 @@ export interface Provider {
   list?(type: ResourceTypeName, scope: Scope): AsyncIterable<Observed>;
   /** Everything that really exists in the zone, for `zone inventory`. */
   inventory?(): Promise<readonly Observed[]>;
+  /** Lines about how the zone is realized (transport, namespaces…), for `zone inventory`. */
+  describe?(): Promise<readonly string[]>;
+  /** Runs argv (no shell) inside a VM, attached to the terminal; resolves to its exit code. `netfirst exec`. */
+  exec?(address: string, argv: readonly string[]): Promise<number>;
   close?(): Promise<void> | void;
 }
 

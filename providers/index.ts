@@ -1,6 +1,7 @@
 /**
  * Provider plugins behind one contract (contract.ts): `createProvider` picks the
- * implementation a zone asks for. Only `sim` exists so far.
+ * implementation a zone asks for: `sim` (the embedded default) or `linux` (network
+ * namespaces on this host).
  *
  * Where the sim keeps its world: `provider.path` when the zone sets it — a relative
  * path is resolved against the parent of the state directory (the project directory
@@ -9,6 +10,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import type { Provider } from './contract.js';
+import { createLinuxProvider } from './linux/provider.js';
 import { createSimProvider, type ZoneSpecOutput } from './sim/index.js';
 
 export interface ProviderEnvironment {
@@ -26,11 +28,15 @@ export function createProvider(zoneName: string, zoneSpec: ZoneSpecOutput, env: 
         : resolve(dirname(resolve(env.stateDir)), config.path);
       return createSimProvider({ zoneName, zone: zoneSpec, path, ...(env.now ? { now: env.now } : {}) });
     }
+    case 'linux': {
+      const dir = config.dir === undefined ? join(env.stateDir, `linux-${zoneName}`) : resolve(dirname(resolve(env.stateDir)), config.dir);
+      return createLinuxProvider({ zoneName, zone: zoneSpec, dir, baseDir: dirname(resolve(env.stateDir)) });
+    }
     default:
-      return assertNever(config.type);
+      return assertNever(config);
   }
 }
 
 function assertNever(x: never): never {
-  throw new Error(`unknown provider type ${String(x)}`);
+  throw new Error(`unknown provider type ${JSON.stringify(x)}`);
 }

@@ -88,7 +88,19 @@ export const SimProviderConfig = z.strictObject({
   path: z.string().optional().describe('SQLite file of the simulated world (default .netfirst/sim-ZONE.db beside the state).'),
 });
 
-export const ProviderConfig = z.discriminatedUnion('type', [SimProviderConfig]);
+export const LinuxProviderConfig = z.strictObject({
+  type: z.literal('linux'),
+  hosts: z.number().int().min(1).max(32).optional().describe('Hypervisor hosts, each a network namespace (default 2).'),
+  prefix: z.string().regex(/^[a-z][a-z0-9]{0,2}$/, 'must be 1 to 3 lowercase letters and digits, starting with a letter').optional()
+    .describe('First letters of every namespace the zone creates (default nf).'),
+  transport: z.enum(['auto', 'vlan', 'vxlan']).optional()
+    .describe('How hosts carry a segment: 802.1Q on a trunk, VXLAN, or auto (802.1Q when the kernel has 8021q).'),
+  storage: z.record(z.string(), z.string().min(1)).optional()
+    .describe('Directory of the image files per storage tier (default <dir>/images/<tier>).'),
+  dir: z.string().optional().describe("Directory of the provider's own files: name registry, strongSwan configuration, logs (default .netfirst/linux-ZONE)."),
+});
+
+export const ProviderConfig = z.discriminatedUnion('type', [SimProviderConfig, LinuxProviderConfig]);
 
 export const PublicIpPool = z.strictObject({
   name: Name,

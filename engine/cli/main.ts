@@ -105,6 +105,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'a JSON array, one entry per resource')
     .action(async (name: string, paths: string[], opts) => run(async () => (await import('./commands/misc.js')).zoneInventoryCommand(name, paths, opts))());
 
+  globalOptions(program.command('exec').description("run a command inside a VM (linux provider): netfirst exec ADDRESS -- CMD [ARGS…]"))
+    .argument('<address>', 'VM address, e.g. acme-dental/vm/pms-1')
+    .argument('<command...>', 'the command and its arguments (after --), run without a shell')
+    .option('--specs <paths...>', 'spec files or directories holding the zone (default: .)')
+    .action(async (address: string, argv: string[], opts) => run(async () => (await import('./commands/misc.js')).execCommand(address, argv, opts))());
+
   const importing = program.command('import').description('turn colocation environments (Cisco, RVTools, libvirt) into tenant specs, or adopt what a provider already runs');
   const sources = {
     cisco: 'Cisco IOS/IOS-XE or ASA/PIX configurations (show running-config)',

@@ -14,6 +14,8 @@ import { verifyAddresses, type RecordedNicIps } from './verify-addresses.js';
 import type { VerifyContext } from './verify-context.js';
 import { NameOwners, verifyReferences } from './verify-references.js';
 import { verifyZone } from './verify-zone.js';
+import { unsupportedReason } from '../../providers/capabilities.js';
+import { findingAt } from './verify-context.js';
 
 export interface VerifyInput {
   readonly specs: SpecSet;
@@ -45,6 +47,11 @@ export function verify(input: VerifyInput): Diagnostic[] {
     const zone = input.specs.zones.get(zoneName);
     if (!zone) continue;
     out.push(...verifyZone({ zone, resources: zoneResources, recorded: recordedByZone.get(zoneName) ?? [], recordedByAddress: input.recorded, selected }));
+    const provider = zone.value.spec.provider.type;
+    for (const r of zoneResources) {
+      const reason = selected(r.tenant) ? unsupportedReason(provider, r.type) : undefined;
+      if (reason !== undefined) out.push(findingAt(r, [], `zone ${zoneName} (provider ${provider}) cannot realize ${r.address}: ${reason}`));
+    }
   }
   return out;
 }

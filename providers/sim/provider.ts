@@ -35,6 +35,7 @@ export function createSimProvider(options: SimProviderOptions): Provider {
   const { zoneName } = options;
   const now = options.now ?? (() => new Date());
   const config = options.zone.provider;
+  if (config.type !== 'sim') throw new Error(`zone ${zoneName} asks for provider ${config.type}, not sim`);
   const latency = config.latency ?? 0;
   const zone = buildSimZone(zoneName, options.zone);
   const world = openWorld(options.path, zoneName);

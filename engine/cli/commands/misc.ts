@@ -71,6 +71,7 @@ export async function zoneInventoryCommand(zone: string, paths: string[], option
     const provider = pool.providerFor(zone);
     if (!provider.inventory) throw new CliError(`provider ${provider.name} cannot list its inventory`);
     const items = await provider.inventory();
+    if (!options.json && provider.describe) for (const line of await provider.describe()) print(line);
     if (options.json) {
       print(JSON.stringify(items, null, 2));
     } else {
@@ -78,6 +79,30 @@ export async function zoneInventoryCommand(zone: string, paths: string[], option
       print(`${items.length} resources in zone ${zone}`);
     }
     return 0;
+  } finally {
+    await pool.closeAll();
+  }
+}
+
+export interface ExecOptions extends GlobalOptions {
+  readonly specs?: string[];
+}
+
+/** `netfirst exec ADDRESS -- CMD…`: a command inside a VM (argument array, no shell), its exit code passed on. */
+export async function execCommand(address: string, argv: string[], options: ExecOptions): Promise<number> {
+  if (argv.length === 0) throw new CliError('no command given: netfirst exec ADDRESS -- COMMAND [ARGS…]');
+  if (!existsSync(statePath(options))) throw new CliError(`no state at ${statePath(options)}: nothing has been applied here`);
+  const state = openWorkspaceState(options);
+  const recorded = state.getResource(address);
+  state.close();
+  if (!recorded) throw new CliError(`${address} is not in state`);
+  if (recorded.type !== 'vm') throw new CliError(`${address} is a ${recorded.type}, not a VM`);
+  const specs = loadWorkspaceSpecs(options.specs ?? [], options);
+  const pool = providerPool(zonesOf(specs), options);
+  try {
+    const provider = pool.providerFor(recorded.zone);
+    if (!provider.exec) throw new CliError(`the ${provider.name} provider of zone ${recorded.zone} cannot run commands inside VMs`);
+    return await provider.exec(address, argv);
   } finally {
     await pool.closeAll();
   }
