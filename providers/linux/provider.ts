@@ -19,7 +19,8 @@ import type { ZoneDoc } from '../../specs/schema.js';
 import { GiB } from '../../specs/units.js';
 import { type Desired, type Observed, type Provider, ProviderError, type Recorded, type ResourceType, type Scope } from '../contract.js';
 import { commandLine } from './exec.js';
-import type { CharonInstance } from './ipsec.js';
+import type { CharonInstance } from './ipsec-charon.js';
+import { DH_GROUPS, type DhGroup, type Encryption, type Hash, type IpsecPolicy } from './ipsec-config.js';
 import { addresses, ensureAddress, kernelHas8021q, namespaceExists, removeAddress } from './kernel.js';
 import { IF, zoneNames, type Segment } from './names.js';
 import { CHAIN, removeRules, rulesByComment, setRules, type RuleSpec } from './nft.js';
@@ -148,6 +149,12 @@ export function createLinuxProvider(options: LinuxProviderOptions): Provider {
     }
   }
 
+  /** The engine's IPsec attributes as strongSwan's policy (the schema admits only what it offers). */
+  function policy(p: Attributes): IpsecPolicy {
+    const group = typeof p['group'] === 'number' && String(p['group']) in DH_GROUPS ? (p['group'] as DhGroup) : null;
+    return { encryption: str(p['encryption']) as Encryption, hash: str(p['hash']) as Hash, group, lifetimeSeconds: num(p['lifetimeSeconds']) };
+  }
+
   // ------------------------------------------------------------------ disks
 
   function usedBytes(dir: string): number {
@@ -231,8 +238,8 @@ export function createLinuxProvider(options: LinuxProviderOptions): Provider {
             peer: str(a['peer']),
             localCidrs: (a['localCidrs'] as AttrValue[]).map(String),
             peerCidrs: (a['peerCidrs'] as AttrValue[]).map(String),
-            ike: { encryption: str(ike['encryption']) as 'aes256', hash: str(ike['hash']) as 'sha256', group: typeof ike['group'] === 'number' ? ike['group'] : null, lifetimeSeconds: num(ike['lifetimeSeconds']) },
-            esp: { encryption: str(esp['encryption']) as 'aes256', hash: str(esp['hash']) as 'sha256', group: typeof esp['group'] === 'number' ? esp['group'] : null, lifetimeSeconds: num(esp['lifetimeSeconds']) },
+            ike: { ...policy(ike), group: policy(ike).group ?? 14 },
+            esp: policy(esp),
             psk,
             dpd: a['dpd'] === true,
           });

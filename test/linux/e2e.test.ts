@@ -68,6 +68,8 @@ describe.skipIf(skip !== undefined)('linux provider: examples/linux-lab in this 
   const mine = (): string[] => namespaces().filter((n) => n.startsWith(names.namespacePrefix));
   const servers: ChildProcess[] = [];
   const extra: string[] = [];
+  /** Cleanups of what the VPN test started beside the zone (the HQ's charon). */
+  const stops: (() => Promise<void>)[] = [];
   let linksBefore = 0;
   let vms: Vm[] = [];
   const timings: Record<string, number> = {};
@@ -81,6 +83,7 @@ describe.skipIf(skip !== undefined)('linux provider: examples/linux-lab in this 
 
   afterAll(async () => {
     for (const s of servers) s.kill();
+    for (const stop of stops.splice(0)) await stop().catch(() => undefined);
     for (const ns of extra) spawnSync('ip', ['netns', 'del', ns]);
     if (sb) {
       // Whatever a failed test left: destroy through the provider, then remove leftovers by name.
@@ -170,7 +173,7 @@ describe.skipIf(skip !== undefined)('linux provider: examples/linux-lab in this 
   });
 
   it.skipIf(!haveCharon)('HQ reaches the office through the site-to-site tunnel, and the uplink carries only ESP in UDP', async () => {
-    const { ensureCharon, loadTunnel, tunnelState } = await import('../../providers/linux/ipsec.js');
+    const { ensureCharon, loadTunnel, stopCharon, tunnelState } = await import('../../providers/linux/ipsec.js');
     const hq = `${prefix}hq-gw`;
     const host = `${prefix}hq-host`;
     extra.push(host, hq);
@@ -191,6 +194,7 @@ describe.skipIf(skip !== undefined)('linux provider: examples/linux-lab in this 
     sh(['ip', '-n', host, 'route', 'add', 'default', 'via', '192.168.1.1']);
     sh(['ip', 'netns', 'exec', hq, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     const instance = { netns: hq, dir: join(sb.dir, 'hq-charon') };
+    stops.push(() => stopCharon(instance));
     await ensureCharon(instance);
     await loadTunnel(instance, {
       name: 'office', localAddress: '198.51.100.20', peer: '203.0.113.10', localCidrs: ['192.168.1.0/24'], peerCidrs: ['10.20.0.0/24'],
@@ -239,8 +243,9 @@ describe.skipIf(skip !== undefined)('linux provider: examples/linux-lab in this 
     expect(r.code).toBe(0);
   });
 
-  it('destroy leaves no namespace, link, nft table or image file of the zone', () => {
+  it('destroy leaves no namespace, link, nft table or image file of the zone', async () => {
     for (const s of servers) s.kill();
+    for (const stop of stops.splice(0)) await stop();
     for (const ns of extra.splice(0)) spawnSync('ip', ['netns', 'del', ns]);
     const before = mine().length;
     expect(before).toBeGreaterThan(6);
