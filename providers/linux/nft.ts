@@ -19,6 +19,8 @@ export const CHAIN = {
   fwdExt: 'ext_forward',
   /** Traffic from the Internet to the router itself: IKE from VPN peers only. */
   inExt: 'ext_input',
+  /** Forwarded traffic leaving to the Internet: a VPN's remote networks are dropped here, so they never leave in clear when the tunnel is down. */
+  outExt: 'ext_output',
 } as const;
 
 /** The router's base ruleset: everything inbound from ext0 is dropped unless a resource's rule admits it. */
@@ -29,13 +31,17 @@ export function baseRuleset(): string {
   chain ${CHAIN.post} { type nat hook postrouting priority srcnat; policy accept; }
   chain forward {
     type filter hook forward priority filter; policy drop;
+    tcp flags syn tcp option maxseg size set rt mtu
+    oifname "${ext}" jump ${CHAIN.outExt}
     ct state established,related accept
     iifname != "${ext}" accept
     iifname "${ext}" jump ${CHAIN.fwdExt}
   }
   chain ${CHAIN.fwdExt} { }
+  chain ${CHAIN.outExt} { }
   chain input {
     type filter hook input priority filter; policy accept;
+    iifname != "${ext}" udp dport { 500, 4500 } drop
     iifname "${ext}" ct state established,related accept
     iifname "${ext}" jump ${CHAIN.inExt}
     iifname "${ext}" drop

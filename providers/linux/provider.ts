@@ -139,11 +139,15 @@ export function createLinuxProvider(options: LinuxProviderOptions): Provider {
         const match = proto === 'icmp' ? 'meta l4proto icmp' : ports.length > 0 ? `${proto} dport { ${ports.join(', ')} }` : `meta l4proto ${proto}`;
         return [{ chain: CHAIN.fwdExt, rule: `ct original ip daddr ${str(a['address'])}${source} ${match} accept` }];
       }
-      case 'vpn-connection':
+      case 'vpn-connection': {
+        const remote = Array.isArray(a['peerCidrs']) ? a['peerCidrs'].map(String) : [];
         return [
           { chain: CHAIN.inExt, rule: `ip saddr ${str(a['peer'])} udp dport { 500, 4500 } accept` },
           { chain: CHAIN.inExt, rule: `ip saddr ${str(a['peer'])} meta l4proto esp accept` },
+          // Only the tunnel (ipsec0) may carry the remote networks: never the Internet leg, in clear.
+          ...(remote.length > 0 ? [{ chain: CHAIN.outExt, rule: `ip daddr { ${remote.join(', ')} } drop` }] : []),
         ];
+      }
       default:
         return [];
     }
