@@ -50,6 +50,16 @@ export interface Observed {
   readonly attributes: Attributes;
 }
 
+/**
+ * Hooks a provider may call while a call is under way. `accepted` is for providers whose
+ * calls are async jobs (CloudStack): call it as soon as the job is accepted, with the job
+ * id and the new object's id, before waiting — the engine makes both durable, so a crash
+ * or timeout while waiting is resolved by reading that object, not by creating again.
+ */
+export interface CallProgress {
+  accepted(info: { readonly providerId?: string; readonly jobId?: string }): void;
+}
+
 export interface Scope {
   readonly zone: string;
   readonly tenant?: string;
@@ -59,9 +69,9 @@ export interface Provider {
   readonly name: string;
   readonly resourceTypes: { readonly [T in ResourceTypeName]?: ResourceType };
   read(r: Recorded): Promise<Observed | undefined>;
-  create(d: Desired): Promise<Observed>;
-  update(prior: Recorded, d: Desired, changed: readonly string[]): Promise<Observed>;
-  delete(prior: Recorded): Promise<void>;
+  create(d: Desired, progress?: CallProgress): Promise<Observed>;
+  update(prior: Recorded, d: Desired, changed: readonly string[], progress?: CallProgress): Promise<Observed>;
+  delete(prior: Recorded, progress?: CallProgress): Promise<void>;
   list?(type: ResourceTypeName, scope: Scope): AsyncIterable<Observed>;
   /** Everything that really exists in the zone, for `zone inventory`. */
   inventory?(): Promise<readonly Observed[]>;

@@ -34,6 +34,8 @@ export interface OperationIntent {
 }
 
 export interface Operation extends OperationIntent {
+  /** The provider's job for this call, when it accepted the call as an async job. */
+  readonly jobId?: string;
   readonly id: number;
   readonly status: OperationStatus;
   readonly startedAt: string;
@@ -50,6 +52,7 @@ interface JournalRow {
   tenant: string;
   zone: string;
   provider_id: string | null;
+  job_id: string | null;
   status: string;
   started_at: string;
   finished_at: string | null;
@@ -66,6 +69,7 @@ function rowToOperation(row: JournalRow): Operation {
     tenant: row.tenant,
     zone: row.zone,
     ...(row.provider_id === null ? {} : { providerId: row.provider_id }),
+    ...(row.job_id === null || row.job_id === undefined ? {} : { jobId: row.job_id }),
     status: row.status as OperationStatus,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
@@ -82,6 +86,11 @@ export interface Journal {
   commitDelete(opId: number, address: string): void;
   commitNoChange(opId: number): void;
   failOperation(opId: number, message: string): void;
+  /**
+   * The provider accepted the call as an async job: its job id and the id of the object
+   * it is making, durable before the provider is polled.
+   */
+  noteAccepted(opId: number, accepted: { readonly providerId?: string; readonly jobId?: string }): void;
   /**
    * Records objects that already exist in a provider (adoption), all in one
    * transaction: nothing was asked of a provider, so there is no intent to journal.
@@ -185,6 +194,8 @@ export function prepareJournal(db: Database.Database, { resources, events, now }
     finish.run('failed', now().toISOString(), message, op.id);
   });
 
+  const accept = db.prepare("UPDATE journal SET provider_id = coalesce(?, provider_id), job_id = coalesce(?, job_id) WHERE id = ? AND status = 'pending'");
+
   const recordAdopted = db.transaction((runId: string, records: readonly ResourceRecord[]) => {
     const at = now().toISOString();
     const out = records.map((resource) => {
@@ -230,6 +241,11 @@ export function prepareJournal(db: Database.Database, { resources, events, now }
     commitNoChange: (opId) => settled(opId, commitNoChange.immediate(opId)),
     failOperation: (opId, message) => settled(opId, failOperation.immediate(opId, message)),
     recordAdopted: (runId, records) => recordAdopted.immediate(runId, records),
+    noteAccepted(opId, accepted) {
+      accept.run(accepted.providerId ?? null, accepted.jobId ?? null, opId);
+      const op = begun.get(opId);
+      if (op && accepted.providerId !== undefined && op.providerId === undefined) begun.set(opId, { ...op, providerId: accepted.providerId });
+    },
     pendingOperations: () => pending.all().map(rowToOperation),
     operation(opId) {
       const row = byId.get(opId);

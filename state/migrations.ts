@@ -106,6 +106,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'journal job ids',
+    up(db) {
+      // An async provider (CloudStack) accepts a call as a job before it is done: the job
+      // and the new object's id are journalled then, so a crash or timeout while polling
+      // is resolved by reading that object, never by creating a second one.
+      db.exec('ALTER TABLE journal ADD COLUMN job_id TEXT');
+    },
+  },
 ];
 
 /**

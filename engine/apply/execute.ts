@@ -4,14 +4,14 @@
  * its own transaction the moment it returns, so a crash loses nothing. A failed step
  * skips its dependents; independent branches go on.
  */
-import type { Desired, Provider, Recorded } from '../../providers/contract.js';
+import { ProviderError, type CallProgress, type Desired, type Provider, type Recorded } from '../../providers/contract.js';
 import type { Dag, NodeOutcome } from '../graph/index.js';
 import { walkDag } from '../graph/index.js';
 import type { DesiredResource, RecordedResource, SecretRef } from '../resource.js';
 import type { Step } from '../plan/order.js';
 import type { OperationIntent } from '../../state/index.js';
 import { IntentJournal } from './intents.js';
-import { DEFAULT_RETRY, OperationTimedOut, withRetries, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, isRetryable, OperationTimedOut, OutcomeUnknown, withRetries, type RetryPolicy } from './retry.js';
 
 /** The part of the state store apply writes through. */
 export interface ApplyState {
@@ -20,6 +20,8 @@ export interface ApplyState {
   commitUpdate(opId: number, recorded: RecordedResource): void;
   commitDelete(opId: number, address: string): void;
   failOperation(opId: number, message: string): void;
+  /** Makes an async job's id (and the new object's id) durable before the provider waits for it. */
+  noteAccepted?(opId: number, accepted: { readonly providerId?: string; readonly jobId?: string }): void;
 }
 
 export interface ApplyReporter {
@@ -87,7 +89,7 @@ async function runStep(id: string, step: Step, ctx: ApplyContext, intents: Inten
       const provider = ctx.providerFor(d.zone);
       await journalled(
         intents.begin({ address: d.address, action: 'create', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId }),
-        () => provider.create(toDesired(d, ctx)),
+        (progress) => provider.create(toDesired(d, ctx), progress),
         (opId, observed) => {
           ctx.state.commitCreate(opId, toRecorded(d, observed.providerId, observed.attributes, ctx.now()));
           ctx.providerIds.set(d.address, observed.providerId);
@@ -102,7 +104,7 @@ async function runStep(id: string, step: Step, ctx: ApplyContext, intents: Inten
       const provider = ctx.providerFor(d.zone);
       await journalled(
         intents.begin({ address: d.address, action: 'update', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId, providerId: before.providerId }),
-        () => provider.update(toPrior(before), toDesired(d, ctx), changed),
+        (progress) => provider.update(toPrior(before), toDesired(d, ctx), changed, progress),
         (opId, observed) => {
           ctx.state.commitUpdate(opId, { ...toRecorded(d, observed.providerId, observed.attributes, ctx.now()), createdAt: before.createdAt });
           ctx.providerIds.set(d.address, observed.providerId);
@@ -117,7 +119,7 @@ async function runStep(id: string, step: Step, ctx: ApplyContext, intents: Inten
       const provider = ctx.providerFor(before.zone);
       await journalled(
         intents.begin({ address: before.address, action: 'delete', type: before.type, tenant: before.tenant, zone: before.zone, runId: ctx.runId, providerId: before.providerId }),
-        () => provider.delete(toPrior(before)),
+        (progress) => provider.delete(toPrior(before), progress),
         (opId) => {
           ctx.state.commitDelete(opId, before.address);
           ctx.providerIds.delete(before.address);
@@ -136,13 +138,30 @@ async function runStep(id: string, step: Step, ctx: ApplyContext, intents: Inten
  * that timed out, or whose commit failed, leaves its intent pending: the next run
  * resolves it by reading the provider rather than trusting either side.
  */
-async function journalled<T>(begun: Promise<number>, call: () => Promise<T>, commit: (opId: number, result: T) => void, ctx: ApplyContext, id: string): Promise<void> {
+async function journalled<T>(begun: Promise<number>, call: (progress: CallProgress) => Promise<T>, commit: (opId: number, result: T) => void, ctx: ApplyContext, id: string): Promise<void> {
   const opId = await begun;
+  let accepted: { providerId?: string; jobId?: string } | undefined;
+  const progress: CallProgress = {
+    accepted(info) {
+      accepted = { ...accepted, ...info };
+      ctx.state.noteAccepted?.(opId, info);
+    },
+  };
+  const attempt = async (): Promise<T> => {
+    try {
+      return await call(progress);
+    } catch (error) {
+      // Once a job is accepted a retry could do the work twice: a failure that is not the
+      // job's own definite failure leaves the outcome to be read on the next run.
+      if (accepted && (isRetryable(error) || (error instanceof ProviderError && error.code === 'timeout'))) throw new OutcomeUnknown(accepted.jobId, error);
+      throw error;
+    }
+  };
   let result: T;
   try {
-    result = await withRetries(call, ctx.retry ?? DEFAULT_RETRY, (attempt, delayMs, error) => ctx.reporter.retrying?.(id, attempt, delayMs, error));
+    result = await withRetries(attempt, ctx.retry ?? DEFAULT_RETRY, (n, delayMs, error) => ctx.reporter.retrying?.(id, n, delayMs, error));
   } catch (error) {
-    if (!(error instanceof OperationTimedOut)) ctx.state.failOperation(opId, messageOf(error));
+    if (!(error instanceof OperationTimedOut) && !(error instanceof OutcomeUnknown)) ctx.state.failOperation(opId, messageOf(error));
     throw error;
   }
   commit(opId, result);

@@ -54,10 +54,14 @@ export async function recoverPending(
       const desired = desiredAt(op.address);
       switch (op.action) {
         case 'create': {
-          const found = await lookup(op);
+          // An async job journalled its object's id when it was accepted: read that object.
+          const byId = op.providerId !== undefined
+            ? await providerFor(op.zone).read({ address: op.address, type: op.type, tenant: op.tenant, zone: op.zone, providerId: op.providerId, attributes: (desired ?? prior)?.attributes ?? {} })
+            : undefined;
+          const found = byId ?? (await lookup(op));
           if (found) {
             state.commitCreate(op.id, record(op, found, desired ?? prior, (desired ?? prior)?.attributes));
-            report.push({ address: op.address, action: op.action, outcome: `exists at the provider (${found.providerId}): recorded` });
+            report.push({ address: op.address, action: op.action, outcome: `exists at the provider (${found.providerId}${op.jobId ? `, job ${op.jobId}` : ''}): recorded` });
           } else {
             state.failOperation(op.id, 'interrupted; not found at the provider, so it was not created');
             report.push({ address: op.address, action: op.action, outcome: 'was not created' });

@@ -35,6 +35,18 @@ export class OperationTimedOut extends Error {
   }
 }
 
+/**
+ * An async job the provider accepted, whose outcome the call could not learn (its
+ * polling timed out or failed): like a timeout, never retried — the job may still
+ * land — and resolved by reading the object it names on the next run.
+ */
+export class OutcomeUnknown extends Error {
+  constructor(readonly jobId: string | undefined, cause: unknown) {
+    super(`accepted by the provider${jobId ? ` as job ${jobId}` : ''}, but its outcome is unknown (${cause instanceof Error ? cause.message : String(cause)}); the next run resolves it by reading`, { cause });
+    this.name = 'OutcomeUnknown';
+  }
+}
+
 export const isRetryable = (error: unknown): boolean => error instanceof ProviderError && error.retryable;
 
 /** Backoff before try `attempt + 1` (attempt counts from 1): full jitter over an exponential ceiling. */
