@@ -1,7 +1,7 @@
 /**
  * Provider plugins behind one contract (contract.ts): `createProvider` picks the
- * implementation a zone asks for: `sim` (the embedded default) or `linux` (network
- * namespaces on this host).
+ * implementation a zone asks for: `sim` (the embedded default), `linux` (network
+ * namespaces on this host) or `cloudstack` (an Apache CloudStack API).
  *
  * Where the sim keeps its world: `provider.path` when the zone sets it — a relative
  * path is resolved against the parent of the state directory (the project directory
@@ -10,6 +10,10 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import type { Provider } from './contract.js';
+import { resolveSecret } from '../engine/cli/secrets.js';
+import { createCloudStackClient } from './cloudstack/client.js';
+import { createCloudStackProvider } from './cloudstack/provider.js';
+import { ProviderError } from './contract.js';
 import { createLinuxProvider } from './linux/provider.js';
 import { createSimProvider, type ZoneSpecOutput } from './sim/index.js';
 
@@ -31,6 +35,24 @@ export function createProvider(zoneName: string, zoneSpec: ZoneSpecOutput, env: 
     case 'linux': {
       const dir = config.dir === undefined ? join(env.stateDir, `linux-${zoneName}`) : resolve(dirname(resolve(env.stateDir)), config.dir);
       return createLinuxProvider({ zoneName, zone: zoneSpec, dir, baseDir: dirname(resolve(env.stateDir)) });
+    }
+    case 'cloudstack': {
+      const baseDir = dirname(resolve(env.stateDir));
+      const key = (ref: { env: string } | { file: string }, what: string): string => {
+        try {
+          return resolveSecret(ref, baseDir);
+        } catch (error) {
+          throw new ProviderError('invalid', `zone ${zoneName}: the CloudStack ${what}: ${error instanceof Error ? error.message : String(error)}`, { retryable: false });
+        }
+      };
+      const api = createCloudStackClient({
+        endpoint: config.endpoint,
+        apiKey: key(config.apiKey, 'API key'),
+        secretKey: key(config.secretKey, 'secret key'),
+        ...(config.pageSize !== undefined ? { pageSize: config.pageSize } : {}),
+        poll: { timeoutMs: config.jobTimeout ?? 600_000 },
+      });
+      return createCloudStackProvider({ zoneName, zone: zoneSpec, api });
     }
     default:
       return assertNever(config);

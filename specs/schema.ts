@@ -100,7 +100,29 @@ export const LinuxProviderConfig = z.strictObject({
   dir: z.string().optional().describe("Directory of the provider's own files: name registry, strongSwan configuration, logs (default .netfirst/linux-ZONE)."),
 });
 
-export const ProviderConfig = z.discriminatedUnion('type', [SimProviderConfig, LinuxProviderConfig]);
+const SecretRef = z.union([
+  z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name') }),
+  z.strictObject({ file: z.string().min(1) }),
+]);
+
+export const CloudStackProviderConfig = z.strictObject({
+  type: z.literal('cloudstack'),
+  endpoint: z.url({ protocol: /^https?$/, error: 'must be the URL of the CloudStack API, such as https://cloud.example.net/client/api' }),
+  apiKey: SecretRef.describe('The API key: { env: NAME } or { file: path }.'),
+  secretKey: SecretRef.describe('The secret key: { env: NAME } or { file: path }.'),
+  zone: z.string().min(1).optional().describe("CloudStack's name of the zone (default: this zone's name)."),
+  vpcCidr: Cidr.optional().describe("Super-CIDR of each tenant's VPC; every network of the tenant must lie inside it (default 10.0.0.0/8)."),
+  offerings: z.strictObject({
+    vpc: z.string().min(1).optional(),
+    vpcNetwork: z.string().min(1).optional(),
+    service: z.string().min(1).optional().describe('A custom service offering taking the CPU count and memory of each VM.'),
+    disk: z.record(z.string(), z.string().min(1)).optional().describe('Disk offering per storage tier (default: the tier name).'),
+  }).optional(),
+  pageSize: z.number().int().min(1).max(500).optional(),
+  jobTimeout: Duration.optional().describe('Longest wait for one async job (default 10m); after it the job is resolved by reading on the next run.'),
+});
+
+export const ProviderConfig = z.discriminatedUnion('type', [SimProviderConfig, LinuxProviderConfig, CloudStackProviderConfig]);
 
 export const PublicIpPool = z.strictObject({
   name: Name,

@@ -13,6 +13,7 @@ import type { Change } from './change.js';
 import type { Drift } from './drift.js';
 import { buildDesired } from './desired.js';
 import { diffResources } from './diff.js';
+import { updateNote } from '../../providers/capabilities.js';
 import { orderChanges, type Step } from './order.js';
 import { checkProtection } from './protect.js';
 
@@ -62,12 +63,20 @@ export function makePlan(input: PlanInput): { plan: Plan; dag: Dag<Step> | undef
   if (hasErrors(diagnostics)) return { plan: { ...base, changes: [], orphanedTenants: [], diagnostics }, dag: undefined };
 
   const scope = input.destroy ? (input.tenants ?? specTenants) : input.tenants;
-  const { changes, orphanedTenants } = diffResources({
+  const diffed = diffResources({
     desired: built.resources,
     recorded: input.recorded,
     specTenants: input.destroy ? new Set([...specTenants, ...(scope ?? [])]) : specTenants,
     ...(scope ? { scopeTenants: scope } : {}),
     prune: input.prune ?? false,
+  });
+  const { orphanedTenants } = diffed;
+  // How the zone's provider carries out an update, when that is more than a change (CloudStack stops a VM).
+  const changes = diffed.changes.map((c) => {
+    if (c.action !== 'update' || c.reason !== undefined) return c;
+    const zone = input.specs.zones.get(c.after.zone);
+    const note = zone ? updateNote(zone.value.spec.provider.type, c.type, c.changed) : undefined;
+    return note ? { ...c, reason: note } : c;
   });
   for (const tenant of orphanedTenants) {
     diagnostics.push({

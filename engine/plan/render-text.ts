@@ -67,6 +67,7 @@ function renderChange(ch: Change, c: Colors): string[] {
       return [
         ...head('  ~', c.yellow, 'will be updated in place'),
         ...moved,
+        ...(ch.reason ? [`      # ${ch.reason}`] : []),
         ...attrLines(ch.before.attributes, ch.after.attributes, ch.after.sensitive, [], c),
         '    }',
       ];
