@@ -111,6 +111,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--specs <paths...>', 'spec files or directories holding the zone (default: .)')
     .action(async (address: string, argv: string[], opts) => run(async () => (await import('./commands/misc.js')).execCommand(address, argv, opts))());
 
+  const sim = program.command('sim').description('the embedded sim provider');
+  globalOptions(sim.command('serve').description('serve a sim zone over an API that real providers speak (CloudStack), so they can be tried without the real thing'))
+    .argument('[paths...]', 'spec files or directories holding the zone (default: .)')
+    .option('--cloudstack-api', 'speak the Apache CloudStack API (signed requests, async jobs, pagination) on /client/api')
+    .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8080')
+    .option('--zone <name>', 'the zone to serve, when the specs hold several')
+    .action(async (paths: string[], opts) => run(async () => (await import('./commands/sim-serve.js')).simServeCommand(paths, opts))());
+
   const importing = program.command('import').description('turn colocation environments (Cisco, RVTools, libvirt) into tenant specs, or adopt what a provider already runs');
   const sources = {
     cisco: 'Cisco IOS/IOS-XE or ASA/PIX configurations (show running-config)',

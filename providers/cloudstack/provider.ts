@@ -19,7 +19,7 @@ import { ATTRIBUTES } from '../../engine/attributes.js';
 import { RESOURCE_TYPES, type AttrValue, type Attributes, type ResourceTypeName } from '../../engine/resource.js';
 import type { ZoneDoc } from '../../specs/schema.js';
 import { type CallProgress, type Desired, type Observed, type Provider, ProviderError, type Recorded, type ResourceType } from '../contract.js';
-import { ADDRESS_TAG, TAG_RESOURCE_TYPES, type CommandName } from './api.js';
+import { ADDRESS_TAG, COMMANDS, TAG_RESOURCE_TYPES, type CommandName, type CommandSpec } from './api.js';
 
 type ZoneSpec = ZoneDoc['spec'];
 type CloudStackConfig = Extract<ZoneSpec['provider'], { type: 'cloudstack' }>;
@@ -109,12 +109,18 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
     throw new ProviderError('not-found', `CloudStack has no ${hypervisor} template named ${name} in zone ${zoneName}`, { retryable: false });
   });
 
-  /** Runs an async command, telling the engine its job (and the object's id) before waiting. */
+  /**
+   * Runs an async command, telling the engine its job (and the object's id) before
+   * waiting; `result` is the object the job made (under the command's key), or the job's
+   * result as it is for commands that make none (`{ success: true }`).
+   */
   async function job(command: CommandName, params: Params, progress?: CallProgress): Promise<{ id?: string; result: Obj }> {
     const started = await api.start(command, params);
     progress?.accepted({ jobId: started.jobId, ...(started.id !== undefined ? { providerId: started.id } : {}) });
-    const result = await api.wait(started.jobId);
-    return { ...(started.id !== undefined ? { id: started.id } : {}), result };
+    const raw = await api.wait(started.jobId);
+    const key = (COMMANDS[command] as CommandSpec).objectKey;
+    const object = key !== undefined && typeof raw[key] === 'object' && raw[key] !== null ? (raw[key] as Obj) : raw;
+    return { ...(started.id !== undefined ? { id: started.id } : {}), result: object };
   }
 
   const projectId = (tenant: string): Promise<string> => once(`project:${tenant}`, async () => {

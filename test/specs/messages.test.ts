@@ -59,12 +59,12 @@ describe('diagnostics users act on', () => {
     {
       reason: 'a provider type that does not exist lists those that do',
       given: 'apiVersion: netfirst/v1\nkind: Zone\nmetadata: { name: z1 }\nspec:\n  provider: { type: sym }\n  segments: {}\n',
-      want: ['t.yaml:5:21: error: spec.provider.type: must be one of sim, linux; got "sym"; did you mean "sim"?'],
+      want: ['t.yaml:5:21: error: spec.provider.type: must be one of sim, linux, cloudstack; got "sym"; did you mean "sim"?'],
     },
     {
       reason: 'a provider without a type lists the types',
       given: 'apiVersion: netfirst/v1\nkind: Zone\nmetadata: { name: z1 }\nspec:\n  provider: { latency: 1s }\n  segments: {}\n',
-      want: ['t.yaml:5:13: error: spec.provider: missing required field "type" (one of sim, linux)'],
+      want: ['t.yaml:5:13: error: spec.provider: missing required field "type" (one of sim, linux, cloudstack)'],
     },
     {
       reason: 'an alias is followed like any value',
