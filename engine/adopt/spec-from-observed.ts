@@ -6,12 +6,12 @@
  * read back from a provider: the spec references an environment variable per secret,
  * named here, whose value the operator supplies.
  */
+import { textOf as str, numberOf as num, listOf as list, recordOf as rec } from '../attribute-values.js';
 import { Document, isMap, isSeq, type Node } from 'yaml';
 import { envName } from '../../specs/import/naming.js';
 import { API_VERSION } from '../../specs/schema.js';
 import { formatSeconds, formatSize, GiB, MiB } from '../../specs/units.js';
 import type { Observed } from '../../providers/contract.js';
-import type { AttrValue, Attributes } from '../resource.js';
 
 export interface AdoptedSpec {
   readonly tenant: string;
@@ -23,10 +23,6 @@ export interface AdoptedSpec {
   readonly problems: readonly string[];
 }
 
-const str = (v: AttrValue | undefined): string => (typeof v === 'string' ? v : '');
-const num = (v: AttrValue | undefined): number => (typeof v === 'number' ? v : 0);
-const list = (v: AttrValue | undefined): readonly AttrValue[] => (Array.isArray(v) ? v : []);
-const rec = (v: AttrValue | undefined): Attributes => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Attributes) : {});
 /** `acme/network/office` → `office`. */
 const lastName = (address: string): string => address.split('/').pop() ?? address;
 const byName = <T extends { name: string }>(a: T, b: T): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);

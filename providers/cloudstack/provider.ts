@@ -14,9 +14,10 @@
  * Async commands report their job to the engine as soon as CloudStack accepts them
  * (CallProgress.accepted), so a crash or a job timeout is resolved by reading.
  */
+import { textOf as str, numberOf as num, recordOf as rec, listOf as list } from '../../engine/attribute-values.js';
 import { parseCidr } from '../../engine/net/ipv4.js';
 import { ATTRIBUTES } from '../../engine/attributes.js';
-import { RESOURCE_TYPES, type AttrValue, type Attributes, type ResourceTypeName } from '../../engine/resource.js';
+import { RESOURCE_TYPES, type Attributes, type ResourceTypeName } from '../../engine/resource.js';
 import type { ZoneDoc } from '../../specs/schema.js';
 import { type CallProgress, type Desired, type Observed, type Provider, ProviderError, type Recorded, type ResourceType } from '../contract.js';
 import { ADDRESS_TAG, COMMANDS, TAG_RESOURCE_TYPES, type CommandName, type CommandSpec } from './api.js';
@@ -44,10 +45,6 @@ export const CLOUDSTACK_RESOURCE_TYPES: { readonly [T in ResourceTypeName]?: Res
   RESOURCE_TYPES.map((type) => [type, { schema: ATTRIBUTES[type].schema, forceNew: ATTRIBUTES[type].forceNew, computed: [] }]),
 );
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
-const num = (v: AttrValue | undefined): number => (typeof v === 'number' ? v : 0);
-const rec = (v: AttrValue | undefined): Attributes => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Attributes) : {});
-const list = (v: AttrValue | undefined): readonly AttrValue[] => (Array.isArray(v) ? v : []);
 
 const HYPERVISOR = { kvm: 'KVM', xenserver: 'XenServer', vmware: 'VMware' } as const;
 const DH = { 2: 'modp1024', 5: 'modp1536', 14: 'modp2048', 15: 'modp3072', 16: 'modp4096', 19: 'ecp256', 20: 'ecp384', 21: 'ecp521' } as const;

@@ -9,6 +9,7 @@
  * Its own record (registry.ts) keeps the small indices kernel names derive from and
  * what it realized, for `list`/`inventory`. Work on one router is serialized.
  */
+import { textOf as str, numberOf as num, recordOf as rec } from '../../engine/attribute-values.js';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, ftruncateSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -46,9 +47,6 @@ export const LINUX_RESOURCE_TYPES: { readonly [T in ResourceTypeName]?: Resource
   RESOURCE_TYPES.filter((t) => t !== 'vpn-user').map((type) => [type, { schema: ATTRIBUTES[type].schema, forceNew: ATTRIBUTES[type].forceNew, computed: [] }]),
 );
 
-const str = (v: AttrValue | undefined): string => (typeof v === 'string' ? v : '');
-const num = (v: AttrValue | undefined): number => (typeof v === 'number' ? v : 0);
-const rec = (v: AttrValue | undefined): Attributes => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Attributes) : {});
 
 export function createLinuxProvider(options: LinuxProviderOptions): Provider {
   const { zoneName, zone } = options;
