@@ -112,10 +112,7 @@ async function adoptLocked(zone: string, paths: string[], options: AdoptOptions)
       // cannot report; the second pass is the plan that decides.
       const first = buildDesired({ specs: all, recorded: withAdopted(records), digestSecret: digest, tenants: selected });
       if (hasErrors(first.diagnostics)) {
-        const located = first.diagnostics.map((d) => {
-          const at = !d.line && d.file && d.doc !== undefined && d.path ? all.locate(d.file, d.doc, d.path) : undefined;
-          return shown(at ? { ...d, line: at.line, column: at.column } : d);
-        });
+        const located = first.diagnostics.map(shown);
         const envs = generated.flatMap((g) => g.secrets.map((s) => `  ${s.env}: ${s.what}`));
         throw new CliError([...located.filter((d) => d.severity === 'error').map(formatDiagnostic), ...(envs.length > 0 ? ['Secrets cannot be read back from the provider; set these environment variables and run again:', ...envs] : []), 'Nothing was recorded or written.'].join('\n'));
       }

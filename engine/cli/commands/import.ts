@@ -174,11 +174,7 @@ export function validateDraft(yaml: string, draft: TenantDraft, zone: Loaded<Zon
       }
       // Secrets are references to values the operator loads later: any value will do here.
       const built = buildDesired({ specs, recorded, digestSecret: () => ({ digest: 'sha256:import-check' }), tenants: new Set([draft.tenant]) });
-      diagnostics.push(...built.diagnostics.map((d) => {
-        if (d.line || !d.file || d.doc === undefined || !d.path) return d;
-        const at = specs.locate(d.file, d.doc, d.path);
-        return at ? { ...d, line: at.line, column: at.column } : d;
-      }));
+      diagnostics.push(...built.diagnostics);
     }
     return diagnostics.map((d) => (d.file === file ? { ...d, file: shown } : d));
   } finally {

@@ -28,11 +28,7 @@ export function validateCommand(paths: string[], options: ValidateOptions): numb
   if (!hasErrors(diagnostics)) {
     diagnostics.push(...buildDesired({ specs, recorded, digestSecret: secretDigester(lineage) }).diagnostics);
   }
-  const located = diagnostics.map((d) => {
-    if (d.line || !d.file || d.doc === undefined || !d.path) return d;
-    const at = specs.locate(d.file, d.doc, d.path);
-    return at ? { ...d, line: at.line, column: at.column } : d;
-  });
+  const located = diagnostics;
   const errors = located.filter((d) => d.severity === 'error').length;
   if (options.json) {
     print(JSON.stringify({ valid: errors === 0, diagnostics: located }, null, 2));
