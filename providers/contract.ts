@@ -48,6 +48,11 @@ export interface Observed {
   readonly type: ResourceTypeName;
   readonly tenant: string;
   readonly attributes: Attributes;
+  /**
+   * Attributes the provider cannot see (netfirst's own decisions it keeps no record of):
+   * drift keeps the recorded values for them instead of comparing.
+   */
+  readonly unobserved?: readonly string[];
 }
 
 /**
@@ -63,6 +68,11 @@ export interface CallProgress {
 export interface Scope {
   readonly zone: string;
   readonly tenant?: string;
+  /**
+   * What state records, provider ID → address: lets a provider recognise objects whose
+   * own marking (a tag) an interrupted call did not get to write.
+   */
+  readonly recorded?: ReadonlyMap<string, string>;
 }
 
 export interface Provider {
@@ -73,6 +83,12 @@ export interface Provider {
   update(prior: Recorded, d: Desired, changed: readonly string[], progress?: CallProgress): Promise<Observed>;
   delete(prior: Recorded, progress?: CallProgress): Promise<void>;
   list?(type: ResourceTypeName, scope: Scope): AsyncIterable<Observed>;
+  /**
+   * Finishes what an interrupted create left undone on an object recovery found by
+   * reading and recorded (CloudStack: the tags that tie it to its address). Idempotent;
+   * nothing to do for providers whose creates are one call.
+   */
+  settle?(r: Recorded): Promise<void>;
   /** Everything that really exists in the zone, for `zone inventory`. */
   inventory?(): Promise<readonly Observed[]>;
   /** Lines about how the zone is realized (transport, namespaces…), for `zone inventory`. */
@@ -97,11 +113,17 @@ export class ProviderError extends Error {
   readonly code: ProviderErrorCode;
   readonly retryable: boolean;
   readonly providerMessage: string;
-  constructor(code: ProviderErrorCode, providerMessage: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+  /**
+   * The provider knows the call changed nothing (an async job's own failure, which the
+   * platform rolled back): even after the job was accepted, the outcome is not unknown.
+   */
+  readonly definite: boolean;
+  constructor(code: ProviderErrorCode, providerMessage: string, options: { retryable?: boolean; cause?: unknown; definite?: boolean } = {}) {
     super(providerMessage, { cause: options.cause });
     this.name = 'ProviderError';
     this.code = code;
     this.retryable = options.retryable ?? (code === 'timeout' || code === 'unavailable');
     this.providerMessage = providerMessage;
+    this.definite = options.definite ?? false;
   }
 }

@@ -78,18 +78,35 @@ export function loadSpecs(paths: readonly string[], options: LoadOptions = {}): 
   });
   cache?.save();
 
+  return assembleSpecSet(read.map((entry) => ('sha256' in entry ? { ...entry, result: results.get(entry.sha256)! } : entry)), diagnostics);
+}
+
+/** A file read and loaded, as the spec model is assembled from it. */
+export interface LoadedFile {
+  readonly file: string;
+  readonly sha256: string;
+  readonly source: SourceFile;
+  readonly result: FileResult;
+}
+
+/**
+ * The spec model from files already loaded (and reading problems, in file order):
+ * what loadSpecs ends with, and what `watch` calls again after reloading only the
+ * files that changed.
+ */
+export function assembleSpecSet(entries: readonly (LoadedFile | Diagnostic)[], before: readonly Diagnostic[] = []): SpecSet {
+  const diagnostics: Diagnostic[] = [...before];
   const sources = new Map<string, SourceFile>();
   const files: { file: string; sha256: string }[] = [];
   const documents: Loaded<AnyDoc>[] = [];
-  for (const entry of read) {
+  for (const entry of entries) {
     if (!('sha256' in entry)) {
       diagnostics.push(entry);
       continue;
     }
-    const { file, sha256, source } = entry;
+    const { file, sha256, source, result } = entry;
     sources.set(file, source);
     files.push({ file, sha256 });
-    const result = results.get(sha256)!;
     for (const d of result.diagnostics) diagnostics.push({ ...d, file });
     for (const { doc, value } of result.documents) documents.push({ file, doc, value });
   }

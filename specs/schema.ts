@@ -112,6 +112,8 @@ export const CloudStackProviderConfig = z.strictObject({
   secretKey: SecretRef.describe('The secret key: { env: NAME } or { file: path }.'),
   zone: z.string().min(1).optional().describe("CloudStack's name of the zone (default: this zone's name)."),
   vpcCidr: Cidr.optional().describe("Super-CIDR of each tenant's VPC; every network of the tenant must lie inside it (default 10.0.0.0/8)."),
+  remoteAccessRange: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\s*-\s*\d{1,3}(\.\d{1,3}){3}$/, 'must be a range of addresses such as 100.64.0.1-100.64.0.254').optional()
+    .describe("Addresses remote-access VPN clients get, outside vpcCidr (default 100.64.0.1-100.64.0.254)."),
   offerings: z.strictObject({
     vpc: z.string().min(1).optional(),
     vpcNetwork: z.string().min(1).optional(),
@@ -286,7 +288,12 @@ export const TenantDocument = z.strictObject({
 export const Partner = z.strictObject({
   name: Name,
   tenants: z.array(z.string().regex(/^[a-z0-9-]+\*?$/, 'must be a tenant name or a prefix ending in *')),
-  zones: z.array(Name).default([]),
+  zones: z.array(Name).default([]).describe('Zones its tenants may live in; none listed: no zone.'),
+  segments: z
+    .strictObject({ vlans: z.array(Range).optional(), vxlans: z.array(Range).optional() })
+    .optional()
+    .describe('The fixed VLAN IDs and VNIs its tenants may pin, within the zone pools (default: any of the zone pools).'),
+  publicIpPools: z.array(Name).optional().describe("The zone public IP pools its tenants' addresses come from (default: any)."),
   quotas: z
     .strictObject({
       vms: z.number().int().nonnegative().optional(),

@@ -9,9 +9,12 @@ export type { StateSnapshot } from './snapshot.js';
 export type { ResourceRecord } from './resources.js';
 export type { Operation, OperationAction, OperationIntent, OperationStatus } from './journal.js';
 export type { EventAction, EventFilter, StateEvent } from './events.js';
+export {
+  SYNC_STATUSES, type ReconcileStatusTable, type SyncAction, type SyncStatus, type TenantSyncDetail, type TenantSyncRecord,
+} from './reconcile-status.js';
 export { allocationsOf, ALLOCATION_KINDS, type Allocation, type AllocationKind } from './allocations.js';
 export {
-  acquireLock, currentLock, describeHolder, forceUnlock, formatAge, formatInstant, isProcessRunning, STATE_SCOPE,
+  acquireLock, currentLock, describeHolder, forceUnlock, formatAge, formatInstant, isProcessRunning, listLocks, STATE_SCOPE,
   StateLockedError, thisHolder, type AcquireOptions, type LockableState, type LockHandle, type LockHolder, type LockInfo,
   type LockRefusal,
 } from './lock.js';

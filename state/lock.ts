@@ -1,6 +1,9 @@
 /**
  * The state lock: one row per locked scope in the `locks` table of the state database
  * itself, so taking it is a transaction on the same file the state lives in. A holder
+ * takes a set of scopes at once, all or none: `state` (everything), or `tenant:NAME`
+ * and `zone:NAME` (the zone's shared allocations and capacity) — so runs for different
+ * tenants proceed side by side, and `state` excludes every other scope. A holder
  * proves it is alive by a heartbeat; a lock is never broken automatically — a stale
  * one (no heartbeat for `staleAfterMs`) or one whose process is gone is reported, and
  * only `forceUnlock` removes another holder's row.
@@ -88,6 +91,8 @@ export interface AcquireOptions {
   /** Interval between attempts while waiting (default 200 ms). */
   readonly pollMs?: number;
   readonly scope?: string;
+  /** Several scopes, taken together or not at all (instead of `scope`). */
+  readonly scopes?: readonly string[];
   /** Clock for every timestamp and for the timeout (tests inject one). */
   readonly now?: () => Date;
   /** How to wait between attempts (tests inject one that advances their clock). */
@@ -125,11 +130,24 @@ interface LockRow {
   heartbeat_at: string;
 }
 
+/**
+ * A holder's rows share its lock ID: the first row has it as is, the others as
+ * `ID/1`, `ID/2`… (the column is unique), so force-unlock of the ID removes them all.
+ */
+const baseId = (rowId: string): string => rowId.replace(/\/\d+$/, '');
+
 function rowToLock(row: LockRow): LockInfo {
   return {
-    id: row.id, scope: row.scope, owner: row.owner, pid: row.pid, host: row.host, command: row.command,
+    id: baseId(row.id), scope: row.scope, owner: row.owner, pid: row.pid, host: row.host, command: row.command,
     acquiredAt: row.acquired_at, heartbeatAt: row.heartbeat_at,
   };
+}
+
+/** Scopes that exclude each other: the same scope, and `state` against every scope. */
+function conflicting(db: Database.Database, scopes: readonly string[]): LockRow | undefined {
+  if (scopes.includes(STATE_SCOPE)) return db.prepare<[], LockRow>('SELECT * FROM locks ORDER BY acquired_at LIMIT 1').get();
+  const wanted = [...scopes, STATE_SCOPE];
+  return db.prepare<string[], LockRow>(`SELECT * FROM locks WHERE scope IN (${wanted.map(() => '?').join(',')}) ORDER BY acquired_at LIMIT 1`).get(...wanted);
 }
 
 /** This process, as a lock holder. */
@@ -189,7 +207,7 @@ type Attempt = { readonly taken: true; readonly info: LockInfo } | { readonly ta
 export async function acquireLock(store: LockableState, options: AcquireOptions): Promise<LockHandle> {
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const scope = options.scope ?? STATE_SCOPE;
+  const scopes = [...new Set(options.scopes ?? [options.scope ?? STATE_SCOPE])].sort();
   const timeoutMs = Math.max(0, options.timeoutMs ?? 0);
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
@@ -198,19 +216,18 @@ export async function acquireLock(store: LockableState, options: AcquireOptions)
   const db = openLockConnection(store);
   let handed = false;
   try {
-    const current = db.prepare<[string], LockRow>(selectByScope);
     const insert = db.prepare(`INSERT INTO locks (scope, id, owner, pid, host, command, acquired_at, heartbeat_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     // Check and insert in one write transaction: of two processes racing here, the
-    // second sees the first's row (BEGIN IMMEDIATE serialises them).
+    // second sees the first's rows (BEGIN IMMEDIATE serialises them).
     const tryInsert = db.transaction((at: string): Attempt => {
-      const existing = current.get(scope);
+      const existing = conflicting(db, scopes);
       if (existing) return { taken: false, row: existing };
       const info: LockInfo = {
-        id: randomBytes(4).toString('hex'), scope, owner: holder.owner, pid: holder.pid, host: holder.host,
+        id: randomBytes(4).toString('hex'), scope: scopes.join(' '), owner: holder.owner, pid: holder.pid, host: holder.host,
         command: options.command, acquiredAt: at, heartbeatAt: at,
       };
-      insert.run(scope, info.id, info.owner, info.pid, info.host, info.command, at, at);
+      scopes.forEach((scope, i) => insert.run(scope, i === 0 ? info.id : `${info.id}/${i}`, info.owner, info.pid, info.host, info.command, at, at));
       return { taken: true, info };
     });
 
@@ -219,7 +236,7 @@ export async function acquireLock(store: LockableState, options: AcquireOptions)
     for (;;) {
       // Poll with a plain read (never blocks, never blocks others in WAL mode); only
       // an apparently free lock costs a write transaction.
-      const seen = current.get(scope);
+      const seen = conflicting(db, scopes);
       const attempt: Attempt = seen ? { taken: false, row: seen } : tryInsert.immediate(now().toISOString());
       if (attempt.taken) {
         handed = true;
@@ -246,14 +263,14 @@ export async function acquireLock(store: LockableState, options: AcquireOptions)
 }
 
 function holdLock(db: Database.Database, info: LockInfo, { now, heartbeatMs }: { now: () => Date; heartbeatMs: number }): LockHandle {
-  const beat = db.prepare('UPDATE locks SET heartbeat_at = ? WHERE scope = ? AND id = ?');
-  const remove = db.prepare('DELETE FROM locks WHERE scope = ? AND id = ?');
+  const beat = db.prepare("UPDATE locks SET heartbeat_at = ? WHERE id = ? OR id LIKE ? || '/%'");
+  const remove = db.prepare("DELETE FROM locks WHERE id = ? OR id LIKE ? || '/%'");
   let held = true;
   let open = true;
 
   function heartbeat(): boolean {
     if (!held) return false;
-    held = beat.run(now().toISOString(), info.scope, info.id).changes === 1;
+    held = beat.run(now().toISOString(), info.id, info.id).changes === info.scope.split(' ').length;
     if (!held) stopTimer();
     return held;
   }
@@ -279,7 +296,7 @@ function holdLock(db: Database.Database, info: LockInfo, { now, heartbeatMs }: {
     process.off('exit', release);
     try {
       // Only our own row: a lock force-unlocked and taken by another stays theirs.
-      if (held) remove.run(info.scope, info.id);
+      if (held) remove.run(info.id, info.id);
     } finally {
       held = false;
       db.close();
@@ -298,14 +315,27 @@ export function currentLock(store: LockableState, scope: string = STATE_SCOPE): 
   });
 }
 
+/** Every lock held, one per holder with all its scopes (`scope` lists them, space-separated), oldest first. */
+export function listLocks(store: LockableState): LockInfo[] {
+  return withConnection(store, (db) => {
+    const byId = new Map<string, LockInfo>();
+    for (const row of db.prepare<[], LockRow>('SELECT * FROM locks ORDER BY acquired_at, scope').all()) {
+      const lock = rowToLock(row);
+      const seen = byId.get(lock.id);
+      byId.set(lock.id, seen ? { ...seen, scope: `${seen.scope} ${lock.scope}` } : lock);
+    }
+    return [...byId.values()];
+  });
+}
+
 /** Deletes the lock with this ID, whoever holds it. Returns what was broken, or undefined when there is no such lock. */
 export function forceUnlock(store: LockableState, id: string): LockInfo | undefined {
   return withConnection(store, (db) => {
     const take = db.transaction((lockId: string): LockInfo | undefined => {
-      const row = db.prepare<[string], LockRow>('SELECT * FROM locks WHERE id = ?').get(lockId);
-      if (!row) return undefined;
-      db.prepare('DELETE FROM locks WHERE id = ?').run(lockId);
-      return rowToLock(row);
+      const rows = db.prepare<[string, string], LockRow>("SELECT * FROM locks WHERE id = ? OR id LIKE ? || '/%' ORDER BY scope").all(lockId, lockId);
+      if (rows.length === 0) return undefined;
+      db.prepare("DELETE FROM locks WHERE id = ? OR id LIKE ? || '/%'").run(lockId, lockId);
+      return { ...rowToLock(rows[0]!), scope: rows.map((r) => r.scope).join(' ') };
     });
     return take.immediate(id.trim().toLowerCase());
   });

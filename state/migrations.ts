@@ -116,6 +116,31 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE journal ADD COLUMN job_id TEXT');
     },
   },
+  {
+    version: 4,
+    description: 'reconcile status',
+    up(db) {
+      // The last verdict of `netfirst reconcile` per tenant (state/reconcile-status.ts).
+      db.exec(`
+        CREATE TABLE reconcile_status (
+          tenant         TEXT PRIMARY KEY,
+          status         TEXT NOT NULL CHECK (status IN ('Synced', 'OutOfSync', 'Drifted', 'Error')),
+          summary        TEXT NOT NULL,
+          drifted        INTEGER NOT NULL,
+          pending        INTEGER NOT NULL,
+          action         TEXT NOT NULL CHECK (action IN ('none', 'healed', 'synced', 'deferred', 'failed')),
+          action_detail  TEXT NOT NULL,
+          last_error     TEXT,
+          last_error_at  TEXT,
+          checked_at     TEXT NOT NULL,
+          status_since   TEXT NOT NULL,
+          last_synced_at TEXT,
+          round_id       TEXT NOT NULL,
+          detail         TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /**

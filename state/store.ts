@@ -11,6 +11,7 @@ import type { Allocation } from './allocations.js';
 import { type EventFilter, prepareEvents, type StateEvent } from './events.js';
 import { type Journal, prepareJournal } from './journal.js';
 import { checkDatabase, migrate, StateFileError } from './migrations.js';
+import { prepareReconcileStatus, type ReconcileStatusTable } from './reconcile-status.js';
 import { prepareResources } from './resources.js';
 import { buildSnapshot, type StateSnapshot } from './snapshot.js';
 
@@ -19,7 +20,7 @@ export interface StateOptions {
   readonly now?: () => Date;
 }
 
-export interface StateStore extends Journal {
+export interface StateStore extends Journal, ReconcileStatusTable {
   readonly path: string;
   /** Random UUID fixed when the database was created: tells one state apart from a copy of another. */
   readonly lineage: string;
@@ -66,6 +67,9 @@ export function openState(path: string, options: StateOptions = {}): StateStore 
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // Runs for different tenants write the same file side by side (per-tenant locks):
+    // a write waits for the other's transaction instead of failing with SQLITE_BUSY.
+    db.pragma('busy_timeout = 15000');
     // Checkpoints (which fsync) dominate commit cost at the default 1,000 pages; 10,000
     // pages (~40 MB of WAL) lets hot pages (journal and event tails) coalesce first.
     db.pragma('wal_autocheckpoint = 10000');
@@ -101,6 +105,7 @@ function assemble(db: Database.Database, path: string, schemaVersion: number, no
   const resources = prepareResources(db);
   const events = prepareEvents(db);
   const journal = prepareJournal(db, { resources, events, now });
+  const reconcileStatus = prepareReconcileStatus(db);
 
   let cached: StateSnapshot | undefined;
   // One read transaction: the serial and the rows come from the same database version.
@@ -112,6 +117,7 @@ function assemble(db: Database.Database, path: string, schemaVersion: number, no
 
   return {
     ...journal,
+    ...reconcileStatus,
     path,
     lineage,
     schemaVersion,

@@ -104,7 +104,10 @@ async function runStep(id: string, step: Step, ctx: ApplyContext, intents: Inten
       const provider = ctx.providerFor(d.zone);
       await journalled(
         intents.begin({ address: d.address, action: 'update', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId, providerId: before.providerId }),
-        (progress) => provider.update(toPrior(before), toDesired(d, ctx), changed, progress),
+        // Nothing the provider holds changed (only the protection): nothing to call.
+        (progress) => (changed.length === 0
+          ? Promise.resolve({ providerId: before.providerId, address: d.address, type: d.type, tenant: d.tenant, attributes: before.attributes })
+          : provider.update(toPrior(before), toDesired(d, ctx), changed, progress)),
         (opId, observed) => {
           ctx.state.commitUpdate(opId, { ...toRecorded(d, observed.providerId, observed.attributes, ctx.now()), createdAt: before.createdAt });
           ctx.providerIds.set(d.address, observed.providerId);
@@ -153,7 +156,8 @@ async function journalled<T>(begun: Promise<number>, call: (progress: CallProgre
     } catch (error) {
       // Once a job is accepted a retry could do the work twice: a failure that is not the
       // job's own definite failure leaves the outcome to be read on the next run.
-      if (accepted && (isRetryable(error) || (error instanceof ProviderError && error.code === 'timeout'))) throw new OutcomeUnknown(accepted.jobId, error);
+      const definite = error instanceof ProviderError && error.definite;
+      if (accepted && !definite && (isRetryable(error) || (error instanceof ProviderError && error.code === 'timeout'))) throw new OutcomeUnknown(accepted.jobId, error);
       throw error;
     }
   };

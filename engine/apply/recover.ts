@@ -31,8 +31,10 @@ export async function recoverPending(
   providerFor: (zone: string) => Provider,
   /** The desired resource at an address, for the dependencies and digests a journal entry does not keep. */
   desiredAt: (address: string) => DesiredResource | undefined,
+  /** Only these tenants' operations (the run holds their locks; others' may be in flight); all when absent. */
+  tenants?: ReadonlySet<string>,
 ): Promise<Recovered[]> {
-  const pending = state.pendingOperations();
+  const pending = state.pendingOperations().filter((op) => tenants === undefined || tenants.has(op.tenant));
   const report: Recovered[] = [];
   // Creates are found by address: list each (zone, tenant, type) once.
   const listed = new Map<string, Map<string, Observed>>();
@@ -60,8 +62,11 @@ export async function recoverPending(
             : undefined;
           const found = byId ?? (await lookup(op));
           if (found) {
-            state.commitCreate(op.id, record(op, found, desired ?? prior, (desired ?? prior)?.attributes));
-            report.push({ address: op.address, action: op.action, outcome: `exists at the provider (${found.providerId}${op.jobId ? `, job ${op.jobId}` : ''}): recorded` });
+            const recorded = record(op, found, desired ?? prior, (desired ?? prior)?.attributes);
+            state.commitCreate(op.id, recorded);
+            // What the interrupted create did not get to (CloudStack: its tags) is finished now; failing that is no reason to lose the record.
+            const settled = await Promise.resolve(providerFor(op.zone).settle?.({ ...recorded, providerId: found.providerId })).then(() => '', (error: unknown) => `; finishing it failed (${error instanceof Error ? error.message : String(error)}), the next run tries again`);
+            report.push({ address: op.address, action: op.action, outcome: `exists at the provider (${found.providerId}${op.jobId ? `, job ${op.jobId}` : ''}): recorded${settled}` });
           } else {
             state.failOperation(op.id, 'interrupted; not found at the provider, so it was not created');
             report.push({ address: op.address, action: op.action, outcome: 'was not created' });
@@ -111,7 +116,8 @@ export async function recoverPending(
  */
 function record(op: Operation, found: Observed, meta: DesiredResource | RecordedResource | undefined, digests: Attributes | undefined): ResourceRecord {
   const attributes: Record<string, Attributes[string]> = { ...found.attributes };
-  for (const k of meta?.sensitive ?? []) {
+  // Digests of secrets, and what the provider cannot see, are taken as planned.
+  for (const k of [...(meta?.sensitive ?? []), ...(found.unobserved ?? [])]) {
     const digest = digests?.[k];
     if (digest !== undefined) attributes[k] = digest;
   }

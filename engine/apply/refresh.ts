@@ -23,7 +23,8 @@ export async function observeAll(recorded: Iterable<RecordedResource>, providerF
   for (const [zone, types] of wanted) {
     const provider = providerFor(zone);
     if (provider.list) {
-      for (const type of [...types].sort()) for await (const o of provider.list(type, { zone })) observed.set(o.providerId, o);
+      const recordedIds = new Map((byZone.get(zone) ?? []).map((r) => [r.providerId, r.address] as const));
+      for (const type of [...types].sort()) for await (const o of provider.list(type, { zone, recorded: recordedIds })) observed.set(o.providerId, o);
     } else {
       // A provider without bulk listing is read one resource at a time.
       for (const r of byZone.get(zone) ?? []) {

@@ -50,11 +50,14 @@ export async function withStateLock<T>(
   command: string,
   timeoutMs: number,
   fn: (lock: LockHandle) => Promise<T> | T,
+  /** The scopes to hold (default the whole state): `tenant:NAME`, `zone:NAME`. */
+  scopes?: readonly string[],
 ): Promise<T> {
   const acquire = (): Promise<LockHandle> => acquireLock(state, {
     command,
     timeoutMs,
-    onWait: (holder) => printErr(`Waiting up to ${formatAge(timeoutMs)} for the state lock held by ${describeHolder(holder)} (lock ID ${holder.id})…`),
+    ...(scopes ? { scopes } : {}),
+    onWait: (holder) => printErr(`Waiting up to ${formatAge(timeoutMs)} for the lock on ${holder.scope} held by ${describeHolder(holder)} (lock ID ${holder.id})…`),
   });
   let lock: LockHandle;
   try {

@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { CliError } from './errors.js';
+import { ProviderError } from '../../providers/contract.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -14,8 +15,13 @@ function globalOptions(cmd: Command): Command {
     .option('--no-color', 'never colour the output');
 }
 
+/** For every command that reads or changes tenants: the run sees and touches only that partner's. */
+function partnerOption(cmd: Command): Command {
+  return cmd.option('--partner <name>', "act as this partner: only its tenants are seen or changed, and its quotas hold (default $NETFIRST_PARTNER)");
+}
+
 function planOptions(cmd: Command): Command {
-  return globalOptions(cmd)
+  return partnerOption(globalOptions(cmd))
     .option('--tenant <name>', 'only this tenant (repeatable)', collect)
     .option('--prune', 'destroy resources of tenants whose spec file is gone');
 }
@@ -42,6 +48,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--refresh-only', 'read what really exists and record it in state; change nothing else')
     .option('--out <file>', 'save the plan as JSON, to apply exactly it later')
     .option('--json', 'print the plan as JSON (format netfirst-plan/1)')
+    .option('--markdown', 'print the plan as a markdown pull-request comment')
+    .option('--markdown-out <file>', 'write the markdown comment to this file (stdout keeps the text plan, for the job log)')
+    .option('--changed-since <rev>', 'plan only the tenants whose specs changed since the merge base of this git revision and HEAD (working tree included), and those whose allocations they touch')
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something does, 1 on error')
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).planCommand(paths, opts))());
 
@@ -64,17 +73,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'the drift as JSON')
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).refreshCommand(paths, opts))());
 
-  globalOptions(program.command('validate').description('check specs without touching anything'))
+  partnerOption(globalOptions(program.command('validate').description('check specs without touching anything')))
     .argument('[paths...]', 'spec files or directories')
     .option('--json', 'diagnostics as JSON')
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/misc.js')).validateCommand(paths, opts))());
 
   const state = program.command('state').description('inspect recorded state');
-  globalOptions(state.command('list').description('list recorded resources'))
+  partnerOption(globalOptions(state.command('list').description('list recorded resources')))
+    .option('--specs <paths...>', 'with --partner: spec files or directories holding the Partners document (default: .)')
     .option('--json', 'a JSON array, one entry per resource')
     .option('--tenant <name>', 'only this tenant')
     .action(async (opts) => run(async () => (await import('./commands/state.js')).stateListCommand(opts))());
-  globalOptions(state.command('show').description('show one recorded resource'))
+  partnerOption(globalOptions(state.command('show').description('show one recorded resource')))
+    .option('--specs <paths...>', 'with --partner: spec files or directories holding the Partners document (default: .)')
     .argument('<address>', 'resource address, e.g. acme-dental/vm/web-1')
     .option('--json', 'as JSON')
     .action(async (address: string, opts) => run(async () => (await import('./commands/state.js')).stateShowCommand(address, opts))());
@@ -87,10 +98,48 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<id>', 'lock ID, as printed when the state is found locked')
     .action(async (id: string, opts) => run(async () => (await import('./commands/lock.js')).forceUnlockCommand(id, opts))());
 
-  globalOptions(program.command('graph').description('print the plan graph'))
+  partnerOption(globalOptions(program.command('graph').description('print the plan graph')))
     .argument('[paths...]', 'spec files or directories')
     .addOption(new Option('--format <format>', 'output format').choices(['dot', 'mermaid']).default('dot'))
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/graph.js')).graphCommand(paths, opts))());
+
+  globalOptions(program.command('reconcile').description('keep reality equal to the specs: every round reads what exists, plans, and reports each tenant Synced | OutOfSync | Drifted | Error'))
+    .argument('[paths...]', 'spec files or directories (default: .)')
+    .option('--interval <duration>', 'pause between rounds (200ms, 30s, 5m)', '5m')
+    .option('--once', 'run one round and exit (cron, pipelines)')
+    .option('--self-heal', 'correct drift: put back what was changed or deleted outside netfirst')
+    .option('--sync', 'also apply what the specs ask for (pending changes), as apply would')
+    .option('--prune', 'with --sync: destroy tenants whose spec file is gone')
+    .option('--tenant <name>', 'only this tenant (repeatable)', collect)
+    .option('--parallelism <n>', 'provider operations at once while correcting (default 10)')
+    .option('--operation-timeout <duration>', 'longest wait for one provider call (default 10m)')
+    .option('--json', 'one JSON object per tenant per round, one per line')
+    .option('--detailed-exitcode', 'with --once: exit 0 when all Synced, 2 when something differs, 1 on any Error')
+    .action(async (paths: string[], opts) => run(async () => (await import('./commands/reconcile.js')).reconcileCommand(paths, opts))());
+
+  globalOptions(program.command('status').description('the last reconcile results of each tenant (also after the loop has exited)'))
+    .argument('[paths...]', 'spec files or directories: also list their tenants not reconciled yet')
+    .option('--tenant <name>', 'only this tenant (repeatable)', collect)
+    .option('--json', 'as JSON (format netfirst-status/1)')
+    .action(async (paths: string[], opts) => run(async () => (await import('./commands/status.js')).statusCommand(paths, opts))());
+
+  globalOptions(program.command('watch').description('validate and plan again on every save: only the changed files are read again, only the tenants they concern are planned'))
+    .argument('[paths...]', 'spec files or directories to watch (default: .)')
+    .option('--apply', 'apply each new plan (labs): as apply --auto-approve --tenant for the tenants planned')
+    .option('--debounce <ms>', 'wait this long after the first event of a save for the rest of it', '0')
+    .action(async (paths: string[], opts) => run(async () => (await import('./commands/watch.js')).watchCommand(paths, opts))());
+
+  const usage = program.command('usage').description('usage metering for billing');
+  globalOptions(usage.command('export').description('export usage records (VM, vCPU, memory, storage per tier, public IP, network, VPN) per tenant, resource and period'))
+    .argument('[paths...]', 'spec files or directories that say which partner each tenant belongs to (default: .)')
+    .requiredOption('--from <time>', 'start of the range, inclusive: ISO 8601 UTC (2025-03-01, 2025-03-01T10:00:00Z)')
+    .requiredOption('--to <time>', 'end of the range, exclusive')
+    .addOption(new Option('--granularity <period>', 'length of each record\'s period').choices(['hour', 'day', 'month']).default('hour'))
+    .addOption(new Option('--format <format>', 'output format (default: from the --out extension)').choices(['csv', 'json', 'xml']))
+    .option('--tenant <name>', 'only this tenant (repeatable)', collect)
+    .option('--partner <name>', "only this partner's tenants")
+    .option('--out <file>', 'write to this file (complete, or not at all) instead of stdout')
+    .action(async (paths: string[], opts) => run(async () => (await import('./commands/usage.js')).usageExportCommand(paths, opts))());
 
   program
     .command('schema')
@@ -99,16 +148,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (opts) => run(async () => (await import('./commands/misc.js')).schemaCommand(opts))());
 
   const zone = program.command('zone').description('inspect zones');
-  globalOptions(zone.command('inventory').description("list what really exists in a zone's provider"))
+  partnerOption(globalOptions(zone.command('inventory').description("list what really exists in a zone's provider"))
     .argument('<zone>', 'zone name')
     .argument('[paths...]', 'spec files or directories holding the zone')
-    .option('--json', 'a JSON array, one entry per resource')
+    .option('--json', 'a JSON array, one entry per resource'))
     .action(async (name: string, paths: string[], opts) => run(async () => (await import('./commands/misc.js')).zoneInventoryCommand(name, paths, opts))());
 
-  globalOptions(program.command('exec').description("run a command inside a VM (linux provider): netfirst exec ADDRESS -- CMD [ARGS…]"))
+  partnerOption(globalOptions(program.command('exec').description("run a command inside a VM (linux provider): netfirst exec ADDRESS -- CMD [ARGS…]"))
     .argument('<address>', 'VM address, e.g. acme-dental/vm/pms-1')
     .argument('<command...>', 'the command and its arguments (after --), run without a shell')
-    .option('--specs <paths...>', 'spec files or directories holding the zone (default: .)')
+    .option('--specs <paths...>', 'spec files or directories holding the zone (default: .)'))
     .action(async (address: string, argv: string[], opts) => run(async () => (await import('./commands/misc.js')).execCommand(address, argv, opts))());
 
   const sim = program.command('sim').description('the embedded sim provider');
@@ -117,6 +166,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--cloudstack-api', 'speak the Apache CloudStack API (signed requests, async jobs, pagination) on /client/api')
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8080')
     .option('--zone <name>', 'the zone to serve, when the specs hold several')
+    .option('--job-delay <duration>', 'how long async jobs stay pending (50ms, 2s)', '50ms')
+    .option('--page-size <n>', 'the longest page a list answers (default.page.size)', '500')
+    .option('--fault-rate <share>', 'share (0–1) of mutating requests refused before they do anything')
+    .option('--fault-seed <n>', 'seed that makes injected faults repeatable', '0')
+    .option('--fault-codes <codes>', 'error codes injected refusals use: some of 431,530,533', '431,530,533')
+    .option('--job-timeout-rate <share>', 'share (0–1) of async jobs that never report an outcome (their work is still done)')
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/sim-serve.js')).simServeCommand(paths, opts))());
 
   const importing = program.command('import').description('turn colocation environments (Cisco, RVTools, libvirt) into tenant specs, or adopt what a provider already runs');
@@ -142,9 +197,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     }
     cmd.action(async (files: string[], opts) => run(async () => (await import('./commands/import.js')).importFilesCommand(kind, files, opts))());
   }
-  lockTimeoutOption(globalOptions(importing.command('provider').description("adopt what exists in a zone's provider but is not in state: write specs for it and record it, only if the plan is then empty")))
+  lockTimeoutOption(partnerOption(globalOptions(importing.command('provider').description("adopt what exists in a zone's provider but is not in state: write specs for it and record it, only if the plan is then empty")))
     .argument('<zone>', 'zone name')
-    .argument('[paths...]', 'spec files or directories holding the zone (and existing tenant specs)')
+    .argument('[paths...]', 'spec files or directories holding the zone (and existing tenant specs)'))
     .option('--tenant <name>', 'only this tenant (repeatable)', collect)
     .option('--out <dir>', 'where to write the specs of tenants that have none (default: the first path, or .)')
     .option('--dry-run', 'show what would be adopted and check that the plan is empty; record and write nothing')
@@ -169,6 +224,10 @@ async function main(): Promise<void> {
     if (error instanceof CliError) {
       process.stderr.write(`Error: ${error.message}\n`);
       process.exitCode = error.exitCode;
+    } else if (error instanceof ProviderError) {
+      // A provider's own refusal (unreachable endpoint, missing key, a platform error): the operator's to act on.
+      process.stderr.write(`Error: ${error.message}\n`);
+      process.exitCode = 1;
     } else if (sqliteCode(error)) {
       // The database itself failed (damaged pages, disk full, locked for too long): say so plainly.
       process.stderr.write(`Error: the state or a provider database failed: ${(error as Error).message} (${sqliteCode(error)})\n`);

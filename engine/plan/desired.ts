@@ -23,6 +23,13 @@ export interface DesiredInput {
   readonly digestSecret: DigestSecret;
   /** Restrict to these tenants (later: --target); default all. */
   readonly tenants?: ReadonlySet<string>;
+  /**
+   * The zone-mates expanded and allocated beside the selected tenants (default: every
+   * tenant of their zones). A caller may leave out tenants whose desired resources
+   * equal what state records (settled ones, as watch knows them): state stands in for
+   * them exactly, in allocation and in the zone-wide checks alike.
+   */
+  readonly context?: ReadonlySet<string>;
 }
 
 export interface DesiredResult {
@@ -44,7 +51,8 @@ export function buildDesired(input: DesiredInput): DesiredResult {
   const links: Link[] = [];
   // Every address of tenant T starts with `T/`, and no `T/` is a prefix of another, so
   // tenants in `T/` order with their drafts in address order are in address order.
-  const tenantOrder = [...specs.tenants.keys()].filter((t) => zones.has(specs.tenants.get(t)!.value.spec.zone)).sort(byTenantPrefix);
+  const inContext = input.context ? (t: string): boolean => selected(t) || input.context!.has(t) : (): boolean => true;
+  const tenantOrder = [...specs.tenants.keys()].filter((t) => inContext(t) && zones.has(specs.tenants.get(t)!.value.spec.zone)).sort(byTenantPrefix);
   for (const name of tenantOrder) {
     const t = specs.tenants.get(name)!;
     const isSelected = selected(name);

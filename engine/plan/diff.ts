@@ -124,6 +124,11 @@ function compare(d: DesiredResource, prior: Prior | undefined): Change {
     if (!valuesEqual(d.attributes[k], before.attributes[k])) (changed ??= []).push(k);
   }
   if (!changed) {
+    // Only the protection changed: an update that records it, calling no provider.
+    if (d.protect !== before.protect) {
+      return { action: 'update', address: d.address, type: d.type, tenant: d.tenant, before, after: d, changed: [],
+        reason: `protect: ${before.protect} -> ${d.protect} (recorded in state; the provider is not called)`, ...(moved ? { movedFrom: moved.movedFrom } : {}) };
+    }
     return moved
       ? { action: 'noop', address: d.address, type: d.type, tenant: d.tenant, before, after: d, ...moved }
       : { action: 'noop', address: d.address, type: d.type, tenant: d.tenant, before, after: d };

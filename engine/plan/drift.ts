@@ -1,7 +1,8 @@
 /**
  * Drift: what changed outside netfirst. Pure comparison of what state recorded with
  * what the provider reports (matched by provider ID). Sensitive attributes are never
- * observable (providers hold no digests), so they are not compared.
+ * observable (providers hold no digests), so they are not compared, nor are the
+ * attributes a provider reports it cannot see (`Observed.unobserved`).
  */
 import type { Observed } from '../../providers/contract.js';
 import type { Attributes, RecordedResource, ResourceTypeName } from '../resource.js';
@@ -25,7 +26,7 @@ export function detectDrift(
       continue;
     }
     const observed: Record<string, Attributes[string]> = { ...o.attributes };
-    for (const k of r.sensitive) {
+    for (const k of [...r.sensitive, ...(o.unobserved ?? [])]) {
       const kept = r.attributes[k];
       if (kept !== undefined) observed[k] = kept;
     }

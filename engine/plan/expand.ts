@@ -228,12 +228,16 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
     if (name === undefined) return;
     const ip = ipAddr(rule.publicIp);
     const on = [ip];
+    // After the address's port forwards: a provider filtering behind the NAT (CloudStack's ACLs) needs their private ports.
+    const forwardsOn = (publicIps.get(rule.publicIp)?.item.portForwards ?? [])
+      .filter((f) => f.protocol === rule.protocol && (rule.ports ?? []).includes(f.port))
+      .map((f) => `${tenant}/port-forward/${rule.publicIp}-${f.protocol}-${f.port}`);
     add(
       'firewall-rule',
       `${tenant}/firewall/${name}`,
       ['spec', 'firewall', index],
       { publicIp: ip, address: AUTO, protocol: rule.protocol, ports: rule.ports ?? [], from: rule.from },
-      { dependsOn: on, boundTo: on, links: [{ attribute: 'address', from: ip, path: ['address'] }] },
+      { dependsOn: [...on, ...new Set(forwardsOn)], boundTo: on, links: [{ attribute: 'address', from: ip, path: ['address'] }] },
     );
   });
 
@@ -279,7 +283,9 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
     const path = ['spec', 'vpn', 'remoteAccess', 'users', index];
     const address = `${tenant}/vpn-user/${name}`;
     const password = digest(item.password, [...path, 'password'], `password of vpn user ${name}`, address);
-    add('vpn-user', address, path, { name, password: password.value }, { secrets: password.ref ? { password: password.ref } : {} });
+    // Remote access terminates on the tenant's source-NAT address: users come after the networks egressing through it.
+    const natNetworks = [...networks].filter(([, n]) => n.item.sourceNat !== undefined).map(([n]) => netAddr(n));
+    add('vpn-user', address, path, { name, password: password.value }, { dependsOn: natNetworks, secrets: password.ref ? { password: password.ref } : {} });
   }
 
   for (const [name, { item, index }] of vms) {

@@ -11,11 +11,15 @@ import type { Dag } from '../graph/index.js';
 import type { RecordedResource, SecretRef } from '../resource.js';
 import type { Change } from './change.js';
 import type { Drift } from './drift.js';
+import type { ChangedSelection } from '../gitops/select.js';
 import { buildDesired } from './desired.js';
 import { diffResources } from './diff.js';
-import { updateNote } from '../../providers/capabilities.js';
+import { unsupportedUpdate, updateNote } from '../../providers/capabilities.js';
+import { findingAt } from './verify-context.js';
 import { orderChanges, type Step } from './order.js';
 import { checkProtection } from './protect.js';
+import { checkPartner } from '../partners/check.js';
+import { locateDiagnostics } from './verify.js';
 
 export const PLAN_FORMAT = 'netfirst-plan/1';
 
@@ -33,6 +37,10 @@ export interface Plan {
   readonly drift?: readonly Drift[];
   /** Zone specs of the zones the changes touch: what `apply plan.json` needs for providers. */
   readonly zones: { readonly [zone: string]: ZoneDoc['spec'] };
+  /** The partner the plan was made for (`--partner`): a saved plan is applied only for it. */
+  readonly partner?: string;
+  /** `plan --changed-since`: the tenants selected from what git says changed, and why. */
+  readonly changedSince?: ChangedSelection;
 }
 
 export interface PlanInput {
@@ -46,20 +54,25 @@ export interface PlanInput {
   readonly tenants?: ReadonlySet<string>;
   /** Plan the deletion of every resource of the selected tenants (netfirst destroy). */
   readonly destroy?: boolean;
+  /** Zone-mates to expand beside the selected tenants (buildDesired's `context`); default all. */
+  readonly context?: ReadonlySet<string>;
+  /** Plan for this partner: refuse what it may not do (engine/partners). */
+  readonly partner?: string;
 }
 
 export function makePlan(input: PlanInput): { plan: Plan; dag: Dag<Step> | undefined } {
   const specTenants = new Set(input.specs.tenants.keys());
   const diagnostics: Diagnostic[] = [...input.specs.diagnostics];
   const specHash = hashSpecs(input.specs);
-  const base = { lineage: input.lineage, serial: input.serial, specHash, specFiles: input.specs.files, zones: {} };
+  const base = { lineage: input.lineage, serial: input.serial, specHash, specFiles: input.specs.files, zones: {}, ...(input.partner !== undefined ? { partner: input.partner } : {}) };
 
   if (hasErrors(diagnostics)) return { plan: { ...base, changes: [], orphanedTenants: [], diagnostics }, dag: undefined };
 
   const built = input.destroy
     ? { resources: [], diagnostics: [] }
-    : buildDesired({ specs: input.specs, recorded: input.recorded, digestSecret: input.digestSecret, ...(input.tenants ? { tenants: input.tenants } : {}) });
+    : buildDesired({ specs: input.specs, recorded: input.recorded, digestSecret: input.digestSecret, ...(input.tenants ? { tenants: input.tenants } : {}), ...(input.context ? { context: input.context } : {}) });
   diagnostics.push(...built.diagnostics);
+  if (input.partner !== undefined) diagnostics.push(...locateDiagnostics(input.specs, checkPartner({ specs: input.specs, recorded: input.recorded, desired: built.resources, partner: input.partner, planned: plannedTenants(input), destroy: input.destroy ?? false })));
   if (hasErrors(diagnostics)) return { plan: { ...base, changes: [], orphanedTenants: [], diagnostics }, dag: undefined };
 
   const scope = input.destroy ? (input.tenants ?? specTenants) : input.tenants;
@@ -85,7 +98,18 @@ export function makePlan(input: PlanInput): { plan: Plan; dag: Dag<Step> | undef
       detail: 'Its resources are left as they are. Run with --prune to destroy them.',
     });
   }
-  diagnostics.push(...checkProtection(changes));
+  for (const c of changes) {
+    if (c.action !== 'update') continue;
+    const provider = input.specs.zones.get(c.after.zone)?.value.spec.provider.type;
+    const unsupported = provider ? unsupportedUpdate(provider, c.type, c.changed, c.before.attributes, c.after.attributes) : undefined;
+    if (unsupported) diagnostics.push(findingAt(c.after, [], `${c.address}: ${unsupported.reason}`));
+  }
+  // Destroy reads protection from the specs as they are now, as plan does: lifting
+  // `protect: true` in a spec is enough, without an apply in between.
+  const protectedNow = input.destroy
+    ? new Map(buildDesired({ specs: input.specs, recorded: input.recorded, digestSecret: input.digestSecret, ...(scope ? { tenants: scope } : {}) }).resources.map((r) => [r.address, r.protect] as const))
+    : undefined;
+  diagnostics.push(...checkProtection(changes, protectedNow));
   const { dag, diagnostics: cycles } = orderChanges(changes);
   diagnostics.push(...cycles);
   const zones: Record<string, ZoneDoc['spec']> = {};
@@ -95,6 +119,12 @@ export function makePlan(input: PlanInput): { plan: Plan; dag: Dag<Step> | undef
     if (spec && c.action !== 'noop') zones[zone] = spec;
   }
   return { plan: { ...base, changes, orphanedTenants, diagnostics: locateAll(diagnostics, input.specs), zones }, dag };
+}
+
+/** Tenants whose resources after the plan are exactly the desired ones: the rest keep what state records. */
+function plannedTenants(input: PlanInput): Set<string> {
+  const all = input.tenants ?? new Set([...input.specs.tenants.keys(), ...(input.prune || input.destroy ? [...input.recorded.values()].map((r) => r.tenant) : [])]);
+  return new Set([...all].filter((t) => input.destroy || input.prune || input.specs.tenants.has(t)));
 }
 
 function hashSpecs(specs: SpecSet): string {

@@ -5,11 +5,12 @@
 import type { Diagnostic } from '../../specs/diagnostic.js';
 import type { Change } from './change.js';
 
-export function checkProtection(changes: readonly Change[]): Diagnostic[] {
+/** `specNow`: protection as the specs say it now, by address (destroy); otherwise state's. */
+export function checkProtection(changes: readonly Change[], specNow?: ReadonlyMap<string, boolean>): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const c of changes) {
     if (c.action !== 'delete' && c.action !== 'replace') continue;
-    const isProtected = c.before.protect || (c.action === 'replace' && c.after.protect);
+    const isProtected = (specNow?.get(c.address) ?? c.before.protect) || (c.action === 'replace' && c.after.protect);
     if (!isProtected) continue;
     const source = c.action === 'replace' ? c.after.source : undefined;
     const what = c.action === 'delete' ? 'delete' : `replace (${c.reason ?? 'forced'})`;

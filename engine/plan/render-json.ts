@@ -41,6 +41,8 @@ export function planToJson(plan: Plan): unknown {
     diagnostics: plan.diagnostics,
     resources,
     zones: plan.zones,
+    ...(plan.partner !== undefined ? { partner: plan.partner } : {}),
+    ...(plan.changedSince ? { changedSince: plan.changedSince } : {}),
     ...(plan.drift && plan.drift.length > 0 ? { drift: driftToJson(plan.drift) } : {}),
   };
 }

@@ -40,6 +40,7 @@ const SavedPlan = z.object({
   orphanedTenants: z.array(z.string()),
   resources: z.record(z.string(), SavedResource),
   zones: z.record(z.string(), z.any()),
+  partner: z.string().optional(),
 });
 
 /**
@@ -103,5 +104,5 @@ export function planFromJson(json: unknown, snapshot: StateSnapshot, file: strin
         break;
     }
   }
-  return { plan: { lineage: saved.lineage, serial: saved.serial, specHash: saved.specHash, specFiles: saved.specFiles, changes, orphanedTenants: saved.orphanedTenants, diagnostics: [], zones: saved.zones } };
+  return { plan: { lineage: saved.lineage, serial: saved.serial, specHash: saved.specHash, specFiles: saved.specFiles, changes, orphanedTenants: saved.orphanedTenants, diagnostics: [], zones: saved.zones, ...(saved.partner !== undefined ? { partner: saved.partner } : {}) } };
 }

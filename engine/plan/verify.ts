@@ -49,8 +49,8 @@ export function verify(input: VerifyInput): Diagnostic[] {
     out.push(...verifyZone({ zone, resources: zoneResources, recorded: recordedByZone.get(zoneName) ?? [], recordedByAddress: input.recorded, selected }));
     const provider = zone.value.spec.provider.type;
     for (const r of zoneResources) {
-      const reason = selected(r.tenant) ? unsupportedReason(provider, r.type) : undefined;
-      if (reason !== undefined) out.push(findingAt(r, [], `zone ${zoneName} (provider ${provider}) cannot realize ${r.address}: ${reason}`));
+      const unsupported = selected(r.tenant) ? unsupportedReason(provider, r.type, r.attributes) : undefined;
+      if (unsupported !== undefined) out.push(findingAt(r, unsupported.path, `zone ${zoneName} (provider ${provider}) cannot realize ${r.address}: ${unsupported.reason}`));
     }
   }
   return out;

@@ -47,7 +47,8 @@ export class CloudStackError extends ProviderError {
   readonly jobId: string | undefined;
 
   constructor(details: CloudStackErrorDetails, options: { cause?: unknown } = {}) {
-    super(providerCodeOf(details.errorcode), details.errortext, { retryable: isRetryableErrorCode(details.errorcode), cause: options.cause });
+    // A failed job is CloudStack's definite answer: its work was rolled back.
+    super(providerCodeOf(details.errorcode), details.errortext, { retryable: isRetryableErrorCode(details.errorcode), cause: options.cause, definite: details.jobId !== undefined });
     this.name = 'CloudStackError';
     this.command = details.command;
     this.errorcode = details.errorcode;

@@ -2,155 +2,140 @@
  * `createCloudStackProvider`: tenants in an Apache CloudStack zone, through its API.
  *
  * Mapping (README "The cloudstack provider"): a tenant is a project holding one VPC
- * (CIDR `vpcCidr`); networks are VPC tiers (gateway, netmask and the segment's VLAN);
- * public IPs are associated to the VPC; static NAT, port forwards and firewall rules
- * hang off them; site-to-site VPN is the VPC's VPN gateway + a customer gateway + a
- * connection; remote-access users are VPN users of the VPC's remote-access VPN; VMs are
- * deployed with a custom service offering (CPU, memory), their template and NIC IPs;
- * disks are volumes of the tier's disk offering, attached to their VM. Objects carry
- * the tag `netfirst-address` (for operators, and for bulk listing, not built yet: refresh
- * reads each recorded object by its id).
+ * (CIDR `vpcCidr`; tenancy.ts); networks are VPC tiers (gateway, netmask and the
+ * segment's VLAN) sharing the VPC's network ACL list, which holds the firewall rules;
+ * the VPC's source NAT is the address the tenant's networks name as `sourceNat`; public
+ * IPs are associated to the VPC; static NAT and port forwards hang off them;
+ * site-to-site VPN is the VPC's VPN gateway + a customer gateway + a connection;
+ * remote-access users are VPN users of the VPC's remote-access VPN; VMs are deployed with
+ * a custom service offering (CPU, memory), their template, NIC IPs and the root disk's
+ * tier; disks are volumes of the tier's disk offering, attached to their VM.
  *
- * Async commands report their job to the engine as soon as CloudStack accepts them
+ * Every object netfirst makes is tagged `netfirst-address`, which is how refresh and
+ * adoption find them in bulk (observe.ts). Creates look for what an earlier, interrupted
+ * attempt made before making anything, so retries do not make things twice. Async
+ * commands report their job to the engine as soon as CloudStack accepts them
  * (CallProgress.accepted), so a crash or a job timeout is resolved by reading.
  */
 import { textOf as str, numberOf as num, recordOf as rec, listOf as list } from '../../engine/attribute-values.js';
-import { parseCidr } from '../../engine/net/ipv4.js';
 import { ATTRIBUTES } from '../../engine/attributes.js';
+import { parseCidr } from '../../engine/net/ipv4.js';
 import { RESOURCE_TYPES, type Attributes, type ResourceTypeName } from '../../engine/resource.js';
 import type { ZoneDoc } from '../../specs/schema.js';
-import { type CallProgress, type Desired, type Observed, type Provider, ProviderError, type Recorded, type ResourceType } from '../contract.js';
-import { ADDRESS_TAG, COMMANDS, TAG_RESOURCE_TYPES, type CommandName, type CommandSpec } from './api.js';
+import { type CallProgress, type Desired, type Observed, type Provider, ProviderError, type Recorded, type ResourceType, type Scope } from '../contract.js';
+import { ADDRESS_TAG, TAG_RESOURCE_TYPES } from './api.js';
+import { cloudstackPolicy, createSnapshot, HYPERVISOR, TAGS, type Snapshot } from './observe.js';
+import { createTenancy, type CloudStackApi, type ExtraTags, type Obj, type Params, tagOf } from './tenancy.js';
+
+export type { CloudStackApi } from './tenancy.js';
+export { cloudstackPolicy } from './observe.js';
 
 type ZoneSpec = ZoneDoc['spec'];
 type CloudStackConfig = Extract<ZoneSpec['provider'], { type: 'cloudstack' }>;
-type Obj = Record<string, unknown>;
-type Params = Record<string, string | number | boolean | undefined>;
-
-/** What the provider needs of the API client (client.ts). */
-export interface CloudStackApi {
-  call(command: CommandName, params: Params): Promise<Obj>;
-  start(command: CommandName, params: Params): Promise<{ jobId: string; id?: string }>;
-  wait(jobId: string): Promise<Obj>;
-  list(command: CommandName, params: Params): AsyncIterable<Obj>;
-}
 
 export interface CloudStackProviderOptions {
   readonly zoneName: string;
   readonly zone: ZoneSpec;
   readonly api: CloudStackApi;
+  /** Pause between attempts of a step after a job was accepted (tests shorten it). */
+  readonly stepRetryDelayMs?: number;
 }
 
 export const CLOUDSTACK_RESOURCE_TYPES: { readonly [T in ResourceTypeName]?: ResourceType } = Object.fromEntries(
   RESOURCE_TYPES.map((type) => [type, { schema: ATTRIBUTES[type].schema, forceNew: ATTRIBUTES[type].forceNew, computed: [] }]),
 );
 
+const DEFAULT_REMOTE_ACCESS_RANGE = '100.64.0.1-100.64.0.254';
+/** How long a bulk look at the zone stays fresh: one refresh, not one apply. */
+const SNAPSHOT_TTL_MS = 2_000;
 
-const HYPERVISOR = { kvm: 'KVM', xenserver: 'XenServer', vmware: 'VMware' } as const;
-const DH = { 2: 'modp1024', 5: 'modp1536', 14: 'modp2048', 15: 'modp3072', 16: 'modp4096', 19: 'ecp256', 20: 'ecp384', 21: 'ecp521' } as const;
-
-/** `aes256-sha256;modp2048` (IKE), `aes256-sha256` or `aes256-sha256;modp2048` with PFS (ESP). */
-export function cloudstackPolicy(p: Attributes): string {
-  const group = typeof p['group'] === 'number' ? DH[p['group'] as keyof typeof DH] : undefined;
-  return `${str(p['encryption'])}-${str(p['hash'])}${group ? `;${group}` : ''}`;
-}
+/** Deleting what is already gone succeeds: CloudStack says so in several ways. */
+const GONE = /unable to find|does not exist|not found|could not find|Unable to execute API command .* due to invalid value/i;
 
 export function createCloudStackProvider(options: CloudStackProviderOptions): Provider {
   const { zoneName, api } = options;
   const config = options.zone.provider as CloudStackConfig;
-  const offerings = {
-    vpc: config.offerings?.vpc ?? 'Default VPC offering',
-    vpcNetwork: config.offerings?.vpcNetwork ?? 'DefaultIsolatedNetworkOfferingForVpcNetworks',
-    service: config.offerings?.service ?? 'netfirst-custom',
-    disk: (tier: string): string => config.offerings?.disk?.[tier] ?? tier,
+  const diskOffering = (tier: string): string => config.offerings?.disk?.[tier] ?? tier;
+  const tierOfOffering = (name: string): string =>
+    options.zone.storageTiers.find((t) => diskOffering(t.name) === name)?.name ?? name;
+  const t = createTenancy({
+    api,
+    zone: config.zone ?? zoneName,
+    vpcCidr: config.vpcCidr ?? '10.0.0.0/8',
+    remoteAccessRange: config.remoteAccessRange ?? DEFAULT_REMOTE_ACCESS_RANGE,
+    offerings: {
+      vpc: config.offerings?.vpc ?? 'Default VPC offering',
+      vpcNetwork: config.offerings?.vpcNetwork ?? 'DefaultIsolatedNetworkOfferingForVpcNetworks',
+      service: config.offerings?.service ?? 'netfirst-custom',
+      disk: diskOffering,
+    },
+  });
+  const stepDelay = options.stepRetryDelayMs ?? 500;
+
+  let snapshot: { at: number; value: Snapshot } | undefined;
+  const look = (): Snapshot => {
+    if (!snapshot || Date.now() - snapshot.at > SNAPSHOT_TTL_MS) snapshot = { at: Date.now(), value: createSnapshot(t, options.zone, tierOfOffering) };
+    return snapshot.value;
   };
-  const cache = new Map<string, Promise<string>>();
-  /** An id looked up once per run (zone, offerings, templates, projects, VPCs). */
-  const once = (key: string, find: () => Promise<string>): Promise<string> => {
-    let p = cache.get(key);
-    if (!p) {
-      p = find();
-      cache.set(key, p);
-      p.catch(() => cache.delete(key));
-    }
-    return p;
+  /** Anything that changes the zone makes the next look a fresh one. */
+  const changed = (): void => {
+    snapshot = undefined;
   };
-
-  async function first(command: CommandName, params: Params): Promise<Obj | undefined> {
-    for await (const o of api.list(command, params)) return o;
-    return undefined;
-  }
-
-  async function byName(command: CommandName, name: string, params: Params = {}): Promise<Obj | undefined> {
-    for await (const o of api.list(command, { ...params, name })) if (str(o['name']) === name) return o;
-    return undefined;
-  }
-
-  const zoneId = (): Promise<string> => once('zone', async () => {
-    const name = config.zone ?? zoneName;
-    const z = await byName('listZones', name);
-    if (!z) throw new ProviderError('not-found', `CloudStack has no zone named ${name}`, { retryable: false });
-    return str(z['id']);
-  });
-
-  const offeringId = (command: CommandName, name: string): Promise<string> => once(`${command}:${name}`, async () => {
-    const o = await byName(command, name);
-    if (!o) throw new ProviderError('not-found', `CloudStack has no ${command.replace(/^list|s$/g, '')} named ${name}`, { retryable: false });
-    return str(o['id']);
-  });
-
-  const templateId = (name: string, hypervisor: string): Promise<string> => once(`template:${name}:${hypervisor}`, async () => {
-    for await (const t of api.list('listTemplates', { templatefilter: 'executable', name, zoneid: await zoneId(), hypervisor })) {
-      if (str(t['name']) === name) return str(t['id']);
-    }
-    throw new ProviderError('not-found', `CloudStack has no ${hypervisor} template named ${name} in zone ${zoneName}`, { retryable: false });
-  });
 
   /**
-   * Runs an async command, telling the engine its job (and the object's id) before
-   * waiting; `result` is the object the job made (under the command's key), or the job's
-   * result as it is for commands that make none (`{ success: true }`).
+   * A step after the job that made the object was accepted: the engine can no longer
+   * retry the whole call, so the step is retried here, whatever the error — tagging is
+   * what ties the object to netfirst and is worth a few attempts.
    */
-  async function job(command: CommandName, params: Params, progress?: CallProgress): Promise<{ id?: string; result: Obj }> {
-    const started = await api.start(command, params);
-    progress?.accepted({ jobId: started.jobId, ...(started.id !== undefined ? { providerId: started.id } : {}) });
-    const raw = await api.wait(started.jobId);
-    const key = (COMMANDS[command] as CommandSpec).objectKey;
-    const object = key !== undefined && typeof raw[key] === 'object' && raw[key] !== null ? (raw[key] as Obj) : raw;
-    return { ...(started.id !== undefined ? { id: started.id } : {}), result: object };
+  async function step<T>(what: string, fn: () => Promise<T>, attempts = 4): Promise<T> {
+    for (let n = 1; ; n++) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (n >= attempts || (error instanceof ProviderError && error.code === 'timeout')) {
+          throw error instanceof Error ? new ProviderError(error instanceof ProviderError ? error.code : 'internal', `${what}: ${error.message}`, { retryable: false, cause: error }) : error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, stepDelay * n));
+      }
+    }
   }
 
-  const projectId = (tenant: string): Promise<string> => once(`project:${tenant}`, async () => {
-    const found = await byName('listProjects', tenant, { listall: true });
-    if (found) return str(found['id']);
-    const { id, result } = await job('createProject', { name: tenant, displaytext: `netfirst tenant ${tenant}` });
-    return id ?? str(result['id']);
-  });
-
-  const vpcId = (tenant: string): Promise<string> => once(`vpc:${tenant}`, async () => {
-    const projectid = await projectId(tenant);
-    for await (const v of api.list('listVPCs', { projectid, listall: true })) if (str(v['name']) === tenant) return str(v['id']);
-    const { id, result } = await job('createVPC', {
-      name: tenant, displaytext: `netfirst tenant ${tenant}`, cidr: config.vpcCidr ?? '10.0.0.0/8',
-      vpcofferingid: await offeringId('listVPCOfferings', offerings.vpc), zoneid: await zoneId(), projectid,
+  async function tag(type: keyof typeof TAG_RESOURCE_TYPES, id: string, d: Pick<Desired, 'address' | 'tenant'>, extra: ExtraTags = {}, have?: Obj): Promise<void> {
+    const missing = Object.fromEntries(Object.entries({ [ADDRESS_TAG]: d.address, ...extra }).filter(([k]) => have === undefined || tagOf(have, k) === undefined));
+    const { [ADDRESS_TAG]: address, ...rest } = missing;
+    if (Object.keys(missing).length === 0) return;
+    await step(`tagging ${d.address}`, async () => {
+      try {
+        await t.tag(type, id, address ?? '', d.tenant, rest);
+      } catch (error) {
+        // A previous attempt's job did the work but was not seen to: the tag is there.
+        if (!(error instanceof ProviderError && /already on/i.test(error.message))) throw error;
+      }
     });
-    return id ?? str(result['id']);
-  });
+  }
 
-  async function tag(type: keyof typeof TAG_RESOURCE_TYPES, id: string, address: string, tenant: string): Promise<void> {
-    await job('createTags', { resourceids: id, resourcetype: TAG_RESOURCE_TYPES[type], 'tags[0].key': ADDRESS_TAG, 'tags[0].value': address, projectid: await projectId(tenant) });
+  /** Replaces netfirst's tags on an object (a rename moves the address; a decision changes). */
+  async function retag(type: keyof typeof TAG_RESOURCE_TYPES, id: string, d: Pick<Desired, 'address' | 'tenant'>, tags: ExtraTags): Promise<void> {
+    const keys = Object.keys(tags);
+    const params: Params = { resourceids: id, resourcetype: TAG_RESOURCE_TYPES[type] };
+    keys.forEach((k, i) => (params[`tags[${i}].key`] = k));
+    await tolerate(step(`untagging ${d.address}`, () => t.job('deleteTags', params)), /Failed to delete tags/i);
+    const { [ADDRESS_TAG]: address = d.address, ...rest } = tags;
+    const kept = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== ''));
+    await step(`tagging ${d.address}`, () => t.tag(type, id, address, d.tenant, kept));
+  }
+
+  async function tolerate(p: Promise<unknown>, also?: RegExp): Promise<void> {
+    try {
+      await p;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!(error instanceof ProviderError) || !(GONE.test(message) || (also?.test(message) ?? false))) throw error;
+    }
   }
 
   const observed = (d: Pick<Desired, 'address' | 'type' | 'tenant'>, providerId: string, attributes: Attributes): Observed =>
     ({ providerId, address: d.address, type: d.type, tenant: d.tenant, attributes });
-
-  /** The network a VM's first NIC is on (static NAT and port forwards need it). */
-  async function firstNetworkOf(vmId: string, tenant: string): Promise<string> {
-    const vm = await first('listVirtualMachines', { id: vmId, projectid: await projectId(tenant), listall: true });
-    const nic = Array.isArray(vm?.['nic']) ? (vm['nic'][0] as Obj | undefined) : undefined;
-    if (!nic) throw new ProviderError('not-found', `CloudStack VM ${vmId} has no NIC`, { retryable: false });
-    return str(nic['networkid']);
-  }
 
   const ref = (d: Desired, address: string): string => {
     const id = d.refs[address];
@@ -158,31 +143,80 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
     return id;
   };
 
-  // ------------------------------------------------------------------ create / update
+  /** The network a VM's first NIC is on (static NAT and port forwards need it). */
+  async function firstNetworkOf(vmId: string, tenant: string): Promise<string> {
+    const vm = await t.first('listVirtualMachines', { id: vmId, projectid: await t.projectId(tenant), listall: true });
+    const nic = Array.isArray(vm?.['nic']) ? (vm['nic'][0] as Obj | undefined) : undefined;
+    if (!nic) throw new ProviderError('not-found', `CloudStack VM ${vmId} has no NIC`, { retryable: false });
+    return str(nic['networkid']);
+  }
+
+  /** The object of `command` in the tenant's project that `match` picks: what an earlier attempt made. */
+  async function existing(command: Parameters<typeof t.all>[0], tenant: string, match: (o: Obj) => boolean, params: Params = {}): Promise<Obj | undefined> {
+    for await (const o of api.list(command, { projectid: await t.projectId(tenant), listall: true, ...params })) if (match(o)) return o;
+    return undefined;
+  }
+
+  /** Netfirst's tags on a network: the source NAT it egresses through and its colocation hand-off. */
+  const networkTags = (a: Attributes): ExtraTags => ({
+    ...(a['sourceNatIp'] !== null && a['sourceNatIp'] !== undefined ? { [TAGS.sourceNat]: 'true' } : {}),
+    ...(typeof a['colocationHandoff'] === 'string' ? { [TAGS.colocationHandoff]: a['colocationHandoff'] } : {}),
+  });
+
+  /**
+   * Makes `address` the VPC's source NAT (CloudStack 4.19 updateVPC), and gives back the
+   * address CloudStack chose itself when the VPC was made without one of the tenant's.
+   */
+  async function useSourceNat(tenant: string, address: string): Promise<void> {
+    const current = await t.sourceNatOf(tenant);
+    if (str(current?.['ipaddress']) === address) return;
+    const vpcid = await t.vpcId(tenant);
+    await step(`moving the source NAT of ${tenant} to ${address}`, () => t.job('updateVPC', { id: vpcid, sourcenatipaddress: address }));
+    // The address CloudStack chose when it made the VPC (untagged) goes back to the zone.
+    if (current && tagOf(current, ADDRESS_TAG) === undefined) {
+      await step(`releasing ${str(current['ipaddress'])}`, () => tolerate(t.job('disassociateIpAddress', { id: str(current['id']) })));
+    }
+  }
+
+  // ------------------------------------------------------------------ create
 
   async function create(d: Desired, progress?: CallProgress): Promise<Observed> {
+    changed();
     const a = d.attributes;
-    const projectid = await projectId(d.tenant);
+    const projectid = await t.projectId(d.tenant);
     switch (d.type) {
       case 'network': {
-        const block = parseCidr(str(a['cidr']))!;
-        const segment = rec(a['segment']);
-        const made = await api.call('createNetwork', {
-          name: str(a['name']), displaytext: d.address, networkofferingid: await offeringId('listNetworkOfferings', offerings.vpcNetwork),
-          zoneid: await zoneId(), projectid, vpcid: await vpcId(d.tenant), gateway: str(a['gateway']), netmask: netmaskOf(block.prefix),
-          ...(str(segment['type']) === 'vlan' ? { vlan: num(segment['id']) } : { vlan: `vxlan://${num(segment['id'])}` }),
-        });
-        const network = (made['network'] as Obj | undefined) ?? made;
+        const vpcid = await t.vpcId(d.tenant, typeof a['sourceNatIp'] === 'string' ? a['sourceNatIp'] : undefined);
+        const aclid = await t.aclListId(d.tenant);
+        let network = await existing('listNetworks', d.tenant, (o) => str(o['name']) === str(a['name']), { vpcid });
+        if (!network) {
+          const block = parseCidr(str(a['cidr']))!;
+          const segment = rec(a['segment']);
+          const made = await api.call('createNetwork', {
+            name: str(a['name']), displaytext: d.address, networkofferingid: await t.offeringId('listNetworkOfferings', t.offerings.vpcNetwork),
+            zoneid: await t.zoneId(), projectid, vpcid, aclid, gateway: str(a['gateway']), netmask: netmaskOf(block.prefix),
+            vlan: str(segment['type']) === 'vlan' ? num(segment['id']) : `vxlan://${num(segment['id'])}`,
+          });
+          network = (made['network'] as Obj | undefined) ?? made;
+        }
         const id = str(network['id']);
         progress?.accepted({ providerId: id });
-        await tag('network', id, d.address, d.tenant);
+        await tag('network', id, d, networkTags(a), network);
+        if (typeof a['sourceNatIp'] === 'string') await useSourceNat(d.tenant, str(a['sourceNatIp']));
         return observed(d, id, a);
       }
       case 'public-ip': {
-        const { id, result } = await job('associateIpAddress', { vpcid: await vpcId(d.tenant), zoneid: await zoneId(), projectid, ipaddress: str(a['address']) }, progress);
-        const ipId = id ?? str(result['id']);
-        await tag('public-ip', ipId, d.address, d.tenant);
-        return observed(d, ipId, { ...a, address: str(result['ipaddress']) || str(a['address']) });
+        // A tenant's first address makes its VPC, as the VPC's source NAT: CloudStack takes none of its own.
+        const vpcid = await t.vpcId(d.tenant, str(a['address']));
+        let ip = await existing('listPublicIpAddresses', d.tenant, (o) => str(o['ipaddress']) === str(a['address']), { vpcid, ipaddress: str(a['address']) });
+        if (ip && tagOf(ip, ADDRESS_TAG) !== undefined && tagOf(ip, ADDRESS_TAG) !== d.address) {
+          throw new ProviderError('conflict', `${str(a['address'])} is already ${tagOf(ip, ADDRESS_TAG)} in CloudStack`, { retryable: false });
+        }
+        if (!ip) ip = (await t.job('associateIpAddress', { vpcid, zoneid: await t.zoneId(), projectid, ipaddress: str(a['address']) }, progress)).result;
+        const id = str(ip['id']);
+        progress?.accepted({ providerId: id });
+        await tag('public-ip', id, d, {}, ip);
+        return observed(d, id, { ...a, address: str(ip['ipaddress']) || str(a['address']) });
       }
       case 'static-nat': {
         const ip = ref(d, str(a['publicIp']));
@@ -192,76 +226,111 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
       }
       case 'port-forward': {
         const vm = ref(d, str(a['vm']));
-        const { id, result } = await job('createPortForwardingRule', {
-          ipaddressid: ref(d, str(a['publicIp'])), protocol: str(a['protocol']), publicport: num(a['publicPort']), privateport: num(a['privatePort']),
-          virtualmachineid: vm, networkid: await firstNetworkOf(vm, d.tenant), openfirewall: false,
-        }, progress);
-        const ruleId = id ?? str(result['id']);
-        await tag('port-forward', ruleId, d.address, d.tenant);
-        return observed(d, ruleId, a);
+        const ipaddressid = ref(d, str(a['publicIp']));
+        let rule = await existing('listPortForwardingRules', d.tenant, (o) =>
+          str(o['ipaddressid']) === ipaddressid && str(o['protocol']).toLowerCase() === str(a['protocol']) && Number(o['publicport']) === num(a['publicPort']));
+        if (!rule) {
+          rule = (await t.job('createPortForwardingRule', {
+            ipaddressid, protocol: str(a['protocol']), publicport: num(a['publicPort']), privateport: num(a['privatePort']),
+            virtualmachineid: vm, networkid: await firstNetworkOf(vm, d.tenant), openfirewall: false,
+          }, progress)).result;
+        }
+        const id = str(rule['id']);
+        await tag('port-forward', id, d, {}, rule);
+        return observed(d, id, a);
       }
       case 'firewall-rule': {
-        // CloudStack rules hold one port range: one rule per port (or one for all ports / ICMP).
-        const ports = list(a['ports']).filter((p): p is number => typeof p === 'number');
+        // An ACL item holds one port range: one item per port (or one for all ports / ICMP).
+        const aclid = await t.aclListId(d.tenant);
+        const protocol = str(a['protocol']);
+        // ACLs filter behind the NAT: a port forwarded elsewhere is allowed on its private port.
+        const forwarded = new Map<number, number>();
+        for await (const rule of api.list('listPortForwardingRules', { ipaddressid: ref(d, str(a['publicIp'])), projectid, listall: true })) {
+          if (str(rule['protocol']).toLowerCase() === protocol) forwarded.set(Number(rule['publicport']), Number(rule['privateport']));
+        }
+        const ports = list(a['ports']).filter((p): p is number => typeof p === 'number').map((p) => forwarded.get(p) ?? p);
+        const from = list(a['from']).map(String).join(',');
+        // Items an interrupted attempt made: tagged with this address, or untagged and the same rule.
+        const made = new Map<string, Obj>();
+        for await (const item of api.list('listNetworkACLs', { aclid })) {
+          const mine = tagOf(item, ADDRESS_TAG) === d.address
+            || (tagOf(item, ADDRESS_TAG) === undefined && str(item['protocol']).toLowerCase() === protocol && str(item['cidrlist']) === from);
+          if (mine) made.set(str(item['startport']), item);
+        }
         const ids: string[] = [];
         for (const port of ports.length > 0 ? ports : [undefined]) {
-          const { id, result } = await job('createFirewallRule', {
-            ipaddressid: ref(d, str(a['publicIp'])), protocol: str(a['protocol']), cidrlist: list(a['from']).map(String).join(','),
-            ...(port !== undefined ? { startport: port, endport: port } : str(a['protocol']) === 'icmp' ? { icmptype: -1, icmpcode: -1 } : { startport: 1, endport: 65535 }),
-          }, ids.length === 0 ? progress : undefined);
-          const ruleId = id ?? str(result['id']);
-          ids.push(ruleId);
-          await tag('firewall-rule', ruleId, d.address, d.tenant);
+          const range = port !== undefined ? { startport: port, endport: port } : protocol === 'icmp' ? { icmptype: -1, icmpcode: -1 } : { startport: 1, endport: 65535 };
+          let item = made.get(String(range.startport ?? ''));
+          if (!item) {
+            item = (await t.job('createNetworkACL', {
+              aclid, protocol, cidrlist: from, traffictype: 'ingress', action: 'allow', ...range,
+            }, ids.length === 0 ? progress : undefined)).result;
+          }
+          ids.push(str(item['id']));
+          await tag('firewall-rule', str(item['id']), d, { [TAGS.publicIp]: str(a['publicIp']) }, item);
         }
         return observed(d, ids.join(','), a);
       }
       case 'vpn-connection': {
         const psk = d.secrets['preSharedKey'];
         if (psk === undefined) throw new ProviderError('invalid', `${d.address}: no pre-shared key was handed over`, { retryable: false });
-        const vpcid = await vpcId(d.tenant);
-        let gateway = await first('listVpnGateways', { vpcid, projectid, listall: true });
-        if (!gateway) gateway = (await job('createVpnGateway', { vpcid })).result;
-        const customer = await job('createVpnCustomerGateway', customerGateway(d, psk, projectid), progress);
-        const customerId = customer.id ?? str(customer.result['id']);
-        const connection = await job('createVpnConnection', { s2svpngatewayid: str(gateway['id']), s2scustomergatewayid: customerId });
-        const id = connection.id ?? str(connection.result['id']);
-        await tag('vpn-connection', id, d.address, d.tenant);
-        return observed(d, `${id}/${customerId}`, a);
+        const vpcid = await t.vpcId(d.tenant);
+        const gateway = (await t.first('listVpnGateways', { vpcid, projectid, listall: true })) ?? (await t.job('createVpnGateway', { vpcid })).result;
+        const wanted = customerGateway(d, psk, projectid);
+        const found = await existing('listVpnCustomerGateways', d.tenant, (o) => str(o['name']) === wanted['name']);
+        const customerId = found ? str(found['id']) : (await t.job('createVpnCustomerGateway', wanted)).result['id'] as string;
+        if (found) await t.job('updateVpnCustomerGateway', { id: customerId, ...wanted });
+        const connection = (await existing('listVpnConnections', d.tenant, (o) => str(o['s2scustomergatewayid']) === customerId))
+          ?? (await t.job('createVpnConnection', { s2svpngatewayid: str(gateway['id']), s2scustomergatewayid: customerId }, progress && {
+            accepted: (info) => progress.accepted({ ...info, ...(info.providerId !== undefined ? { providerId: `${info.providerId}/${customerId}` } : {}) }),
+          })).result;
+        return observed(d, `${str(connection['id'])}/${customerId}`, a);
       }
       case 'vpn-user': {
         const password = d.secrets['password'];
         if (password === undefined) throw new ProviderError('invalid', `${d.address}: no password was handed over`, { retryable: false });
-        await ensureRemoteAccess(d.tenant);
-        const { id, result } = await job('addVpnUser', { username: str(a['name']), password, projectid }, progress);
-        return observed(d, id ?? (str(result['id']) || `vpnuser:${str(a['name'])}`), a);
+        await t.remoteAccessOn(d.tenant);
+        const user = (await existing('listVpnUsers', d.tenant, (o) => str(o['username']) === str(a['name'])))
+          ?? (await t.job('addVpnUser', { username: str(a['name']), password, projectid }, progress)).result;
+        return observed(d, str(user['id']) || `vpnuser:${str(a['name'])}`, a);
       }
       case 'vm': {
         const root = rec(a['rootDisk']);
         const hypervisor = HYPERVISOR[str(a['hypervisor']) as keyof typeof HYPERVISOR] ?? str(a['hypervisor']);
-        const nics = list(a['nics']).map((n) => rec(n));
-        const params: Params = {
-          name: str(a['name']), displayname: str(a['name']), zoneid: await zoneId(), projectid, hypervisor,
-          serviceofferingid: await offeringId('listServiceOfferings', offerings.service), 'details[0].cpuNumber': num(a['cpu']), 'details[0].memory': num(a['memoryMiB']),
-          templateid: await templateId(str(a['template']), hypervisor), rootdisksize: num(root['sizeGiB']),
-        };
-        nics.forEach((n, i) => {
-          params[`iptonetworklist[${i}].networkid`] = ref(d, str(n['network']));
-          params[`iptonetworklist[${i}].ip`] = str(n['ip']);
-        });
-        const { id, result } = await job('deployVirtualMachine', params, progress);
-        const vmId = id ?? str(result['id']);
-        await tag('vm', vmId, d.address, d.tenant);
-        return observed(d, vmId, a);
+        let vm = await existing('listVirtualMachines', d.tenant, (o) => str(o['name']) === str(a['name']), { name: str(a['name']) });
+        if (!vm) {
+          const params: Params = {
+            name: str(a['name']), displayname: str(a['name']), zoneid: await t.zoneId(), projectid, hypervisor,
+            serviceofferingid: await t.offeringId('listServiceOfferings', t.offerings.service), 'details[0].cpuNumber': num(a['cpu']), 'details[0].memory': num(a['memoryMiB']),
+            templateid: await t.templateId(str(a['template']), hypervisor), rootdisksize: num(root['sizeGiB']),
+            overridediskofferingid: await t.offeringId('listDiskOfferings', t.offerings.disk(str(root['tier']))),
+          };
+          list(a['nics']).map((n) => rec(n)).forEach((n, i) => {
+            params[`iptonetworklist[${i}].networkid`] = ref(d, str(n['network']));
+            params[`iptonetworklist[${i}].ip`] = str(n['ip']);
+          });
+          vm = (await t.job('deployVirtualMachine', params, progress)).result;
+        }
+        const id = str(vm['id']);
+        await tag('vm', id, d, { [TAGS.cluster]: str(a['cluster']) }, vm);
+        return observed(d, id, a);
       }
       case 'disk': {
-        const { id, result } = await job('createVolume', {
-          name: `${str(a['vm']).split('/').pop()}-${str(a['name'])}`, diskofferingid: await offeringId('listDiskOfferings', offerings.disk(str(a['tier']))),
-          size: num(a['sizeGiB']), zoneid: await zoneId(), projectid,
-        }, progress);
-        const volumeId = id ?? str(result['id']);
-        await job('attachVolume', { id: volumeId, virtualmachineid: ref(d, str(a['vm'])) });
-        await tag('disk', volumeId, d.address, d.tenant);
-        return observed(d, volumeId, a);
+        const vmId = ref(d, str(a['vm']));
+        const name = `${str(a['vm']).split('/').pop()}-${str(a['name'])}`;
+        let volume = await existing('listVolumes', d.tenant, (o) => tagOf(o, ADDRESS_TAG) === d.address || (tagOf(o, ADDRESS_TAG) === undefined && str(o['name']) === name));
+        if (!volume) {
+          // Made attached in one job (createVolume's virtualmachineid): a job that outlives us leaves no loose volume.
+          volume = (await t.job('createVolume', {
+            name, diskofferingid: await t.offeringId('listDiskOfferings', t.offerings.disk(str(a['tier']))),
+            size: num(a['sizeGiB']), zoneid: await t.zoneId(), projectid, virtualmachineid: vmId,
+          }, progress)).result;
+        }
+        const id = str(volume['id']);
+        // Attached before tagged: a volume found by its tag is one that was attached.
+        if (str(volume['virtualmachineid']) !== vmId) await step(`attaching ${d.address}`, () => t.job('attachVolume', { id, virtualmachineid: vmId }));
+        await tag('disk', id, d, {}, volume);
+        return observed(d, id, a);
       }
     }
   }
@@ -277,155 +346,188 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
     };
   }
 
-  /** The VPC's remote-access VPN, on its source-NAT address, made on first use. */
-  const ensureRemoteAccess = (tenant: string): Promise<string> => once(`ravpn:${tenant}`, async () => {
-    const projectid = await projectId(tenant);
-    const vpcid = await vpcId(tenant);
-    let sourceNat: Obj | undefined;
-    for await (const ip of api.list('listPublicIpAddresses', { projectid, listall: true })) if (str(ip['vpcid']) === vpcid && ip['issourcenat'] === true) sourceNat = ip;
-    if (!sourceNat) throw new ProviderError('not-found', `the VPC of tenant ${tenant} has no source-NAT address for remote-access VPN`, { retryable: false });
-    try {
-      await job('createRemoteAccessVpn', { publicipid: str(sourceNat['id']) });
-    } catch (error) {
-      // Already enabled on that address (a previous run): fine.
-      if (!(error instanceof ProviderError) || !/already|exists/i.test(error.message)) throw error;
-    }
-    return str(sourceNat['id']);
-  });
+  // ------------------------------------------------------------------ update
 
-  async function update(prior: Recorded, d: Desired, changed: readonly string[], progress?: CallProgress): Promise<Observed> {
+  async function update(prior: Recorded, d: Desired, changedAttributes: readonly string[], progress?: CallProgress): Promise<Observed> {
+    changed();
     const a = d.attributes;
+    const moved = prior.address !== d.address;
     switch (d.type) {
       case 'vm': {
-        if (changed.some((c) => c === 'cpu' || c === 'memoryMiB')) {
-          await job('stopVirtualMachine', { id: prior.providerId }, progress);
-          await api.call('changeServiceForVirtualMachine', { id: prior.providerId, serviceofferingid: await offeringId('listServiceOfferings', offerings.service), 'details[0].cpuNumber': num(a['cpu']), 'details[0].memory': num(a['memoryMiB']) });
-          await job('startVirtualMachine', { id: prior.providerId });
+        if (changedAttributes.some((c) => c === 'cpu' || c === 'memoryMiB')) {
+          await t.job('stopVirtualMachine', { id: prior.providerId }, progress);
+          const serviceofferingid = await t.offeringId('listServiceOfferings', t.offerings.service);
+          await step(`changing the offering of ${d.address}`, () => api.call('changeServiceForVirtualMachine', {
+            id: prior.providerId, serviceofferingid, 'details[0].cpuNumber': num(a['cpu']), 'details[0].memory': num(a['memoryMiB']),
+          }));
+          await step(`starting ${d.address}`, () => t.job('startVirtualMachine', { id: prior.providerId }));
         }
-        if (changed.includes('rootDisk')) throw new ProviderError('invalid', `${d.address}: resizing a root disk is not built for CloudStack yet`, { retryable: false });
+        if (changedAttributes.includes('rootDisk')) {
+          const root = await existing('listVolumes', d.tenant, (o) => str(o['type']) === 'ROOT', { virtualmachineid: prior.providerId, type: 'ROOT' });
+          if (!root) throw new ProviderError('not-found', `${d.address}: CloudStack shows no root volume`, { retryable: false });
+          await t.job('resizeVolume', { id: str(root['id']), size: num(rec(a['rootDisk'])['sizeGiB']) }, progress);
+        }
+        if (moved || changedAttributes.includes('cluster')) await retag('vm', prior.providerId, d, { [ADDRESS_TAG]: d.address, [TAGS.cluster]: str(a['cluster']) });
         return observed(d, prior.providerId, a);
       }
       case 'disk': {
-        if (changed.includes('tier')) throw new ProviderError('invalid', `${d.address}: moving a volume to another tier (migrateVolume) is not built for CloudStack yet`, { retryable: false });
-        if (changed.includes('sizeGiB')) await job('resizeVolume', { id: prior.providerId, size: num(a['sizeGiB']) }, progress);
+        if (changedAttributes.includes('sizeGiB')) await t.job('resizeVolume', { id: prior.providerId, size: num(a['sizeGiB']) }, progress);
+        if (moved) await retag('disk', prior.providerId, d, { [ADDRESS_TAG]: d.address });
         return observed(d, prior.providerId, a);
       }
       case 'vpn-connection': {
         const [, customerId] = prior.providerId.split('/');
         const psk = d.secrets['preSharedKey'];
         if (psk === undefined || customerId === undefined) throw new ProviderError('invalid', `${d.address}: cannot update without the customer gateway and key`, { retryable: false });
-        await job('updateVpnCustomerGateway', { id: customerId, ...customerGateway(d, psk, await projectId(d.tenant)) }, progress);
+        await t.job('updateVpnCustomerGateway', { id: customerId, ...customerGateway(d, psk, await t.projectId(d.tenant)) }, progress);
         return observed(d, prior.providerId, a);
       }
-      case 'network':
-        // Name and the rest CloudStack can change in place; the CIDR and segment force replacement.
+      case 'network': {
+        // The CIDR and segment force replacement; the rest changes in place.
+        if (changedAttributes.includes('name')) await t.job('updateNetwork', { id: prior.providerId, name: str(a['name']) }, progress);
+        if (changedAttributes.includes('sourceNatIp') && typeof a['sourceNatIp'] === 'string') await useSourceNat(d.tenant, a['sourceNatIp']);
+        if (moved || changedAttributes.some((c) => c === 'sourceNatIp' || c === 'colocationHandoff')) {
+          await retag('network', prior.providerId, d, { [ADDRESS_TAG]: d.address, [TAGS.sourceNat]: '', [TAGS.colocationHandoff]: '', ...networkTags(a) });
+        }
         return observed(d, prior.providerId, a);
+      }
+      case 'public-ip':
+      case 'port-forward':
+        if (moved) await retag(d.type, prior.providerId, d, { [ADDRESS_TAG]: d.address });
+        if (changedAttributes.every((c) => c === 'name')) return observed(d, prior.providerId, a);
+        break;
       default:
-        // Everything else is replaced by the engine (forceNew) or has nothing to change here.
-        await remove(prior);
-        return create(d, progress);
+        break;
     }
+    // Everything else is replaced in place: removed, then made again.
+    await remove(prior);
+    return create(d, progress);
   }
 
   // ------------------------------------------------------------------ delete
 
-  /** Deleting what is already gone succeeds (CloudStack answers 431 "unable to find"). */
-  const gone = (error: unknown): boolean => error instanceof ProviderError && /unable to find|does not exist|not found|Unable to execute API command .* due to invalid value/i.test(error.message);
-  const tolerate = async (p: Promise<unknown>): Promise<void> => {
-    try {
-      await p;
-    } catch (error) {
-      if (!gone(error)) throw error;
-    }
-  };
-
   async function remove(prior: Recorded, progress?: CallProgress): Promise<void> {
+    changed();
     const a = prior.attributes;
+    // No project, nothing of the tenant's: already gone.
+    const projectid = await t.existingProjectId(prior.tenant).catch((error: unknown) => {
+      if (error instanceof ProviderError && error.code === 'not-found') return undefined;
+      throw error;
+    });
+    if (projectid === undefined) return;
+    // CloudStack's "not found" also reads like a refused parameter: trust it only once a read agrees.
+    const deleted = async (p: Promise<unknown>, stillThere: () => Promise<boolean> = async () => (await read(prior)) !== undefined): Promise<void> => {
+      let said: unknown;
+      try {
+        await p;
+        return;
+      } catch (error) {
+        said = error;
+      }
+      const message = said instanceof Error ? said.message : String(said);
+      if (!(said instanceof ProviderError) || !GONE.test(message) || (await stillThere())) throw said;
+    };
     switch (prior.type) {
       case 'network':
-        return tolerate(job('deleteNetwork', { id: prior.providerId }, progress));
-      case 'public-ip':
-        return tolerate(job('disassociateIpAddress', { id: prior.providerId }, progress));
+        await deleted(t.job('deleteNetwork', { id: prior.providerId }, progress));
+        return t.retireIfEmpty(prior.tenant);
+      case 'public-ip': {
+        const ip = await t.first('listPublicIpAddresses', { id: prior.providerId, projectid: projectid, listall: true }).catch((error: unknown) => {
+          if (error instanceof ProviderError && GONE.test(error.message)) return undefined;
+          throw error;
+        });
+        if (ip?.['issourcenat'] === true) {
+          // The VPC's source NAT goes with the VPC, once its tiers are gone.
+          const vpcid = str(ip['vpcid']);
+          if (await t.first('listNetworks', { vpcid, projectid: projectid, listall: true })) {
+            throw new ProviderError('conflict', `${str(ip['ipaddress'])} is still the source NAT of the VPC of ${prior.tenant}; it goes when its networks have moved to another address or are gone`, { retryable: true });
+          }
+        } else if (ip) {
+          await deleted(t.job('disassociateIpAddress', { id: prior.providerId }, progress));
+        }
+        return t.retireIfEmpty(prior.tenant);
+      }
       case 'static-nat':
-        return tolerate(job('disableStaticNat', { ipaddressid: prior.providerId.replace(/^staticnat:/, '') }, progress));
+        return deleted(t.job('disableStaticNat', { ipaddressid: prior.providerId.replace(/^staticnat:/, '') }, progress));
       case 'port-forward':
-        return tolerate(job('deletePortForwardingRule', { id: prior.providerId }, progress));
+        return deleted(t.job('deletePortForwardingRule', { id: prior.providerId }, progress));
       case 'firewall-rule':
-        for (const id of prior.providerId.split(',')) await tolerate(job('deleteFirewallRule', { id }));
+        // Item by item: an item a previous run deleted is gone even while its siblings are not.
+        for (const id of prior.providerId.split(',')) {
+          await deleted(t.job('deleteNetworkACL', { id }), async () => (await t.first('listNetworkACLs', { id }).catch(() => undefined)) !== undefined);
+        }
         return;
       case 'vpn-connection': {
         const [connection, customer] = prior.providerId.split('/');
-        if (connection) await tolerate(job('deleteVpnConnection', { id: connection }, progress));
-        if (customer) await tolerate(job('deleteVpnCustomerGateway', { id: customer }));
+        if (connection) await deleted(t.job('deleteVpnConnection', { id: connection }, progress));
+        if (customer) await deleted(t.job('deleteVpnCustomerGateway', { id: customer }));
         return;
       }
       case 'vpn-user':
-        return tolerate(job('removeVpnUser', { username: str(a['name']), projectid: await projectId(prior.tenant) }, progress));
+        return deleted(t.job('removeVpnUser', { username: str(a['name']), projectid: projectid }, progress));
       case 'vm':
-        return tolerate(job('destroyVirtualMachine', { id: prior.providerId, expunge: true }, progress));
+        return deleted(t.job('destroyVirtualMachine', { id: prior.providerId, expunge: true }, progress));
       case 'disk':
-        await tolerate(job('detachVolume', { id: prior.providerId }, progress));
-        await tolerate(api.call('deleteVolume', { id: prior.providerId }));
-        return;
+        try {
+          await t.job('detachVolume', { id: prior.providerId }, progress);
+        } catch (error) {
+          // Detached already: on to deleting. Gone already (a read agrees): done.
+          const message = error instanceof Error ? error.message : '';
+          if (!(error instanceof ProviderError) || !/not attached|specify a volume that is attached/i.test(message)) await deleted(Promise.reject(error));
+        }
+        return deleted(api.call('deleteVolume', { id: prior.providerId }));
     }
   }
 
   // ------------------------------------------------------------------ read and list
 
-  /** The tagged object lists, per netfirst type (rules and users are found by id in their lists). */
-  const LISTS: Partial<Record<ResourceTypeName, CommandName>> = {
-    network: 'listNetworks', 'public-ip': 'listPublicIpAddresses', 'port-forward': 'listPortForwardingRules', 'firewall-rule': 'listFirewallRules',
-    'vpn-connection': 'listVpnConnections', vm: 'listVirtualMachines', disk: 'listVolumes', 'vpn-user': 'listVpnUsers',
-  };
+  async function* listAll(type: ResourceTypeName, scope: Scope): AsyncIterable<Observed> {
+    const seen = scope.recorded ? createSnapshot(t, options.zone, tierOfOffering, knownIds(scope.recorded)) : look();
+    for (const o of await seen.of(type)) if (scope.tenant === undefined || o.tenant === scope.tenant) yield o;
+  }
+
+  /** CloudStack ids of recorded resources: a firewall rule's items, the address under a static NAT. */
+  function knownIds(recorded: ReadonlyMap<string, string>): Map<string, string> {
+    const known = new Map<string, string>();
+    for (const [providerId, address] of recorded) {
+      if (providerId.startsWith('staticnat:') || providerId.includes('/')) continue;
+      for (const id of providerId.split(',')) known.set(id, address);
+    }
+    return known;
+  }
 
   /** Whether the object behind a recorded resource still exists, with what CloudStack shows of it. */
   async function read(r: Recorded): Promise<Observed | undefined> {
-    const projectid = await projectId(r.tenant);
+    const all = await createSnapshot(t, options.zone, tierOfOffering, knownIds(new Map([[r.providerId, r.address]]))).of(r.type);
+    // A firewall rule interrupted half-way has fewer items than recorded: found by its address.
+    return all.find((o) => o.providerId === r.providerId) ?? (r.type === 'firewall-rule' ? all.find((o) => o.address === r.address) : undefined);
+  }
+
+  /** Tags a recovered object as its create would have: the address, and what CloudStack keeps no field of. */
+  async function settle(r: Recorded): Promise<void> {
     const a = r.attributes;
     switch (r.type) {
-      case 'static-nat': {
-        const ip = await first('listPublicIpAddresses', { id: r.providerId.replace(/^staticnat:/, ''), projectid, listall: true });
-        return ip && ip['isstaticnat'] === true ? observed(r, r.providerId, a) : undefined;
-      }
-      case 'firewall-rule': {
-        const ids = new Set(r.providerId.split(','));
-        let seen = 0;
-        for await (const rule of api.list('listFirewallRules', { projectid, listall: true })) if (ids.has(str(rule['id']))) seen++;
-        return seen === ids.size ? observed(r, r.providerId, a) : undefined;
-      }
-      case 'vpn-connection': {
-        const [connection] = r.providerId.split('/');
-        for await (const c of api.list('listVpnConnections', { projectid, listall: true })) if (str(c['id']) === connection) return observed(r, r.providerId, a);
-        return undefined;
-      }
-      case 'vpn-user': {
-        for await (const u of api.list('listVpnUsers', { projectid, listall: true })) if (str(u['username']) === str(a['name'])) return observed(r, r.providerId, a);
-        return undefined;
-      }
-      default: {
-        const command = LISTS[r.type]!;
-        for await (const o of api.list(command, { projectid, listall: true, ...(r.type === 'port-forward' ? {} : { id: r.providerId }) })) {
-          if (str(o['id']) === r.providerId) return observed(r, r.providerId, attributesFrom(r.type, o, a));
-        }
-        return undefined;
-      }
+      case 'network':
+        return tag('network', r.providerId, r, networkTags(a));
+      case 'public-ip':
+      case 'port-forward':
+      case 'disk':
+        return tag(r.type, r.providerId, r);
+      case 'vm':
+        return tag('vm', r.providerId, r, { [TAGS.cluster]: str(a['cluster']) });
+      case 'firewall-rule':
+        for (const id of r.providerId.split(',')) await tag('firewall-rule', id, r, { [TAGS.publicIp]: str(a['publicIp']) });
+        return;
+      default:
+        return;
     }
   }
 
-  /** What CloudStack shows, over what was recorded: the values it owns (addresses, sizes, CPU, memory). */
-  function attributesFrom(type: ResourceTypeName, o: Obj, recorded: Attributes): Attributes {
-    switch (type) {
-      case 'network':
-        return { ...recorded, ...(str(o['cidr']) ? { cidr: str(o['cidr']) } : {}), ...(str(o['gateway']) ? { gateway: str(o['gateway']) } : {}) };
-      case 'public-ip':
-        return { ...recorded, ...(str(o['ipaddress']) ? { address: str(o['ipaddress']) } : {}) };
-      case 'vm':
-        return { ...recorded, ...(typeof o['cpunumber'] === 'number' ? { cpu: o['cpunumber'] } : {}), ...(typeof o['memory'] === 'number' ? { memoryMiB: o['memory'] } : {}) };
-      case 'disk':
-        return { ...recorded, ...(typeof o['size'] === 'number' ? { sizeGiB: Math.round(o['size'] / 2 ** 30) } : {}) };
-      default:
-        return recorded;
-    }
+  async function inventory(): Promise<readonly Observed[]> {
+    const out: Observed[] = [];
+    const fresh = createSnapshot(t, options.zone, tierOfOffering);
+    for (const type of RESOURCE_TYPES) out.push(...(await fresh.of(type)));
+    return out;
   }
 
   return {
@@ -435,6 +537,9 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
     create,
     update,
     delete: remove,
+    list: listAll,
+    settle,
+    inventory,
   };
 }
 

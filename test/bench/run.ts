@@ -16,6 +16,8 @@ import type { Provider } from '../../providers/contract.js';
 import { loadSpecs } from '../../specs/load.js';
 import { openState } from '../../state/index.js';
 import { generateWorkload } from './generate.js';
+import { benchWatch } from './watch.js';
+import { benchUsage } from './usage.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -107,6 +109,8 @@ async function main(): Promise<void> {
     const pending = noop.changes.filter((c) => c.action !== 'noop').length;
     row('no-op re-plan after apply (no file changed)', `${secs(noopMs)}, ${pending} changes`, '≤ 1 s, 0 changes', noopMs <= 1000 && pending === 0);
 
+    await benchWatch(dir, files, row);
+
     const slow = generateWorkload(join(root, 'slow'), LATENCY_TENANTS, `${LATENCY_MS}ms`);
     const lat = await planAndApply(slow.dir, slow.files, PARALLELISM);
     const critical = lat.dag.criticalPath(() => LATENCY_MS);
@@ -116,6 +120,8 @@ async function main(): Promise<void> {
 
     const rssMb = process.resourceUsage().maxRSS / 1024;
     row('peak RSS', `${Math.round(rssMb)} MB`, '≤ 800 MB', rssMb <= 800);
+
+    await benchUsage({ tenants: TENANTS }, row);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -1,7 +1,9 @@
 /**
- * Two pipelines applying the same state at once: the state lock serializes them, the
- * second one (given a lock timeout) waits and then finds nothing to do; without a
- * timeout it fails at once naming the holder. Nothing is corrupted or created twice.
+ * Pipelines applying one state at once. The same tenants serialize: the second (given
+ * a lock timeout) waits and then finds nothing to do; without a timeout it fails at once
+ * naming the holder. Different tenants apply side by side, and only creating in the
+ * same zone (its shared VLANs, addresses and capacity) waits. Nothing is corrupted or
+ * created twice.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -15,14 +17,19 @@ describe('concurrent applies of one state', () => {
   afterAll(() => sb.remove());
 
   /** Runs an apply; `onOutput` sees its stdout as it comes. */
-  const applyAsync = (args: string[], onOutput: (soFar: string) => void = () => {}): Promise<{ code: number; stdout: string; stderr: string }> =>
+  const applyAsync = (args: string[], onOutput: (soFar: string) => void = () => {}): Promise<{ code: number; stdout: string; stderr: string; lines: { at: number; line: string }[] }> =>
     new Promise((resolve) => {
       const child = spawn(process.execPath, [BIN, 'apply', 'iswest', '--auto-approve', ...args], { cwd: sb.dir, env: { ...process.env, NO_COLOR: '1', NETFIRST_STATE: '' } });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); onOutput(stdout); });
+      const lines: { at: number; line: string }[] = [];
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        for (const line of d.toString().split('\n')) if (line.trim() !== '') lines.push({ at: Date.now(), line });
+        onOutput(stdout);
+      });
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr, lines }));
     });
 
   it('serializes them: one applies, the other waits and finds No changes; nothing is created twice', async () => {
@@ -32,7 +39,7 @@ describe('concurrent applies of one state', () => {
     const outputs = [a.stdout, b.stdout];
     expect(outputs.filter((o) => o.includes('Resources: 41 added')).length).toBe(1);
     expect(outputs.filter((o) => o.includes('No changes.')).length).toBe(1);
-    expect(a.stderr + b.stderr).toMatch(/Waiting up to 2m for the state lock held by .*lock ID [0-9a-f]+/);
+    expect(a.stderr + b.stderr).toMatch(/Waiting up to 2m for the lock on tenant:\S+ held by .*lock ID [0-9a-f]+/);
     const inventory = JSON.parse(sb.run('zone', 'inventory', 'iswest-1', 'iswest', '--json').stdout) as { address: string }[];
     const state = JSON.parse(sb.run('state', 'list', '--json').stdout) as { address: string }[];
     expect(inventory).toHaveLength(41);
@@ -52,6 +59,50 @@ describe('concurrent applies of one state', () => {
     if (!second) throw new Error('the first apply never started modifying');
     expect(done.code).toBe(0);
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/state is locked by .* \(pid \d+, "netfirst apply iswest --auto-approve --parallelism 1"\) since \S+, last heartbeat \d+s ago; lock ID [0-9a-f]+/);
+    expect(second.stderr).toMatch(/tenant:\S+ is locked by .* \(pid \d+, "netfirst apply iswest --auto-approve --parallelism 1"\) since \S+, last heartbeat \d+s ago; lock ID [0-9a-f]+/);
+  });
+
+  it('applies different tenants side by side: both succeed, in overlapping time, state consistent', async () => {
+    sb.edit('iswest/zone.yaml', 'latency: 2500ms', 'latency: 1500ms');
+    // Shrinking memory takes nothing from the zone: each run holds only its tenant's lock.
+    sb.edit('iswest/acme-dental.yaml', 'memory: 12GiB', 'memory: 10GiB');
+    sb.edit('iswest/cole-accounting.yaml', 'memory: 32GiB', 'memory: 28GiB');
+    const [a, c] = await Promise.all([
+      applyAsync(['--tenant', 'acme-dental', '--parallelism', '1']),
+      applyAsync(['--tenant', 'cole-accounting', '--parallelism', '1']),
+    ]);
+    expect([a.code, c.code], a.stderr + c.stderr).toEqual([0, 0]);
+    expect(a.stdout).toContain('Resources: 0 added, 1 changed');
+    expect(c.stdout).toContain('Resources: 0 added, 1 changed');
+    // Overlap: each started modifying before the other had finished.
+    const started = (r: typeof a): number => r.lines.find((l) => l.line.includes(': Modifying...'))!.at;
+    const finished = (r: typeof a): number => r.lines.find((l) => l.line.includes('Apply complete!'))!.at;
+    expect(started(c)).toBeLessThan(finished(a));
+    expect(started(a)).toBeLessThan(finished(c));
+    expect(a.stderr + c.stderr).not.toContain('Waiting');
+    const plan = sb.run('plan', 'iswest', '--refresh', '--detailed-exitcode');
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    expect(sb.run('state', 'lock').stdout).toContain('not locked');
+  });
+
+  it('creating in the same zone waits for the zone: both succeed, nothing allocated twice', async () => {
+    sb.edit('iswest/zone.yaml', 'latency: 1500ms', 'latency: 300ms');
+    const network = (name: string): string => `    - name: ${name}\n      cidr: 10.99.${name === 'lab-a' ? 1 : 2}.0/24\n      segment: { vlan: auto }\n`;
+    sb.edit('iswest/acme-dental.yaml', '  networks:\n', `  networks:\n${network('lab-a')}`);
+    sb.edit('iswest/cole-accounting.yaml', '  networks:\n', `  networks:\n${network('lab-b')}`);
+    const [a, c] = await Promise.all([
+      applyAsync(['--tenant', 'acme-dental', '--lock-timeout', '2m']),
+      applyAsync(['--tenant', 'cole-accounting', '--lock-timeout', '2m']),
+    ]);
+    expect([a.code, c.code], a.stderr + c.stderr).toEqual([0, 0]);
+    expect(a.stdout + c.stdout).toMatch(/1 added[\s\S]*1 added/);
+    expect(a.stderr + c.stderr).toMatch(/Waiting up to 2m for the lock on zone:iswest-1/);
+    const state = JSON.parse(sb.run('state', 'list', '--json').stdout) as { address: string }[];
+    const vlans = state.filter((r) => r.address.includes('/network/')).map((r) =>
+      (JSON.parse(sb.run('state', 'show', r.address, '--json').stdout) as { attributes: { segment: { id: number } } }).attributes.segment.id);
+    expect(vlans.length).toBe(8);
+    expect(new Set(vlans).size).toBe(vlans.length);
+    const plan = sb.run('plan', 'iswest', '--refresh', '--detailed-exitcode');
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
   });
 });

@@ -358,7 +358,13 @@ describe('injected faults', () => {
     const e = await start({ faults: { rate: 0.5, seed, codes: [431, 530, 533] } });
     servers.push(e.server);
     const out: number[] = [];
-    for (let i = 0; i < 16; i++) out.push((await e.c.call('createProject', { name: `p${i % 4}`, displaytext: 'x' })).status);
+    for (let i = 0; i < 16; i++) {
+      const r = await e.c.call('createProject', { name: `p${i % 4}`, displaytext: 'x' });
+      out.push(r.status);
+      // Each job finishes before the next request, so "already exists" never depends on timing.
+      const jobid = (r.body['createprojectresponse'] as Record<string, unknown> | undefined)?.['jobid'];
+      if (r.status === 200) for (let n = 0; n < 200 && (await e.c.query(String(jobid))).jobstatus === 0; n++) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     return out;
   }
 

@@ -25,8 +25,10 @@ import { lockCommandLine, parseLockTimeout, withStateLock } from '../lock.js';
 import { colorsFor, print, printErr } from '../output.js';
 import { secretDigester } from '../secrets.js';
 import { loadWorkspaceSpecs, openWorkspaceState, providerPool, zonesOf, type GlobalOptions } from '../workspace.js';
+import { partnerSelection, runPartner, type PartnerOptions } from '../partner.js';
+import { ownsTenant } from '../../partners/index.js';
 
-export interface AdoptOptions extends GlobalOptions {
+export interface AdoptOptions extends GlobalOptions, PartnerOptions {
   readonly tenant?: string[];
   readonly out?: string;
   readonly json?: boolean;
@@ -40,6 +42,10 @@ export async function adoptCommand(zone: string, paths: string[], options: Adopt
   const specs = loadWorkspaceSpecs(paths, options);
   if (hasErrors(specs.diagnostics)) throw new CliError(specs.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));
   if (!specs.zones.has(zone)) throw new CliError(`zone ${zone} is not described by the specs in ${paths.join(' ') || '.'}; known zones: ${[...specs.zones.keys()].join(', ') || 'none'}`);
+  // A partner adopts only its own tenants (another's named with --tenant is refused), in a zone it is given.
+  const partner = runPartner(specs, options);
+  if (partner && !partner.spec.zones.includes(zone)) throw new CliError(`partner ${partner.name} may not use zone ${zone}: refused`);
+  partnerSelection(specs, [], options);
   const state = openWorkspaceState(options);
   const statePathOf = state.path;
   state.close();
@@ -63,9 +69,11 @@ async function adoptLocked(zone: string, paths: string[], options: AdoptOptions)
   try {
     const snapshot = state.snapshot();
     const wanted = options.tenant && options.tenant.length > 0 ? new Set(options.tenant) : undefined;
+    const partner = runPartner(specs, options);
     const conflicts: string[] = [];
     const unmanaged = objects.filter((o) => {
       if (wanted && !wanted.has(o.tenant)) return false;
+      if (partner && !ownsTenant(partner, o.tenant)) return false;
       const recorded = snapshot.resources.get(o.address);
       if (!recorded) return true;
       if (recorded.providerId !== o.providerId) conflicts.push(`${o.address}: the provider has ${o.providerId}, state records ${recorded.providerId}; left alone`);
@@ -82,7 +90,8 @@ async function adoptLocked(zone: string, paths: string[], options: AdoptOptions)
 
     // Specs for tenants that have none: from every object of theirs, recorded or not.
     const outDir = options.out ?? firstDirectory(paths);
-    const generated: AdoptedSpec[] = tenants.filter((t) => !specs.tenants.has(t)).map((t) => specFromObserved(t, zone, objects.filter((o) => o.tenant === t)));
+    const generated: AdoptedSpec[] = tenants.filter((t) => !specs.tenants.has(t)).map((t) => specFromObserved(t, zone, objects.filter((o) => o.tenant === t)))
+      .map((g) => (partner ? { ...g, document: { ...g.document, metadata: { ...(g.document.metadata as object), partner: partner.name } } } : g));
     for (const g of generated) {
       const target = join(outDir, `${g.tenant}.yaml`);
       if (existsSync(target)) throw new CliError(`${target} already exists but is not among the specs read (${paths.join(' ') || '.'}): pass it, or another --out`);
@@ -102,6 +111,7 @@ async function adoptLocked(zone: string, paths: string[], options: AdoptOptions)
       const selected = new Set(tenants);
       const digest = secretDigester(snapshot.lineage);
       const records = recordsFor(unmanaged, zone);
+      const unobserved = new Map(unmanaged.map((o) => [o.address, o.unobserved ?? []]));
       const withAdopted = (rs: readonly RecordedResource[]): Map<string, RecordedResource> => {
         const m = new Map(snapshot.resources);
         for (const r of rs) m.set(r.address, r);
@@ -122,6 +132,8 @@ async function adoptLocked(zone: string, paths: string[], options: AdoptOptions)
         if (!d) return r;
         const attributes: Record<string, AttrValue> = { ...r.attributes };
         for (const key of d.sensitive) if (typeof d.attributes[key] === 'string' && d.attributes[key] !== '') attributes[key] = d.attributes[key];
+        // What the provider cannot see is taken as the spec says it.
+        for (const key of unobserved.get(r.address) ?? []) if (d.attributes[key] !== undefined) attributes[key] = d.attributes[key];
         return { ...r, attributes, dependsOn: d.dependsOn, boundTo: d.boundTo, protect: d.protect, sensitive: d.sensitive };
       });
       const { plan } = makePlan({ specs: all, lineage: snapshot.lineage, serial: snapshot.serial, recorded: withAdopted(finalRecords), digestSecret: digest, tenants: selected });

@@ -6,10 +6,11 @@ import { makePlan } from '../../plan/plan.js';
 import { CliError } from '../errors.js';
 import { print } from '../output.js';
 import { secretDigester } from '../secrets.js';
-import { loadWorkspaceSpecs, openWorkspaceState, type GlobalOptions } from '../workspace.js';
+import { openWorkspaceState, type GlobalOptions } from '../workspace.js';
+import { loadRunSpecs, partnerName, partnerSelection, type PartnerOptions } from '../partner.js';
 import { orderChanges } from '../../plan/order.js';
 
-export interface GraphOptions extends GlobalOptions {
+export interface GraphOptions extends GlobalOptions, PartnerOptions {
   readonly format?: string;
 }
 
@@ -18,11 +19,16 @@ const SYMBOL: Record<Step['kind'], string> = { create: '+', update: '~', delete:
 export function graphCommand(paths: string[], options: GraphOptions): number {
   const format = options.format ?? 'dot';
   if (format !== 'dot' && format !== 'mermaid') throw new CliError(`--format must be dot or mermaid, not ${format}`);
-  const specs = loadWorkspaceSpecs(paths, options);
+  const specs = loadRunSpecs(paths, options);
   const state = openWorkspaceState(options);
   const snapshot = state.snapshot();
   state.close();
-  const { plan } = makePlan({ specs, lineage: snapshot.lineage, serial: snapshot.serial, recorded: snapshot.resources, digestSecret: secretDigester(snapshot.lineage) });
+  const tenants = partnerSelection(specs, snapshot.resources.values(), options);
+  const partner = partnerName(options);
+  const { plan } = makePlan({
+    specs, lineage: snapshot.lineage, serial: snapshot.serial, recorded: snapshot.resources, digestSecret: secretDigester(snapshot.lineage),
+    ...(partner !== undefined && tenants ? { partner, tenants } : {}),
+  });
   if (hasErrors(plan.diagnostics)) {
     throw new CliError(plan.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));
   }

@@ -7,14 +7,18 @@ import { CliError } from '../errors.js';
 import { colorsFor, print, printErr } from '../output.js';
 import { secretDigester } from '../secrets.js';
 import { loadWorkspaceSpecs, openWorkspaceState, providerPool, statePath, zonesOf, type GlobalOptions } from '../workspace.js';
+import { loadRunSpecs, partnerFromSpecs, partnerName, partnerSelection, refuseUnlessOwned, runPartner, type PartnerOptions } from '../partner.js';
+import { checkPartner, ownsTenant } from '../../partners/index.js';
+import { locateDiagnostics } from '../../plan/verify.js';
+import { parseAddress } from '../../resource.js';
 
-export interface ValidateOptions extends GlobalOptions {
+export interface ValidateOptions extends GlobalOptions, PartnerOptions {
   readonly json?: boolean;
 }
 
 /** Loads and verifies specs (allocations against the state when there is one); changes nothing. */
 export function validateCommand(paths: string[], options: ValidateOptions): number {
-  const specs = loadWorkspaceSpecs(paths, options);
+  const specs = loadRunSpecs(paths, options);
   let recorded = new Map();
   let lineage = 'validate';
   if (existsSync(statePath(options))) {
@@ -25,8 +29,15 @@ export function validateCommand(paths: string[], options: ValidateOptions): numb
     lineage = snapshot.lineage;
   }
   const diagnostics = [...specs.diagnostics];
+  // A partner validates its own tenants, and what it may not do with them.
+  const tenants = partnerSelection(specs, recorded.values(), options);
   if (!hasErrors(diagnostics)) {
-    diagnostics.push(...buildDesired({ specs, recorded, digestSecret: secretDigester(lineage) }).diagnostics);
+    const built = buildDesired({ specs, recorded, digestSecret: secretDigester(lineage), ...(tenants ? { tenants } : {}) });
+    diagnostics.push(...built.diagnostics);
+    if (tenants) {
+      const planned = new Set([...tenants].filter((t) => specs.tenants.has(t)));
+      diagnostics.push(...locateDiagnostics(specs, checkPartner({ specs, recorded, desired: built.resources, partner: partnerName(options)!, planned })));
+    }
   }
   const located = diagnostics;
   const errors = located.filter((d) => d.severity === 'error').length;
@@ -38,7 +49,7 @@ export function validateCommand(paths: string[], options: ValidateOptions): numb
   for (const d of located) printErr(d.severity === 'error' ? c.red(formatDiagnostic(d)) : c.yellow(formatDiagnostic(d)));
   if (errors > 0) throw new CliError(`${errors} error${errors === 1 ? '' : 's'} in ${specs.files.length} file${specs.files.length === 1 ? '' : 's'}`);
   const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
-  print(colorsFor(process.stdout).green(`Success! ${count(specs.files.length, 'file')}, ${count(specs.zones.size, 'zone')}, ${count(specs.tenants.size, 'tenant')}: the configuration is valid.`));
+  print(colorsFor(process.stdout).green(`Success! ${count(specs.files.length, 'file')}, ${count(specs.zones.size, 'zone')}, ${count(tenants ? [...tenants].filter((t) => specs.tenants.has(t)).length : specs.tenants.size, 'tenant')}: the configuration is valid.`));
   return 0;
 }
 
@@ -53,7 +64,7 @@ export function schemaCommand(options: { out?: string }): number {
   return 0;
 }
 
-export interface InventoryOptions extends GlobalOptions {
+export interface InventoryOptions extends GlobalOptions, PartnerOptions {
   readonly json?: boolean;
 }
 
@@ -62,12 +73,16 @@ export async function zoneInventoryCommand(zone: string, paths: string[], option
   const specs = loadWorkspaceSpecs(paths, options);
   if (hasErrors(specs.diagnostics)) throw new CliError(specs.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));
   if (!specs.zones.has(zone)) throw new CliError(`zone ${zone} is not described by the specs in ${paths.join(' ') || '.'}; known zones: ${[...specs.zones.keys()].join(', ') || 'none'}`);
+  // A partner sees only its own tenants' objects, in a zone it is given, and not how the zone is built.
+  const partner = runPartner(specs, options);
+  if (partner && !partner.spec.zones.includes(zone)) throw new CliError(`partner ${partner.name} may not use zone ${zone}: refused`);
   const pool = providerPool(zonesOf(specs), options);
   try {
     const provider = pool.providerFor(zone);
     if (!provider.inventory) throw new CliError(`provider ${provider.name} cannot list its inventory`);
-    const items = await provider.inventory();
-    if (!options.json && provider.describe) for (const line of await provider.describe()) print(line);
+    const everything = await provider.inventory();
+    const items = partner ? everything.filter((o) => ownsTenant(partner, o.tenant)) : everything;
+    if (!options.json && !partner && provider.describe) for (const line of await provider.describe()) print(line);
     if (options.json) {
       print(JSON.stringify(items, null, 2));
     } else {
@@ -80,13 +95,15 @@ export async function zoneInventoryCommand(zone: string, paths: string[], option
   }
 }
 
-export interface ExecOptions extends GlobalOptions {
+export interface ExecOptions extends GlobalOptions, PartnerOptions {
   readonly specs?: string[];
 }
 
 /** `netfirst exec ADDRESS -- CMD…`: a command inside a VM (argument array, no shell), its exit code passed on. */
 export async function execCommand(address: string, argv: string[], options: ExecOptions): Promise<number> {
   if (argv.length === 0) throw new CliError('no command given: netfirst exec ADDRESS -- COMMAND [ARGS…]');
+  const partner = partnerFromSpecs(options.specs, options);
+  if (partner) refuseUnlessOwned(partner, parseAddress(address).tenant);
   if (!existsSync(statePath(options))) throw new CliError(`no state at ${statePath(options)}: nothing has been applied here`);
   const state = openWorkspaceState(options);
   const recorded = state.getResource(address);

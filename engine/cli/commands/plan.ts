@@ -17,6 +17,9 @@ import { isEffective, summarize, type Change } from '../../plan/change.js';
 import { orderChanges } from '../../plan/order.js';
 import { makePlan, type Plan } from '../../plan/plan.js';
 import { renderPlanJson } from '../../plan/render-json.js';
+import { renderPlanMarkdown } from '../../plan/render-markdown.js';
+import type { ChangedSelection } from '../../gitops/select.js';
+import { changedSince, renderChangedSinceText, withinChanged } from '../changed-since.js';
 import { renderDiagnostics, renderDriftText, renderPlanText } from '../../plan/render-text.js';
 import { planFromJson, specsMovedSince } from '../../plan/saved.js';
 import { detectDrift, refreshedView, type Drift } from '../../plan/drift.js';
@@ -26,13 +29,15 @@ import { sortKeysDeep } from '../../plan/values.js';
 import type { RecordedResource } from '../../resource.js';
 import { CliError } from '../errors.js';
 import { lockCommandLine, parseLockTimeout, withStateLock } from '../lock.js';
+import { allocatingZones, takeRunLocks, type RunLocks } from '../run-locks.js';
 import { colorsFor, print, printErr } from '../output.js';
 import { resolveSecret, secretDigester } from '../secrets.js';
 import type { StateStore } from '../../../state/index.js';
 import type { SpecSet } from '../../../specs/model.js';
-import { loadWorkspaceSpecs, openWorkspaceState, providerPool, zonesOf, type GlobalOptions } from '../workspace.js';
+import { openWorkspaceState, providerPool, zonesOf, type GlobalOptions } from '../workspace.js';
+import { loadRunSpecs, partnerName, partnerSelection, savedPlanRefusal, type PartnerOptions } from '../partner.js';
 
-export interface PlanOptions extends GlobalOptions {
+export interface PlanOptions extends GlobalOptions, PartnerOptions {
   readonly out?: string;
   readonly json?: boolean;
   readonly detailedExitcode?: boolean;
@@ -45,6 +50,12 @@ export interface PlanOptions extends GlobalOptions {
   readonly refreshOnly?: boolean;
   /** How long to wait for the state lock (`0`, `30s`, `5m`). */
   readonly lockTimeout?: string;
+  /** Print the plan as a markdown pull-request comment. */
+  readonly markdown?: boolean;
+  /** Write the markdown comment to this file. */
+  readonly markdownOut?: string;
+  /** Plan only the tenants touched by what changed since this git revision (engine/gitops). */
+  readonly changedSince?: string;
 }
 
 export interface ApplyOptions extends PlanOptions {
@@ -56,10 +67,21 @@ export interface ApplyOptions extends PlanOptions {
 
 /** `loaded`: specs already read (and checked) before the lock was taken; read once per run. */
 async function computePlan(paths: readonly string[], options: PlanOptions, destroy = false, loaded?: SpecSet) {
-  const specs = loaded ?? loadWorkspaceSpecs(paths, options);
+  const specs = loaded ?? loadRunSpecs(paths, options);
   const state = openWorkspaceState(options);
   const snapshot = state.snapshot();
-  const tenants = options.tenant && options.tenant.length > 0 ? new Set(options.tenant) : undefined;
+  let scoped: Set<string> | undefined;
+  let gitChanges: ChangedSelection | undefined;
+  try {
+    // A partner's run plans only its tenants; another's named with --tenant is refused.
+    scoped = partnerSelection(specs, snapshot.resources.values(), options, destroy);
+    if (options.changedSince !== undefined) gitChanges = changedSince(paths, options.changedSince, specs, snapshot.resources.values());
+  } catch (error) {
+    state.close();
+    throw error;
+  }
+  const narrowed = withinChanged(scoped ?? (options.tenant && options.tenant.length > 0 ? new Set(options.tenant) : undefined), gitChanges);
+  const tenants = narrowed.tenants;
   if (tenants) for (const t of tenants) if (!specs.tenants.has(t) && ![...snapshot.resources.values()].some((r) => r.tenant === t)) {
     state.close();
     throw new CliError(`tenant ${t} is neither in the specs nor in state`);
@@ -90,6 +112,7 @@ async function computePlan(paths: readonly string[], options: PlanOptions, destr
     prune: options.prune ?? false,
     destroy,
     ...(tenants ? { tenants } : {}),
+    ...(partnerName(options) !== undefined ? { partner: partnerName(options)! } : {}),
   });
   const drifted = new Map(drift.map((d) => [d.address, d.kind === 'deleted' ? 'deleted outside netfirst' : 'changed outside netfirst'] as const));
   const plan: Plan = drift.length === 0 ? made.plan : {
@@ -97,7 +120,7 @@ async function computePlan(paths: readonly string[], options: PlanOptions, destr
     drift,
     changes: made.plan.changes.map((c) => (drifted.has(c.address) && isEffective(c) ? { ...c, reason: `${drifted.get(c.address)}: corrected` } : c)),
   };
-  return { specs, state, snapshot, plan, dag: made.dag };
+  return { specs, state, snapshot, plan: narrowed.changed ? { ...plan, changedSince: narrowed.changed } : plan, dag: made.dag };
 }
 
 function reportDiagnostics(plan: Pick<Plan, 'diagnostics'>, options: PlanOptions): void {
@@ -110,6 +133,7 @@ function reportDiagnostics(plan: Pick<Plan, 'diagnostics'>, options: PlanOptions
 }
 
 export async function planCommand(paths: string[], options: PlanOptions): Promise<number> {
+  if (options.json && options.markdown && !options.markdownOut) throw new CliError('--json and --markdown both print the plan: write the markdown with --markdown-out FILE');
   if (options.refreshOnly) {
     const specs = refuseBrokenSpecs(paths, options);
     return locked(options, () => refreshOnly(paths, options, specs));
@@ -134,10 +158,16 @@ async function planUnlocked(paths: string[], options: PlanOptions, loaded?: Spec
     }],
   };
   const json = options.json || options.out ? renderPlanJson(plan) : '';
+  // Written first: a pipeline posts the comment even when the plan has errors.
+  if (options.markdownOut) writeFileSync(options.markdownOut, renderPlanMarkdown(plan));
   if (options.json) {
     print(json);
     if (hasErrors(plan.diagnostics)) return 1;
+  } else if (options.markdown && !options.markdownOut) {
+    print(renderPlanMarkdown(plan));
+    if (hasErrors(plan.diagnostics)) return 1;
   } else {
+    if (plan.changedSince) print(renderChangedSinceText(plan.changedSince));
     reportDiagnostics(plan, options);
     const colors = colorsFor(process.stdout, options.color === false);
     if (plan.drift && plan.drift.length > 0) print(renderDriftText(plan.drift, colors));
@@ -159,21 +189,39 @@ async function locked(options: PlanOptions, fn: () => Promise<number>): Promise<
   return withStateLock({ path }, lockCommandLine(), parseLockTimeout(options.lockTimeout), fn);
 }
 
-export function applyCommand(paths: string[], options: ApplyOptions, destroy = false): Promise<number> {
+export async function applyCommand(paths: string[], options: ApplyOptions, destroy = false): Promise<number> {
   const savedPlan = !destroy && paths.length === 1 && paths[0]!.endsWith('.json');
   // Broken specs are refused before the lock is taken: a refused run writes nothing at all.
   const specs = savedPlan ? undefined : refuseBrokenSpecs(paths, options);
-  return locked(options, () => applyLocked(paths, options, destroy, specs));
+  const state = openWorkspaceState(options);
+  const path = state.path;
+  // The tenants this run may change: a saved plan (which pins the serial) takes the whole state.
+  const tenants = specs === undefined ? undefined : runTenants(specs, options, destroy, () => state.snapshot().resources.values());
+  state.close();
+  const locks = await takeRunLocks({ path, command: lockCommandLine(), timeoutMs: parseLockTimeout(options.lockTimeout) }, tenants);
+  try {
+    return await applyLocked(paths, options, destroy, specs, locks);
+  } finally {
+    locks.release();
+  }
+}
+
+/** `--tenant`, else every tenant of the specs, and with --prune or destroy those only state knows. */
+function runTenants(specs: SpecSet, options: ApplyOptions, destroy: boolean, recorded: () => Iterable<RecordedResource>): Set<string> {
+  if (options.tenant && options.tenant.length > 0) return new Set(options.tenant);
+  const tenants = new Set(specs.tenants.keys());
+  if (options.prune || destroy) for (const r of recorded()) tenants.add(r.tenant);
+  return tenants;
 }
 
 function refuseBrokenSpecs(paths: readonly string[], options: PlanOptions): SpecSet {
-  const specs = loadWorkspaceSpecs(paths, options);
+  const specs = loadRunSpecs(paths, options);
   if (hasErrors(specs.diagnostics)) reportDiagnostics({ diagnostics: specs.diagnostics }, options);
   return specs;
 }
 
 /** `specs` is undefined exactly when `paths` is one saved plan file. */
-async function applyLocked(paths: string[], options: ApplyOptions, destroy: boolean, specs: SpecSet | undefined): Promise<number> {
+async function applyLocked(paths: string[], options: ApplyOptions, destroy: boolean, specs: SpecSet | undefined, locks: RunLocks): Promise<number> {
   const savedPlan = specs === undefined;
   let plan: Plan;
   let zones: Plan['zones'];
@@ -201,14 +249,25 @@ async function applyLocked(paths: string[], options: ApplyOptions, destroy: bool
       state.close();
       throw new CliError(`${file} is stale: ${moved.slice(0, 5).join(', ')}${moved.length > 5 ? `, and ${moved.length - 5} more` : ''} since it was planned. Plan again.`);
     }
+    const refused = savedPlanRefusal(plan, file, options);
+    if (refused !== undefined) {
+      state.close();
+      throw new CliError(refused);
+    }
     if (state.pendingOperations().length > 0) {
       state.close();
       throw new CliError(`${file} cannot be applied: the state holds operations of an interrupted run. Run plan again (apply resolves them first).`);
     }
   } else {
     let computed = await computePlan(paths, options, destroy, specs);
-    if (computed.state.pendingOperations().length > 0) {
-      await recoverInterrupted(computed.state, computed.plan, zonesOf(computed.specs), options);
+    const mine = (op: { tenant: string }): boolean => locks.tenants === undefined || locks.tenants.has(op.tenant);
+    if (computed.state.pendingOperations().some(mine)) {
+      await recoverInterrupted(computed.state, computed.plan, zonesOf(computed.specs), options, locks.tenants);
+      computed.state.close();
+      computed = await computePlan(paths, options, destroy, specs);
+    }
+    // Creating takes from what a zone shares: hold its lock, then plan again under it.
+    while (await locks.holdZones(allocatingZones(computed.plan.changes))) {
       computed.state.close();
       computed = await computePlan(paths, options, destroy, specs);
     }
@@ -311,12 +370,12 @@ async function refreshOnly(paths: string[], options: PlanOptions, loaded?: SpecS
 }
 
 /** Resolves what an interrupted run left in flight by reading the providers, and says what it found. */
-async function recoverInterrupted(state: StateStore, plan: Plan, zones: Plan['zones'], options: ApplyOptions): Promise<void> {
+async function recoverInterrupted(state: StateStore, plan: Plan, zones: Plan['zones'], options: ApplyOptions, tenants?: ReadonlySet<string>): Promise<void> {
   const desired = new Map<string, DesiredResource>();
   for (const c of plan.changes) if ('after' in c) desired.set(c.address, c.after);
   const pool = providerPool(zones, options);
   try {
-    const report = await recoverPending(state, pool.providerFor, (address) => desired.get(address));
+    const report = await recoverPending(state, pool.providerFor, (address) => desired.get(address), tenants);
     print(`Resolved ${report.length} operation${report.length === 1 ? '' : 's'} of an interrupted run by reading the provider:`);
     for (const r of report) print(`  ${r.address} (${r.action}): ${r.outcome}`);
     print('');

@@ -2,12 +2,17 @@
 import { CliError } from '../errors.js';
 import { colorsFor, print } from '../output.js';
 import { openWorkspaceState, type GlobalOptions } from '../workspace.js';
+import { partnerFromSpecs, refuseUnlessOwned, type PartnerOptions } from '../partner.js';
+import { ownsTenant } from '../../partners/index.js';
+import { parseAddress } from '../../resource.js';
 import { formatValue } from '../../plan/render-text.js';
 import type { RecordedResource } from '../../resource.js';
 
-export interface StateOptions extends GlobalOptions {
+export interface StateOptions extends GlobalOptions, PartnerOptions {
   readonly json?: boolean;
   readonly tenant?: string;
+  /** With a partner: where the Partners document is (default .). */
+  readonly specs?: string[];
 }
 
 /** Sensitive attributes stay digests in state; shown to people as (sensitive). */
@@ -18,9 +23,12 @@ function publicView(r: RecordedResource): RecordedResource {
 }
 
 export function stateListCommand(options: StateOptions): number {
+  const partner = partnerFromSpecs(options.specs, options);
+  if (partner && options.tenant) refuseUnlessOwned(partner, options.tenant);
   const state = openWorkspaceState(options);
   try {
-    const all = options.tenant ? state.listByTenant(options.tenant) : state.listResources();
+    const listed = options.tenant ? state.listByTenant(options.tenant) : state.listResources();
+    const all = partner ? listed.filter((r) => ownsTenant(partner, r.tenant)) : listed;
     if (options.json) {
       print(JSON.stringify(all.map((r) => ({ address: r.address, type: r.type, tenant: r.tenant, zone: r.zone, providerId: r.providerId })), null, 2));
     } else {
@@ -33,6 +41,8 @@ export function stateListCommand(options: StateOptions): number {
 }
 
 export function stateShowCommand(address: string, options: StateOptions): number {
+  const partner = partnerFromSpecs(options.specs, options);
+  if (partner) refuseUnlessOwned(partner, parseAddress(address).tenant);
   const state = openWorkspaceState(options);
   try {
     const r = state.getResource(address);

@@ -54,7 +54,8 @@ export interface PublicIp extends Owned {
   /** The guest network it serves; a VPC's addresses get one with their first rule or static NAT. */
   networkid?: string;
   readonly vpcid?: string;
-  readonly sourceNat: boolean;
+  /** A VPC's source-NAT address can move to another of its addresses (updateVPC). */
+  sourceNat: boolean;
   staticNat?: { readonly vmid: string; readonly guestIp: string };
   readonly allocated: string;
 }

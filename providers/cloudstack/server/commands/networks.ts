@@ -157,6 +157,39 @@ export const networkCommands = {
         .map((v) => vpcView(ctx.state, ctx.catalog, v));
     },
   },
+  /**
+   * CloudStack 4.19: `sourcenatipaddress` moves the VPC's source NAT to another address
+   * already acquired for it, one with no static NAT and no rules; the previous one stays
+   * acquired, as an ordinary address.
+   */
+  updateVPC: {
+    kind: 'async', instanceType: 'Vpc',
+    submit: (ctx: Context) => {
+      const vpc = needRef(ctx, 'id', 'vpcs');
+      const name = ctx.params.str('name');
+      const displaytext = ctx.params.str('displaytext');
+      const requested = ctx.params.str('sourcenatipaddress');
+      const ip = requested === undefined ? undefined : [...ctx.state.publicIps.values()].find((p) => p.address === requested);
+      if (requested !== undefined) {
+        if (!ip || ip.vpcid !== vpc.id) throw invalid(`Unable to find the IP address ${requested} in VPC ${vpc.name}: acquire it for the VPC first`);
+        if (ip.staticNat || [...ctx.state.portForwards.values()].some((r) => r.ipid === ip.id)) {
+          throw invalid(`IP address ${requested} has static NAT or rules and cannot become the source NAT address of VPC ${vpc.name}`);
+        }
+      }
+      return {
+        run: () => {
+          const v = live(ctx.state, 'vpcs', vpc.id);
+          if (name !== undefined) v.name = name;
+          if (displaytext !== undefined) v.displaytext = displaytext;
+          if (ip) {
+            for (const other of ctx.state.publicIps.values()) if (other.vpcid === vpc.id && other.sourceNat) other.sourceNat = false;
+            live(ctx.state, 'publicIps', ip.id).sourceNat = true;
+          }
+          return object('vpc', vpcView(ctx.state, ctx.catalog, v));
+        },
+      };
+    },
+  },
   deleteVPC: {
     kind: 'async', instanceType: 'Vpc',
     submit: (ctx: Context) => {

@@ -1,0 +1,48 @@
+/**
+ * `netfirst status [DIR]`: the last verdict of `netfirst reconcile` for each tenant, as
+ * recorded in the state — also after the loop has exited. With DIR, tenants of the
+ * specs that no round has looked at yet are listed too.
+ */
+import { existsSync } from 'node:fs';
+import type { TenantSyncRecord } from '../../../state/index.js';
+import { recordToJson, renderStatusTable, STATUS_FORMAT, type UnreconciledTenant } from '../../reconcile/index.js';
+import { colorsFor, print } from '../output.js';
+import { loadWorkspaceSpecs, openWorkspaceState, statePath, type GlobalOptions } from '../workspace.js';
+
+export interface StatusOptions extends GlobalOptions {
+  readonly json?: boolean;
+  readonly tenant?: string[];
+  readonly color?: boolean;
+}
+
+export function statusCommand(paths: string[], options: StatusOptions): number {
+  const only = options.tenant && options.tenant.length > 0 ? new Set(options.tenant) : undefined;
+  const wanted = (t: string): boolean => !only || only.has(t);
+  // Looking must not create a state where there is none.
+  let records: TenantSyncRecord[] = [];
+  if (existsSync(statePath(options))) {
+    const state = openWorkspaceState(options);
+    try {
+      records = state.listTenantStatus().filter((r) => wanted(r.tenant));
+    } finally {
+      state.close();
+    }
+  }
+  const seen = new Set(records.map((r) => r.tenant));
+  const unreconciled: UnreconciledTenant[] = paths.length === 0
+    ? []
+    // Broken specs still name the tenants that loaded; status reports, it does not validate.
+    : [...loadWorkspaceSpecs(paths, options).tenants.keys()].filter((t) => wanted(t) && !seen.has(t)).sort().map((tenant) => ({ tenant }));
+  if (options.json) {
+    print(JSON.stringify({
+      format: STATUS_FORMAT,
+      tenants: [
+        ...records.map(recordToJson),
+        ...unreconciled.map((u) => ({ tenant: u.tenant, status: 'Unknown', summary: 'not reconciled yet', checkedAt: null })),
+      ].sort((a, b) => ((a.tenant as string) < (b.tenant as string) ? -1 : 1)),
+    }, null, 2));
+    return 0;
+  }
+  print(renderStatusTable(records, unreconciled, new Date(), colorsFor(process.stdout, options.color === false)));
+  return 0;
+}

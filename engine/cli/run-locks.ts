@@ -1,0 +1,101 @@
+/**
+ * Which locks an apply holds. Runs for different tenants proceed side by side: a run
+ * holds `tenant:NAME` for each tenant it may change, and — only once its plan creates
+ * or replaces something in a zone, which takes VLANs, addresses and capacity from what
+ * the zone shares — `zone:NAME` too, planning again once it holds it (another run may
+ * have taken what the first plan counted on). Tenant scopes are taken before zone
+ * scopes, each set all at once, so two runs never wait for each other in a circle.
+ * Whole-state work (refresh of everything, adoption, a saved plan, which pins the state
+ * serial) holds `state`, which excludes every other scope.
+ */
+import { recordOf } from '../attribute-values.js';
+import type { Change } from '../plan/change.js';
+import type { Attributes } from '../resource.js';
+import { acquireLock, describeHolder, forceUnlock, formatAge, type LockHandle, StateLockedError, STATE_SCOPE } from '../../state/index.js';
+import { lockRefusalMessage } from './lock.js';
+import { CliError } from './errors.js';
+import { printErr } from './output.js';
+
+export const tenantScope = (tenant: string): string => `tenant:${tenant}`;
+export const zoneScope = (zone: string): string => `zone:${zone}`;
+
+/**
+ * Zones in which a plan takes from what the zone shares: a create, a replace (which
+ * creates anew), or an update that grows a VM or a disk (capacity).
+ */
+export function allocatingZones(changes: readonly Change[]): Set<string> {
+  const zones = new Set<string>();
+  for (const c of changes) {
+    if (c.action === 'create' || c.action === 'replace' || (c.action === 'update' && grows(c.before.attributes, c.after.attributes))) zones.add(c.after.zone);
+  }
+  return zones;
+}
+
+function grows(before: Attributes, after: Attributes): boolean {
+  const more = (a: unknown, b: unknown): boolean => typeof a === 'number' && typeof b === 'number' && b > a;
+  return more(before['cpu'], after['cpu']) || more(before['memoryMiB'], after['memoryMiB']) || more(before['sizeGiB'], after['sizeGiB'])
+    || more(recordOf(before['rootDisk'])['sizeGiB'], recordOf(after['rootDisk'])['sizeGiB']);
+}
+
+export interface RunLocks {
+  /**
+   * Takes the scopes of `zones` not held yet; true when it took some, and the plan
+   * must be made again under them.
+   */
+  holdZones(zones: ReadonlySet<string>): Promise<boolean>;
+  /** The tenants whose interrupted operations this run may resolve; undefined: all (it holds `state`). */
+  readonly tenants: ReadonlySet<string> | undefined;
+  release(): void;
+}
+
+interface TakeOptions {
+  readonly path: string;
+  readonly command: string;
+  readonly timeoutMs: number;
+}
+
+async function take(options: TakeOptions, scopes: readonly string[]): Promise<LockHandle> {
+  const attempt = (): Promise<LockHandle> => acquireLock({ path: options.path }, {
+    command: options.command,
+    timeoutMs: options.timeoutMs,
+    scopes,
+    onWait: (holder) => printErr(`Waiting up to ${formatAge(options.timeoutMs)} for the lock on ${holder.scope} held by ${describeHolder(holder)} (lock ID ${holder.id})…`),
+  });
+  try {
+    return await attempt();
+  } catch (error) {
+    if (!(error instanceof StateLockedError)) throw error;
+    // A holder on this host whose process is gone holds nothing: take its lock over, as withStateLock does.
+    if (error.reason !== 'dead') throw new CliError(lockRefusalMessage(error));
+    forceUnlock({ path: options.path }, error.lock.id);
+    printErr(`Took over the lock ${error.lock.id} of ${describeHolder(error.lock)}: that process is no longer running.`);
+    try {
+      return await attempt();
+    } catch (again) {
+      if (again instanceof StateLockedError) throw new CliError(lockRefusalMessage(again));
+      throw again;
+    }
+  }
+}
+
+/** Takes the tenants' scopes (or the whole state, for `undefined` or an empty set). */
+export async function takeRunLocks(options: TakeOptions, tenants: ReadonlySet<string> | undefined): Promise<RunLocks> {
+  const whole = tenants === undefined || tenants.size === 0;
+  const handles = [await take(options, whole ? [STATE_SCOPE] : [...tenants].map(tenantScope))];
+  const zones = new Set<string>();
+  return {
+    tenants: whole ? undefined : tenants,
+    async holdZones(wanted) {
+      if (whole) return false;
+      const missing = [...wanted].filter((z) => !zones.has(z));
+      if (missing.length === 0) return false;
+      handles.push(await take(options, missing.map(zoneScope)));
+      for (const z of missing) zones.add(z);
+      return true;
+    },
+    release() {
+      for (const h of handles.reverse()) h.release();
+    },
+  };
+}
+
