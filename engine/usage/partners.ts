@@ -1,7 +1,7 @@
 /**
- * Which partner a tenant belongs to, for billing: the tenant's own `metadata.partner`
- * when its spec is loaded, else the Partners entry that names it (an exact name before
- * the longest matching `prefix*`), else none (''). Tenants whose spec is gone but who
+ * Which partner a tenant belongs to, for billing: the Partners entry that names it (an
+ * exact name before the longest matching `prefix*`), else the tenant's own
+ * `metadata.partner` when its spec is loaded, else none (''). Tenants whose spec is gone but who
  * still have usage in the period are found through the Partners patterns.
  */
 
@@ -29,12 +29,14 @@ export function partnerDirectory(sources: PartnerSources): PartnerDirectory {
   }
   // Longest prefix first; among equals, the first written wins (stable sort).
   prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
+  // The Partners file decides, as it does for ownership (engine/partners): a tenant's own
+  // metadata.partner counts only for a tenant no Partners entry covers.
   const partnerOf = (tenant: string): string => {
-    const own = sources.tenantPartners.get(tenant);
-    if (own) return own;
     const named = exact.get(tenant);
     if (named !== undefined) return named;
-    return prefixes.find((p) => tenant.startsWith(p.prefix))?.partner ?? '';
+    const matched = prefixes.find((p) => tenant.startsWith(p.prefix))?.partner;
+    if (matched !== undefined) return matched;
+    return sources.tenantPartners.get(tenant) ?? '';
   };
   const known = new Set<string>(sources.partners.map((p) => p.name));
   for (const p of sources.tenantPartners.values()) if (p) known.add(p);

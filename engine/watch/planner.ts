@@ -35,6 +35,15 @@ export class WatchPlanner {
 
   constructor(private readonly input: PlannerInput) {}
 
+  /**
+   * Runs the incremental path once on a settled tenant (result dropped), so that the
+   * first save is planned by warm code: watch prints its first plan as fast as the rest.
+   */
+  warm(): void {
+    const tenant = [...(this.settled ?? [])][0];
+    if (tenant !== undefined) this.plan({ tenants: new Set([tenant]), zones: new Set(), partners: false });
+  }
+
   /** Plans what `touched` concerns (everything when undefined, or when state moved). */
   plan(touched?: Touched): WatchPlan {
     if (!this.snapshot || this.snapshot.serial !== this.input.serial()) {

@@ -17,6 +17,19 @@ import { openState } from '../../state/index.js';
 type Row = (measure: string, value: string, target?: string, met?: boolean) => void;
 const PLAIN = pc.createColors(false);
 
+/** A file event that never comes fails the bench instead of hanging it. */
+async function within(event: Promise<void>, file: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`watch bench: no file event for ${file} within 10 s`)), 10_000);
+  });
+  try {
+    await Promise.race([event, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function benchWatch(dir: string, files: readonly string[], row: Row, edits = 7): Promise<void> {
   const state = openState(join(dir, '.netfirst', 'state.db'));
   try {
@@ -24,6 +37,7 @@ export async function benchWatch(dir: string, files: readonly string[], row: Row
     const workspace = new SpecWorkspace([dir]);
     const planner = new WatchPlanner({ specs: () => workspace.specs(), snapshot: () => state.snapshot(), serial: () => state.serial(), digestSecret: secretDigester(state.lineage) });
     const first = planner.plan();
+    planner.warm();
     row('watch: start (read every file, full plan)', `${((performance.now() - t0) / 1000).toFixed(2)} s, ${first.plan.changes.length} resources`);
 
     const tenantFiles = files.filter((f) => f.includes('tenant-'));
@@ -48,7 +62,7 @@ export async function benchWatch(dir: string, files: readonly string[], row: Row
         watcher.on('change', onChange);
       });
       writeFileSync(file, text.replace(/memory: (\d+)GiB/, (_, n: string) => `memory: ${Number(n) + 2}GiB`));
-      await seen;
+      await within(seen, file);
       if (!planned.includes('1 to change')) throw new Error(`watch bench: expected one change, got:\n${planned.slice(0, 400)}`);
       // Put the file back, and let the planner see it as watch would (not measured).
       const restored = new Promise<void>((done) => {
@@ -61,7 +75,7 @@ export async function benchWatch(dir: string, files: readonly string[], row: Row
         watcher.on('change', onChange);
       });
       writeFileSync(file, text);
-      await restored;
+      await within(restored, file);
     }
     await watcher.close();
     const sorted = [...latencies].sort((a, b) => a - b);

@@ -66,7 +66,7 @@ export async function usageExportCommand(paths: string[], options: UsageExportOp
       specs.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n')}`);
   }
   const directory = partnersOfSpecs(specs);
-  const partner = options.partner;
+  const partner = options.partner ?? (process.env.NETFIRST_PARTNER || undefined);
   if (partner !== undefined && !directory.known.includes(partner)) {
     throw new CliError(`partner ${partner} is named by no loaded spec (known: ${directory.known.join(', ') || 'none'}); pass the Partners file or the tenant specs`);
   }

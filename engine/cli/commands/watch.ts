@@ -57,8 +57,10 @@ export async function watchCommand(paths: string[], options: WatchOptions): Prom
       print(colors.red('Not planned: fix the errors above and save again.'));
       return false;
     }
-    print(renderPlanText(plan, colors));
-    return plan.changes.some(isEffective);
+    const changes = plan.changes.some(isEffective);
+    // With --apply, apply prints the plan it carries out.
+    if (!(changes && options.apply)) print(renderPlanText(plan, colors));
+    return changes;
   };
 
   const apply = async (tenants: ReadonlySet<string>): Promise<void> => {
@@ -71,6 +73,7 @@ export async function watchCommand(paths: string[], options: WatchOptions): Prom
 
   const first = performance.now();
   const initial = planner.plan();
+  planner.warm();
   if (show(initial, `watching ${roots.join(' ')}`, first) && options.apply) await apply(new Set());
 
   const { watch } = await import('chokidar');
