@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most files wait on child processes (the CLI, sim latency, namespaces): two at a
+    // time keep both cores of a CI machine busy (the default leaves one idle there).
+    maxWorkers: 2,
   },
 });

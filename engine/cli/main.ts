@@ -214,7 +214,16 @@ function sqliteCode(error: unknown): string | undefined {
   return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
 }
 
+/** A reader that went away (`netfirst state list | head`) ends the output, not the process with a stack trace. */
+function quietOnClosedPipe(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 async function main(): Promise<void> {
+  quietOnClosedPipe();
   const program = buildProgram((code) => {
     process.exitCode = code;
   });

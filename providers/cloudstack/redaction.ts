@@ -12,6 +12,8 @@ import { encodeValue, type WireParams } from './params.js';
 const SECRET_PARAM = /password|ipsecpsk|secret/i;
 
 const REDACTED = '[redacted]';
+/** Below this length a secret could be any word's letters: replaced only as a whole token. */
+const SHORT = 6;
 
 /** Whether a parameter's value is a secret. */
 export function isSecretParam(name: string): boolean {
@@ -31,7 +33,12 @@ export function redact(text: string, secrets: readonly string[]): string {
   const forms = secrets.flatMap((secret) => [secret, encodeValue(secret), encodeURIComponent(secret)]);
   // Longest first, so a secret that contains another is replaced whole.
   const unique = [...new Set(forms)].sort((a, b) => b.length - a.length);
-  return unique.reduce((result, form) => result.split(form).join(REDACTED), text);
+  return unique.reduce((result, form) => {
+    if (form.length >= SHORT) return result.split(form).join(REDACTED);
+    // A very short secret is replaced where it stands alone, not inside every word that contains it.
+    const escaped = form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return result.replace(new RegExp(`(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`, 'g'), REDACTED);
+  }, text);
 }
 
 /**
@@ -51,6 +58,6 @@ export function redactError(error: unknown, secrets: readonly string[]): unknown
       jobId: error.jobId,
     });
   }
-  if (error instanceof ProviderError) return new ProviderError(error.code, message, { retryable: error.retryable });
+  if (error instanceof ProviderError) return new ProviderError(error.code, message, { retryable: error.retryable, definite: error.definite });
   return new Error(message);
 }
