@@ -103,7 +103,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['dot', 'mermaid']).default('dot'))
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/graph.js')).graphCommand(paths, opts))());
 
-  globalOptions(program.command('reconcile').description('keep reality equal to the specs: every round reads what exists, plans, and reports each tenant Synced | OutOfSync | Drifted | Error'))
+  partnerOption(globalOptions(program.command('reconcile').description('keep reality equal to the specs: every round reads what exists, plans, and reports each tenant Synced | OutOfSync | Drifted | Error'))
     .argument('[paths...]', 'spec files or directories (default: .)')
     .option('--interval <duration>', 'pause between rounds (200ms, 30s, 5m)', '5m')
     .option('--once', 'run one round and exit (cron, pipelines)')
@@ -114,19 +114,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--parallelism <n>', 'provider operations at once while correcting (default 10)')
     .option('--operation-timeout <duration>', 'longest wait for one provider call (default 10m)')
     .option('--json', 'one JSON object per tenant per round, one per line')
-    .option('--detailed-exitcode', 'with --once: exit 0 when all Synced, 2 when something differs, 1 on any Error')
+    .option('--detailed-exitcode', 'with --once: exit 0 when all Synced, 2 when something differs, 1 on any Error'))
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/reconcile.js')).reconcileCommand(paths, opts))());
 
-  globalOptions(program.command('status').description('the last reconcile results of each tenant (also after the loop has exited)'))
+  partnerOption(globalOptions(program.command('status').description('the last reconcile results of each tenant (also after the loop has exited)'))
     .argument('[paths...]', 'spec files or directories: also list their tenants not reconciled yet')
     .option('--tenant <name>', 'only this tenant (repeatable)', collect)
-    .option('--json', 'as JSON (format netfirst-status/1)')
+    .option('--json', 'as JSON (format netfirst-status/1)'))
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/status.js')).statusCommand(paths, opts))());
 
-  globalOptions(program.command('watch').description('validate and plan again on every save: only the changed files are read again, only the tenants they concern are planned'))
+  partnerOption(globalOptions(program.command('watch').description('validate and plan again on every save: only the changed files are read again, only the tenants they concern are planned'))
     .argument('[paths...]', 'spec files or directories to watch (default: .)')
     .option('--apply', 'apply each new plan (labs): as apply --auto-approve --tenant for the tenants planned')
-    .option('--debounce <ms>', 'wait this long after the first event of a save for the rest of it', '0')
+    .option('--debounce <ms>', 'wait this long after the first event of a save for the rest of it', '0'))
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/watch.js')).watchCommand(paths, opts))());
 
   const usage = program.command('usage').description('usage metering for billing');

@@ -26,6 +26,8 @@ export interface PlannerInput {
   readonly snapshot: () => StateSnapshot;
   readonly serial: () => number;
   readonly digestSecret: PlanInput['digestSecret'];
+  /** Only tenants this says yes to are ever planned (a partner's watch); default all. */
+  readonly inScope?: (tenant: string) => boolean;
 }
 
 export class WatchPlanner {
@@ -52,11 +54,15 @@ export class WatchPlanner {
     }
     const specs = this.input.specs();
     const base = { specs, lineage: this.snapshot.lineage, serial: this.snapshot.serial, recorded: this.snapshot.resources, digestSecret: this.input.digestSecret };
+    const inScope = this.input.inScope ?? ((): boolean => true);
     if (!touched || !this.settled) {
-      const { plan } = makePlan(base);
+      const scoped = this.input.inScope
+        ? new Set([...specs.tenants.keys(), ...[...this.snapshot.resources.values()].map((r) => r.tenant)].filter(inScope))
+        : undefined;
+      const { plan } = makePlan({ ...base, ...(scoped ? { tenants: scoped } : {}) });
       this.settled = new Set([...specs.tenants.keys()].filter((t) => !plan.changes.some((c) => c.tenant === t && isEffective(c))));
       if (plan.diagnostics.some((d) => d.severity === 'error')) this.settled = undefined;
-      return { plan, tenants: new Set(specs.tenants.keys()), full: true };
+      return { plan, tenants: scoped ?? new Set(specs.tenants.keys()), full: true };
     }
     const settled = this.settled;
     const zoneOf = (t: string): string | undefined => specs.tenants.get(t)?.value.spec.zone;
@@ -67,13 +73,13 @@ export class WatchPlanner {
     const zones = new Set([...selected].map(zoneOf).filter((z): z is string => z !== undefined));
     for (const [t, loaded] of specs.tenants) if (!settled.has(t) && zones.has(loaded.value.spec.zone)) selected.add(t);
     // A tenant that went from the specs is planned like a --prune run would see it: state keeps it, orphaned.
-    const inSpecs = new Set([...selected].filter((t) => specs.tenants.has(t)));
+    const inSpecs = new Set([...selected].filter((t) => specs.tenants.has(t) && inScope(t)));
     const { plan } = makePlan({ ...base, tenants: inSpecs, context: inSpecs });
     const ok = !plan.diagnostics.some((d) => d.severity === 'error');
     for (const t of inSpecs) {
       if (ok && !plan.changes.some((c) => c.tenant === t && isEffective(c))) settled.add(t);
       else settled.delete(t);
     }
-    return { plan, tenants: selected, full: false };
+    return { plan, tenants: new Set([...selected].filter(inScope)), full: false };
   }
 }

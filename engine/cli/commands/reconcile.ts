@@ -16,8 +16,10 @@ import { lockCommandLine } from '../lock.js';
 import { colorsFor, print, printErr } from '../output.js';
 import { resolveSecret, secretDigester } from '../secrets.js';
 import { loadWorkspaceSpecs, openWorkspaceState, providerPool, zonesOf, type GlobalOptions } from '../workspace.js';
+import { partnerTenants, partnerView } from '../../partners/index.js';
+import { partnerName, refuseUnlessOwned, runPartner, type PartnerOptions } from '../partner.js';
 
-export interface ReconcileOptions extends GlobalOptions {
+export interface ReconcileOptions extends GlobalOptions, PartnerOptions {
   /** Pause between rounds (`30s`, `5m`). */
   readonly interval?: string;
   readonly once?: boolean;
@@ -53,7 +55,11 @@ export async function reconcileCommand(paths: string[], options: ReconcileOption
 
   const env: RoundEnv = {
     now: () => new Date(),
-    loadSpecs: () => loadWorkspaceSpecs(list, options),
+    loadSpecs: () => {
+      const specs = loadWorkspaceSpecs(list, options);
+      const partner = runPartner(specs, options);
+      return partner ? partnerView(specs, partner) : specs;
+    },
     declaredIn,
     openState: () => openWorkspaceState(options),
     providers: (specs) => providerPool(zonesOf(specs), options),
@@ -64,7 +70,19 @@ export async function reconcileCommand(paths: string[], options: ReconcileOption
     retry: { ...DEFAULT_RETRY, timeoutMs },
   };
   const policy = { selfHeal: options.selfHeal ?? false, sync: options.sync ?? false };
-  const tenants = options.tenant && options.tenant.length > 0 ? new Set(options.tenant) : undefined;
+  // A partner's loop looks at, and corrects, only the tenants it owns.
+  const partner = partnerName(options) === undefined ? undefined : runPartner(loadWorkspaceSpecs(list, options), options);
+  if (partner) for (const t of options.tenant ?? []) refuseUnlessOwned(partner, t);
+  const tenants = options.tenant && options.tenant.length > 0
+    ? new Set(options.tenant)
+    : partner ? partnerTenants(partner, loadWorkspaceSpecs(list, options), (() => {
+      const s = openWorkspaceState(options);
+      try {
+        return [...new Set(s.listResources().map((r) => r.tenant))];
+      } finally {
+        s.close();
+      }
+    })()) : undefined;
   const colors = colorsFor(process.stdout, options.color === false);
 
   const stop = new AbortController();

@@ -8,8 +8,10 @@ import type { TenantSyncRecord } from '../../../state/index.js';
 import { recordToJson, renderStatusTable, STATUS_FORMAT, type UnreconciledTenant } from '../../reconcile/index.js';
 import { colorsFor, print } from '../output.js';
 import { loadWorkspaceSpecs, openWorkspaceState, statePath, type GlobalOptions } from '../workspace.js';
+import { ownsTenant } from '../../partners/index.js';
+import { partnerFromSpecs, refuseUnlessOwned, type PartnerOptions } from '../partner.js';
 
-export interface StatusOptions extends GlobalOptions {
+export interface StatusOptions extends GlobalOptions, PartnerOptions {
   readonly json?: boolean;
   readonly tenant?: string[];
   readonly color?: boolean;
@@ -17,7 +19,10 @@ export interface StatusOptions extends GlobalOptions {
 
 export function statusCommand(paths: string[], options: StatusOptions): number {
   const only = options.tenant && options.tenant.length > 0 ? new Set(options.tenant) : undefined;
-  const wanted = (t: string): boolean => !only || only.has(t);
+  // A partner sees its own tenants only (the Partners document is read from PATHS, default .).
+  const partner = partnerFromSpecs(paths.length > 0 ? paths : undefined, options);
+  if (partner) for (const t of only ?? []) refuseUnlessOwned(partner, t);
+  const wanted = (t: string): boolean => (!only || only.has(t)) && (!partner || ownsTenant(partner, t));
   // Looking must not create a state where there is none.
   let records: TenantSyncRecord[] = [];
   if (existsSync(statePath(options))) {

@@ -18,8 +18,10 @@ import { colorsFor, print, printErr } from '../output.js';
 import { secretDigester } from '../secrets.js';
 import { openWorkspaceState, type GlobalOptions } from '../workspace.js';
 import { applyCommand } from './plan.js';
+import { ownsTenant, partnerView } from '../../partners/index.js';
+import { runPartner, type PartnerOptions } from '../partner.js';
 
-export interface WatchOptions extends GlobalOptions {
+export interface WatchOptions extends GlobalOptions, PartnerOptions {
   /** Apply each new plan (labs). */
   readonly apply?: boolean;
   /** Pause after the first event, gathering the rest of one save (editors write twice); default 0. */
@@ -38,8 +40,11 @@ export async function watchCommand(paths: string[], options: WatchOptions): Prom
 
   const state = openWorkspaceState(options);
   const workspace = new SpecWorkspace(roots);
+  // A partner's watch plans (and with --apply applies) only the tenants it owns.
+  const partner = runPartner(workspace.specs(), options);
   const planner = new WatchPlanner({
-    specs: () => workspace.specs(),
+    specs: () => (partner ? partnerView(workspace.specs(), partner) : workspace.specs()),
+    ...(partner ? { inScope: (t: string) => ownsTenant(partner, t) } : {}),
     snapshot: () => state.snapshot(),
     serial: () => state.serial(),
     digestSecret: secretDigester(state.lineage),
@@ -50,7 +55,7 @@ export async function watchCommand(paths: string[], options: WatchOptions): Prom
     const { plan } = result;
     const ms = performance.now() - since;
     const stamp = new Date().toISOString().slice(11, 19);
-    const scope = result.full ? 'all tenants' : [...result.tenants].sort().join(', ') || 'no tenant';
+    const scope = result.full && !partner ? 'all tenants' : [...result.tenants].sort().join(', ') || 'no tenant';
     print(colors.bold(`\n[${stamp}] ${why}: planned ${scope} in ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`));
     if (plan.diagnostics.length > 0) printErr(renderDiagnostics(plan, colors));
     if (hasErrors(plan.diagnostics)) {
@@ -97,6 +102,8 @@ export async function watchCommand(paths: string[], options: WatchOptions): Prom
       for (const f of files) if (workspace.has(f)) merge(workspace.reload(f));
       if (touched.tenants.size === 0 && touched.zones.size === 0 && !touched.partners && !listingChanged) return;
       const result = planner.plan(touched);
+      // Another partner's file changed: nothing of this partner's to show.
+      if (!result.full && result.tenants.size === 0) return;
       const changed = show(result, files.map((f) => f.replace(`${resolve('.')}/`, '')).join(', ') || 'files added or removed', since);
       if (changed && options.apply) await apply(result.tenants);
     }).catch((error: unknown) => printErr(colors.red(`watch: ${error instanceof Error ? error.message : String(error)}`)));
