@@ -22,9 +22,11 @@ import { ATTRIBUTES } from '../../engine/attributes.js';
 import { parseCidr } from '../../engine/net/ipv4.js';
 import { RESOURCE_TYPES, type Attributes, type ResourceTypeName } from '../../engine/resource.js';
 import type { ZoneDoc } from '../../specs/schema.js';
-import { type CallProgress, type Desired, type Observed, type Provider, ProviderError, type Recorded, type ResourceType, type Scope } from '../contract.js';
-import { ADDRESS_TAG, TAG_RESOURCE_TYPES } from './api.js';
-import { cloudstackPolicy, createSnapshot, HYPERVISOR, TAGS, type Snapshot } from './observe.js';
+import { type CallProgress, type Desired, type Observed, type Provider, ProviderError, type Recorded, type ResourceType } from '../contract.js';
+import { ADDRESS_TAG } from './api.js';
+import { cloudstackPolicy, HYPERVISOR, TAGS } from './observe.js';
+import { createReader } from './reader.js';
+import { createSteps, GONE } from './steps.js';
 import { createTenancy, type CloudStackApi, type ExtraTags, type Obj, type Params, tagOf } from './tenancy.js';
 
 export type { CloudStackApi } from './tenancy.js';
@@ -46,11 +48,7 @@ export const CLOUDSTACK_RESOURCE_TYPES: { readonly [T in ResourceTypeName]?: Res
 );
 
 const DEFAULT_REMOTE_ACCESS_RANGE = '100.64.0.1-100.64.0.254';
-/** How long a bulk look at the zone stays fresh: one refresh, not one apply. */
-const SNAPSHOT_TTL_MS = 2_000;
 
-/** Deleting what is already gone succeeds: CloudStack says so in several ways. */
-const GONE = /unable to find|does not exist|not found|could not find|Unable to execute API command .* due to invalid value/i;
 
 export function createCloudStackProvider(options: CloudStackProviderOptions): Provider {
   const { zoneName, api } = options;
@@ -72,67 +70,12 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
   });
   const stepDelay = options.stepRetryDelayMs ?? 500;
 
-  let snapshot: { at: number; value: Snapshot } | undefined;
-  const look = (): Snapshot => {
-    if (!snapshot || Date.now() - snapshot.at > SNAPSHOT_TTL_MS) snapshot = { at: Date.now(), value: createSnapshot(t, options.zone, tierOfOffering) };
-    return snapshot.value;
-  };
-  /** Anything that changes the zone makes the next look a fresh one. */
-  const changed = (): void => {
-    snapshot = undefined;
-  };
+  const reader = createReader(t, options.zone, tierOfOffering);
+  /** Anything that changes the zone makes the next bulk look a fresh one. */
+  const changed = (): void => reader.forget();
+  const read = reader.read;
 
-  /**
-   * A step after the job that made the object was accepted: the engine can no longer
-   * retry the whole call, so the step is retried here, whatever the error — tagging is
-   * what ties the object to netfirst and is worth a few attempts.
-   */
-  async function step<T>(what: string, fn: () => Promise<T>, attempts = 4): Promise<T> {
-    for (let n = 1; ; n++) {
-      try {
-        return await fn();
-      } catch (error) {
-        if (n >= attempts || (error instanceof ProviderError && error.code === 'timeout')) {
-          throw error instanceof Error ? new ProviderError(error instanceof ProviderError ? error.code : 'internal', `${what}: ${error.message}`, { retryable: false, cause: error }) : error;
-        }
-        await new Promise((resolve) => setTimeout(resolve, stepDelay * n));
-      }
-    }
-  }
-
-  async function tag(type: keyof typeof TAG_RESOURCE_TYPES, id: string, d: Pick<Desired, 'address' | 'tenant'>, extra: ExtraTags = {}, have?: Obj): Promise<void> {
-    const missing = Object.fromEntries(Object.entries({ [ADDRESS_TAG]: d.address, ...extra }).filter(([k]) => have === undefined || tagOf(have, k) === undefined));
-    const { [ADDRESS_TAG]: address, ...rest } = missing;
-    if (Object.keys(missing).length === 0) return;
-    await step(`tagging ${d.address}`, async () => {
-      try {
-        await t.tag(type, id, address ?? '', d.tenant, rest);
-      } catch (error) {
-        // A previous attempt's job did the work but was not seen to: the tag is there.
-        if (!(error instanceof ProviderError && /already on/i.test(error.message))) throw error;
-      }
-    });
-  }
-
-  /** Replaces netfirst's tags on an object (a rename moves the address; a decision changes). */
-  async function retag(type: keyof typeof TAG_RESOURCE_TYPES, id: string, d: Pick<Desired, 'address' | 'tenant'>, tags: ExtraTags): Promise<void> {
-    const keys = Object.keys(tags);
-    const params: Params = { resourceids: id, resourcetype: TAG_RESOURCE_TYPES[type] };
-    keys.forEach((k, i) => (params[`tags[${i}].key`] = k));
-    await tolerate(step(`untagging ${d.address}`, () => t.job('deleteTags', params)), /Failed to delete tags/i);
-    const { [ADDRESS_TAG]: address = d.address, ...rest } = tags;
-    const kept = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== ''));
-    await step(`tagging ${d.address}`, () => t.tag(type, id, address, d.tenant, kept));
-  }
-
-  async function tolerate(p: Promise<unknown>, also?: RegExp): Promise<void> {
-    try {
-      await p;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (!(error instanceof ProviderError) || !(GONE.test(message) || (also?.test(message) ?? false))) throw error;
-    }
-  }
+  const { step, tag, retag, tolerate } = createSteps(t, stepDelay);
 
   const observed = (d: Pick<Desired, 'address' | 'type' | 'tenant'>, providerId: string, attributes: Attributes): Observed =>
     ({ providerId, address: d.address, type: d.type, tenant: d.tenant, attributes });
@@ -479,29 +422,7 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
     }
   }
 
-  // ------------------------------------------------------------------ read and list
-
-  async function* listAll(type: ResourceTypeName, scope: Scope): AsyncIterable<Observed> {
-    const seen = scope.recorded ? createSnapshot(t, options.zone, tierOfOffering, knownIds(scope.recorded)) : look();
-    for (const o of await seen.of(type)) if (scope.tenant === undefined || o.tenant === scope.tenant) yield o;
-  }
-
-  /** CloudStack ids of recorded resources: a firewall rule's items, the address under a static NAT. */
-  function knownIds(recorded: ReadonlyMap<string, string>): Map<string, string> {
-    const known = new Map<string, string>();
-    for (const [providerId, address] of recorded) {
-      if (providerId.startsWith('staticnat:') || providerId.includes('/')) continue;
-      for (const id of providerId.split(',')) known.set(id, address);
-    }
-    return known;
-  }
-
-  /** Whether the object behind a recorded resource still exists, with what CloudStack shows of it. */
-  async function read(r: Recorded): Promise<Observed | undefined> {
-    const all = await createSnapshot(t, options.zone, tierOfOffering, knownIds(new Map([[r.providerId, r.address]]))).of(r.type);
-    // A firewall rule interrupted half-way has fewer items than recorded: found by its address.
-    return all.find((o) => o.providerId === r.providerId) ?? (r.type === 'firewall-rule' ? all.find((o) => o.address === r.address) : undefined);
-  }
+  // ------------------------------------------------------------------ after recovery
 
   /** Tags a recovered object as its create would have: the address, and what CloudStack keeps no field of. */
   async function settle(r: Recorded): Promise<void> {
@@ -523,13 +444,6 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
     }
   }
 
-  async function inventory(): Promise<readonly Observed[]> {
-    const out: Observed[] = [];
-    const fresh = createSnapshot(t, options.zone, tierOfOffering);
-    for (const type of RESOURCE_TYPES) out.push(...(await fresh.of(type)));
-    return out;
-  }
-
   return {
     name: 'cloudstack',
     resourceTypes: CLOUDSTACK_RESOURCE_TYPES,
@@ -537,9 +451,9 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
     create,
     update,
     delete: remove,
-    list: listAll,
+    list: reader.list,
     settle,
-    inventory,
+    inventory: reader.inventory,
   };
 }
 
