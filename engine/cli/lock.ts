@@ -45,6 +45,45 @@ export function lockRefusalMessage(error: StateLockedError): string {
  * `timeoutMs` above 0 a wait is announced once on stderr. A lock held by another
  * becomes a CliError; any other failure passes through unchanged.
  */
+/**
+ * Takes the lock on `scopes` (default the whole state). A holder on this host whose
+ * process is gone provably holds nothing: its lock is taken over, and that is said on
+ * stderr; elsewhere only force-unlock breaks a lock. A live or stale holder's refusal is
+ * thrown as StateLockedError for the caller to word; with a `timeoutMs` above 0 a wait is
+ * announced once on stderr.
+ */
+export async function acquireTakingOverDead(state: LockableState, command: string, timeoutMs: number, scopes?: readonly string[]): Promise<LockHandle> {
+  const acquire = (): Promise<LockHandle> => acquireLock(state, {
+    command,
+    timeoutMs,
+    ...(scopes ? { scopes } : {}),
+    onWait: (holder) => printErr(`Waiting up to ${formatAge(timeoutMs)} for the lock on ${holder.scope} held by ${describeHolder(holder)} (lock ID ${holder.id})…`),
+  });
+  try {
+    return await acquire();
+  } catch (error) {
+    if (!(error instanceof StateLockedError) || error.reason !== 'dead') throw error;
+    forceUnlock(state, error.lock.id);
+    printErr(`Took over the lock ${error.lock.id} of ${describeHolder(error.lock)}: that process is no longer running.`);
+    return acquire();
+  }
+}
+
+/** The lock, or a refusal as one CliError line telling the user what to do next. */
+export async function takeLockOrRefuse(state: LockableState, command: string, timeoutMs: number, scopes?: readonly string[]): Promise<LockHandle> {
+  try {
+    return await acquireTakingOverDead(state, command, timeoutMs, scopes);
+  } catch (error) {
+    if (error instanceof StateLockedError) throw new CliError(lockRefusalMessage(error));
+    throw error;
+  }
+}
+
+/**
+ * Runs `fn` holding the state lock; releases it afterwards, whether `fn` returns or
+ * throws. `command` is what others see holding it (use `lockCommandLine()`). A lock
+ * held by another becomes a CliError; any other failure passes through unchanged.
+ */
 export async function withStateLock<T>(
   state: LockableState,
   command: string,
@@ -53,29 +92,7 @@ export async function withStateLock<T>(
   /** The scopes to hold (default the whole state): `tenant:NAME`, `zone:NAME`. */
   scopes?: readonly string[],
 ): Promise<T> {
-  const acquire = (): Promise<LockHandle> => acquireLock(state, {
-    command,
-    timeoutMs,
-    ...(scopes ? { scopes } : {}),
-    onWait: (holder) => printErr(`Waiting up to ${formatAge(timeoutMs)} for the lock on ${holder.scope} held by ${describeHolder(holder)} (lock ID ${holder.id})…`),
-  });
-  let lock: LockHandle;
-  try {
-    lock = await acquire();
-  } catch (error) {
-    if (!(error instanceof StateLockedError)) throw error;
-    // A holder on this host whose process is gone (killed, crashed) provably holds
-    // nothing: take its lock over and say so. Elsewhere only force-unlock breaks a lock.
-    if (error.reason !== 'dead') throw new CliError(lockRefusalMessage(error));
-    forceUnlock(state, error.lock.id);
-    printErr(`Took over the state lock ${error.lock.id} of ${describeHolder(error.lock)}: that process is no longer running.`);
-    try {
-      lock = await acquire();
-    } catch (again) {
-      if (again instanceof StateLockedError) throw new CliError(lockRefusalMessage(again));
-      throw again;
-    }
-  }
+  const lock = await takeLockOrRefuse(state, command, timeoutMs, scopes);
   try {
     return await fn(lock);
   } finally {

@@ -11,10 +11,8 @@
 import { recordOf } from '../attribute-values.js';
 import type { Change } from '../plan/change.js';
 import type { Attributes } from '../resource.js';
-import { acquireLock, describeHolder, forceUnlock, formatAge, type LockHandle, StateLockedError, STATE_SCOPE } from '../../state/index.js';
-import { lockRefusalMessage } from './lock.js';
-import { CliError } from './errors.js';
-import { printErr } from './output.js';
+import { type LockHandle, STATE_SCOPE } from '../../state/index.js';
+import { takeLockOrRefuse } from './lock.js';
 
 export const tenantScope = (tenant: string): string => `tenant:${tenant}`;
 export const zoneScope = (zone: string): string => `zone:${zone}`;
@@ -54,29 +52,8 @@ interface TakeOptions {
   readonly timeoutMs: number;
 }
 
-async function take(options: TakeOptions, scopes: readonly string[]): Promise<LockHandle> {
-  const attempt = (): Promise<LockHandle> => acquireLock({ path: options.path }, {
-    command: options.command,
-    timeoutMs: options.timeoutMs,
-    scopes,
-    onWait: (holder) => printErr(`Waiting up to ${formatAge(options.timeoutMs)} for the lock on ${holder.scope} held by ${describeHolder(holder)} (lock ID ${holder.id})…`),
-  });
-  try {
-    return await attempt();
-  } catch (error) {
-    if (!(error instanceof StateLockedError)) throw error;
-    // A holder on this host whose process is gone holds nothing: take its lock over, as withStateLock does.
-    if (error.reason !== 'dead') throw new CliError(lockRefusalMessage(error));
-    forceUnlock({ path: options.path }, error.lock.id);
-    printErr(`Took over the lock ${error.lock.id} of ${describeHolder(error.lock)}: that process is no longer running.`);
-    try {
-      return await attempt();
-    } catch (again) {
-      if (again instanceof StateLockedError) throw new CliError(lockRefusalMessage(again));
-      throw again;
-    }
-  }
-}
+const take = (options: TakeOptions, scopes: readonly string[]): Promise<LockHandle> =>
+  takeLockOrRefuse({ path: options.path }, options.command, options.timeoutMs, scopes);
 
 /** Takes the tenants' scopes (or the whole state, for `undefined` or an empty set). */
 export async function takeRunLocks(options: TakeOptions, tenants: ReadonlySet<string> | undefined): Promise<RunLocks> {

@@ -30,8 +30,15 @@ export function createReader(t: Tenancy, zone: ZoneDoc['spec'], tierOfOffering: 
     return cached.value;
   };
 
+  // Refresh lists every type with the same recorded map: one look at the zone serves them all.
+  let withRecorded: { recorded: ReadonlyMap<string, string>; value: Snapshot } | undefined;
+  const lookKnowing = (recorded: ReadonlyMap<string, string>): Snapshot => {
+    if (withRecorded?.recorded !== recorded) withRecorded = { recorded, value: createSnapshot(t, zone, tierOfOffering, knownIds(recorded)) };
+    return withRecorded.value;
+  };
+
   async function* list(type: ResourceTypeName, scope: Scope): AsyncIterable<Observed> {
-    const seen = scope.recorded ? createSnapshot(t, zone, tierOfOffering, knownIds(scope.recorded)) : look();
+    const seen = scope.recorded ? lookKnowing(scope.recorded) : look();
     for (const o of await seen.of(type)) if (scope.tenant === undefined || o.tenant === scope.tenant) yield o;
   }
 
@@ -55,6 +62,7 @@ export function createReader(t: Tenancy, zone: ZoneDoc['spec'], tierOfOffering: 
     inventory,
     forget(): void {
       cached = undefined;
+      withRecorded = undefined;
     },
   };
 }

@@ -10,7 +10,6 @@ import { hasErrors } from '../../../specs/diagnostic.js';
 import { executePlan } from '../../apply/execute.js';
 import { recoverPending } from '../../apply/recover.js';
 import { DEFAULT_RETRY } from '../../apply/retry.js';
-import { parseDuration } from '../../../specs/units.js';
 import type { DesiredResource } from '../../resource.js';
 import { createProgressReporter } from '../../apply/progress.js';
 import { isEffective, summarize, type Change } from '../../plan/change.js';
@@ -30,6 +29,7 @@ import type { RecordedResource } from '../../resource.js';
 import { CliError } from '../errors.js';
 import { lockCommandLine, parseLockTimeout, withStateLock } from '../lock.js';
 import { allocatingZones, takeRunLocks, type RunLocks } from '../run-locks.js';
+import { operationTimeoutOf, parallelismOf } from '../run-options.js';
 import { colorsFor, print, printErr } from '../output.js';
 import { resolveSecret, secretDigester } from '../secrets.js';
 import type { StateStore } from '../../../state/index.js';
@@ -400,20 +400,6 @@ function sha256OfFile(file: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function operationTimeoutOf(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_RETRY.timeoutMs;
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) throw new CliError(`--operation-timeout must be a duration such as 90s or 10m, not ${text}`);
-  return ms;
-}
-
-function parallelismOf(text: string | undefined): number {
-  if (text === undefined) return 10;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new CliError(`--parallelism must be a whole number from 1 to 1000, not ${text}`);
-  return n;
 }
 
 function destroyPrompt(plan: Plan): string {

@@ -7,12 +7,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { parseDuration } from '../../../specs/units.js';
-import { acquireLock, describeHolder, forceUnlock, StateLockedError, type SyncStatus } from '../../../state/index.js';
+import { describeHolder, StateLockedError, type SyncStatus } from '../../../state/index.js';
 import { DEFAULT_RETRY } from '../../apply/retry.js';
 import { reconcileLoop, recordToJson, renderRoundLine, runRound, type RoundEnv, type RoundResult } from '../../reconcile/index.js';
 import { CliError } from '../errors.js';
-import { lockCommandLine } from '../lock.js';
+import { acquireTakingOverDead, lockCommandLine } from '../lock.js';
+import { durationOf, operationTimeoutOf, parallelismOf } from '../run-options.js';
 import { colorsFor, print, printErr } from '../output.js';
 import { resolveSecret, secretDigester } from '../secrets.js';
 import { loadWorkspaceSpecs, openWorkspaceState, providerPool, zonesOf, type GlobalOptions } from '../workspace.js';
@@ -40,7 +40,7 @@ const DEFAULT_INTERVAL = '5m';
 
 export async function reconcileCommand(paths: string[], options: ReconcileOptions): Promise<number> {
   const intervalMs = durationOf('--interval', options.interval ?? DEFAULT_INTERVAL);
-  const timeoutMs = options.operationTimeout === undefined ? DEFAULT_RETRY.timeoutMs : durationOf('--operation-timeout', options.operationTimeout);
+  const timeoutMs = operationTimeoutOf(options.operationTimeout);
   const parallelism = parallelismOf(options.parallelism);
   if (options.prune && !options.sync) throw new CliError('--prune destroys tenants whose spec is gone, which only --sync applies: give --sync too');
   const list = paths.length > 0 ? paths : ['.'];
@@ -71,11 +71,12 @@ export async function reconcileCommand(paths: string[], options: ReconcileOption
   };
   const policy = { selfHeal: options.selfHeal ?? false, sync: options.sync ?? false };
   // A partner's loop looks at, and corrects, only the tenants it owns.
-  const partner = partnerName(options) === undefined ? undefined : runPartner(loadWorkspaceSpecs(list, options), options);
+  const partnerSpecs = partnerName(options) === undefined ? undefined : loadWorkspaceSpecs(list, options);
+  const partner = partnerSpecs && runPartner(partnerSpecs, options);
   if (partner) for (const t of options.tenant ?? []) refuseUnlessOwned(partner, t);
   const tenants = options.tenant && options.tenant.length > 0
     ? new Set(options.tenant)
-    : partner ? partnerTenants(partner, loadWorkspaceSpecs(list, options), (() => {
+    : partner && partnerSpecs ? partnerTenants(partner, partnerSpecs, (() => {
       const s = openWorkspaceState(options);
       try {
         return [...new Set(s.listResources().map((r) => r.tenant))];
@@ -146,20 +147,11 @@ function exitCodeOf(statuses: readonly SyncStatus[]): number {
 
 /** Takes the state lock at once, or says who holds it; a holder that died is taken over (as apply does). */
 async function tryStateLock(path: string): Promise<{ release(): void } | { refused: string }> {
-  const take = () => acquireLock({ path }, { command: lockCommandLine(), timeoutMs: 0 });
   try {
-    return await take();
+    return await acquireTakingOverDead({ path }, lockCommandLine(), 0);
   } catch (error) {
-    if (!(error instanceof StateLockedError)) throw error;
-    if (error.reason !== 'dead') return { refused: `the state is locked by ${describeHolder(error.lock)} (lock ID ${error.lock.id})` };
-    forceUnlock({ path }, error.lock.id);
-    printErr(`Took over the state lock ${error.lock.id} of ${describeHolder(error.lock)}: that process is no longer running.`);
-    try {
-      return await take();
-    } catch (again) {
-      if (again instanceof StateLockedError) return { refused: `the state is locked by ${describeHolder(again.lock)} (lock ID ${again.lock.id})` };
-      throw again;
-    }
+    if (error instanceof StateLockedError) return { refused: `the state is locked by ${describeHolder(error.lock)} (lock ID ${error.lock.id})` };
+    throw error;
   }
 }
 
@@ -183,15 +175,3 @@ function declaredIn(file: string): { tenants: string[]; zones: string[] } {
   return { tenants, zones };
 }
 
-function durationOf(flag: string, text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) throw new CliError(`${flag} must be a duration such as 200ms, 30s or 5m, not ${text}`);
-  return ms;
-}
-
-function parallelismOf(text: string | undefined): number {
-  if (text === undefined) return 10;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new CliError(`--parallelism must be a whole number from 1 to 1000, not ${text}`);
-  return n;
-}

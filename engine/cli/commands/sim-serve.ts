@@ -9,6 +9,7 @@ import { formatDiagnostic, hasErrors } from '../../../specs/diagnostic.js';
 import { parseDuration } from '../../../specs/units.js';
 import { CliError } from '../errors.js';
 import { print, printErr } from '../output.js';
+import { untilStopped } from '../signals.js';
 import { loadWorkspaceSpecs, type GlobalOptions } from '../workspace.js';
 
 export interface SimServeOptions extends GlobalOptions {
@@ -119,15 +120,7 @@ export async function simServeCommand(paths: string[], options: SimServeOptions)
     'Ctrl-C stops it; what clients created is kept in memory only and goes with it.',
   ].join('\n'));
 
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped();
   await server.close();
   printErr('stopped');
   return 0;

@@ -16,6 +16,7 @@ import { WatchPlanner, type WatchPlan } from '../../watch/planner.js';
 import { CliError } from '../errors.js';
 import { colorsFor, print, printErr } from '../output.js';
 import { secretDigester } from '../secrets.js';
+import { untilStopped } from '../signals.js';
 import { openWorkspaceState, type GlobalOptions } from '../workspace.js';
 import { applyCommand } from './plan.js';
 import { ownsTenant, partnerView } from '../../partners/index.js';
@@ -124,15 +125,7 @@ export async function watchCommand(paths: string[], options: WatchOptions): Prom
   await new Promise<void>((ready) => watcher.once('ready', () => ready()));
   print(colors.dim(`Watching ${roots.join(' ')} for changes${options.apply ? ' (applying each plan)' : ''}. Ctrl-C stops.`));
 
-  await new Promise<void>((stop) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      stop();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
+  await untilStopped();
   if (timer) clearTimeout(timer);
   await watcher.close();
   await busy;

@@ -75,16 +75,20 @@ export interface PortForward extends Owned {
   readonly firewallRuleId?: string;
 }
 
-export interface FirewallRule extends Owned {
-  readonly id: string;
-  readonly ipid: string;
-  readonly networkid: string;
+/** What a firewall rule and a network ACL item both match: protocol, ports or ICMP type, source CIDRs. */
+export interface RuleShape {
   readonly protocol: string;
   readonly startPort?: number;
   readonly endPort?: number;
   readonly icmpType?: number;
   readonly icmpCode?: number;
   readonly cidrs: readonly string[];
+}
+
+export interface FirewallRule extends Owned, RuleShape {
+  readonly id: string;
+  readonly ipid: string;
+  readonly networkid: string;
 }
 
 export interface AclList {
@@ -94,16 +98,10 @@ export interface AclList {
   readonly vpcid: string;
 }
 
-export interface AclItem {
+export interface AclItem extends RuleShape {
   readonly id: string;
   readonly aclid: string;
   readonly number: number;
-  readonly protocol: string;
-  readonly startPort?: number;
-  readonly endPort?: number;
-  readonly icmpType?: number;
-  readonly icmpCode?: number;
-  readonly cidrs: readonly string[];
   readonly traffictype: 'Ingress' | 'Egress';
   readonly action: 'Allow' | 'Deny';
   readonly reason?: string;

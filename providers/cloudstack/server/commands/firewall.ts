@@ -12,17 +12,10 @@ import { invalid, ruleConflict } from '../errors.js';
 import { ownerScope } from '../listing.js';
 import type { Params } from '../params.js';
 import { filterId, live, needRef } from '../refs.js';
-import { add, removeObject, type CloudState, type PublicIp } from '../state.js';
+import { add, removeObject, type CloudState, type PublicIp, type RuleShape } from '../state.js';
 import { firewallRuleView } from '../views.js';
 
-export interface RuleShape {
-  readonly protocol: string;
-  readonly startPort?: number;
-  readonly endPort?: number;
-  readonly icmpType?: number;
-  readonly icmpCode?: number;
-  readonly cidrs: readonly string[];
-}
+export type { RuleShape } from '../state.js';
 
 /** `cidrlist` as CloudStack validates it (default 0.0.0.0/0). */
 export function sourceCidrs(params: Params): string[] {
