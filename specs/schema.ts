@@ -294,6 +294,13 @@ export const Partner = z.strictObject({
     .optional()
     .describe('The fixed VLAN IDs and VNIs its tenants may pin, within the zone pools (default: any of the zone pools).'),
   publicIpPools: z.array(Name).optional().describe("The zone public IP pools its tenants' addresses come from (default: any)."),
+  secrets: z
+    .strictObject({
+      env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\*?$/, 'must be an environment variable name, or a prefix ending in *')).default([]),
+      files: z.array(z.string().min(1)).default([]),
+    })
+    .optional()
+    .describe("Where its tenants' secrets may come from: environment variables (names, or prefixes ending in *) and directories (relative to the Partners file). None: its tenants may reference no secrets."),
   quotas: z
     .strictObject({
       vms: z.number().int().nonnegative().optional(),

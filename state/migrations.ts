@@ -4,7 +4,7 @@
  * database is always at exactly one known version. Append new migrations; never edit
  * one that has shipped.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 
 export interface Migration {
@@ -139,6 +139,17 @@ export const MIGRATIONS: readonly Migration[] = [
           detail         TEXT NOT NULL
         ) STRICT, WITHOUT ROWID;
       `);
+    },
+  },
+  {
+    version: 5,
+    description: 'secret digest key',
+    up(db) {
+      // Secret digests in plans and state are HMACs keyed by this random key, which never
+      // leaves the database: nobody who sees a plan can test a guess offline (the lineage,
+      // printed in every plan, keyed them before). Digests made with the lineage are
+      // re-digested by the next run that reads the secret (engine/cli/secrets.ts).
+      db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret_key', ?)").run(randomBytes(32).toString('hex'));
     },
   },
 ];

@@ -25,6 +25,11 @@ export interface StateStore extends Journal, ReconcileStatusTable {
   /** Random UUID fixed when the database was created: tells one state apart from a copy of another. */
   readonly lineage: string;
   readonly schemaVersion: number;
+  /**
+   * The random key (32 bytes) that keys secret digests and saved-plan seals. It never
+   * leaves the database: not in plans, JSON, markdown, events or logs.
+   */
+  readonly secretKey: Buffer;
   /** Goes up by one with every committed change to resources. */
   serial(): number;
   getResource(address: string): RecordedResource | undefined;
@@ -100,6 +105,9 @@ function assemble(db: Database.Database, path: string, schemaVersion: number, no
   const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   const lineage = getMeta.get('lineage')?.value;
   if (lineage === undefined) throw new StateFileError('corrupt', 'meta has no lineage');
+  const secretKeyHex = getMeta.get('secret_key')?.value;
+  if (secretKeyHex === undefined || !/^[0-9a-f]{64}$/.test(secretKeyHex)) throw new StateFileError('corrupt', 'meta has no secret key');
+  const secretKey = Buffer.from(secretKeyHex, 'hex');
   const serial = (): number => Number(getMeta.get('serial')?.value ?? 0);
 
   const resources = prepareResources(db);
@@ -121,6 +129,7 @@ function assemble(db: Database.Database, path: string, schemaVersion: number, no
     path,
     lineage,
     schemaVersion,
+    secretKey,
     serial,
     getResource: resources.get,
     listResources: resources.list,
