@@ -5,6 +5,7 @@
  */
 import { recordOf } from '../engine/attribute-values.js';
 import type { Attributes, ResourceTypeName } from '../engine/resource.js';
+import { UNDERLAY_CIDR } from './linux/names.js';
 
 export type ProviderType = 'sim' | 'linux' | 'cloudstack';
 
@@ -16,6 +17,19 @@ const UNSUPPORTED: { readonly [P in ProviderType]: Partial<Record<ResourceTypeNa
     'vpn-user': 'remote-access VPN (vpn.remoteAccess) is not built in the linux provider; use site-to-site VPN, or a zone whose provider offers it',
   },
 };
+
+/**
+ * Address ranges a provider type uses for itself, which no tenant network or VPN route
+ * may overlap: the linux provider's fabric (the underlay of its hosts and routers,
+ * which lives inside every tenant router's namespace).
+ */
+const INTERNAL_RANGES: { readonly [P in ProviderType]: readonly { readonly cidr: string; readonly what: string }[] } = {
+  sim: [],
+  cloudstack: [],
+  linux: [{ cidr: UNDERLAY_CIDR, what: 'the fabric of the linux provider (the underlay of its hosts and routers)' }],
+};
+
+export const internalRanges = (provider: ProviderType): readonly { readonly cidr: string; readonly what: string }[] => INTERNAL_RANGES[provider];
 
 /** CloudStack's customer gateways take MODP groups only (NetUtils.isValidS2SVpnPolicy). */
 const CLOUDSTACK_DH_GROUPS = new Set([2, 5, 14, 15, 16]);

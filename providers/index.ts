@@ -10,7 +10,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import type { Provider } from './contract.js';
-import { resolveSecret } from '../engine/cli/secrets.js';
+import { readZoneSecret } from '../engine/cli/secrets.js';
 import { createCloudStackClient } from './cloudstack/client.js';
 import { createCloudStackProvider } from './cloudstack/provider.js';
 import { ProviderError } from './contract.js';
@@ -40,7 +40,7 @@ export function createProvider(zoneName: string, zoneSpec: ZoneSpecOutput, env: 
       const baseDir = dirname(resolve(env.stateDir));
       const key = (ref: { env: string } | { file: string }, what: string): string => {
         try {
-          return resolveSecret(ref, baseDir);
+          return readZoneSecret(ref, baseDir);
         } catch (error) {
           throw new ProviderError('invalid', `zone ${zoneName}: the CloudStack ${what}: ${error instanceof Error ? error.message : String(error)}`, { retryable: false });
         }

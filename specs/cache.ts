@@ -15,7 +15,7 @@ import type { AnyDoc } from './schema.js';
  * Bump when schema.ts, units.ts or the diagnostics' wording change: entries hold the
  * validated output and the messages, so a stale entry would serve an old answer.
  */
-export const SPEC_CACHE_VERSION = 3;
+export const SPEC_CACHE_VERSION = 4;
 
 /** What loading one file yields, independent of its name. */
 export interface FileResult {
@@ -81,7 +81,8 @@ export class SpecCache {
     }
     const text = `{"generation":${JSON.stringify(this.generation)},"files":${JSON.stringify(files)},"entries":{${kept.join(',')}}}`;
     try {
-      mkdirSync(this.dir, { recursive: true });
+      // 0700: it is usually the first thing created in `.netfirst`, which holds the state.
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       // Write then rename: a concurrent reader sees a whole cache or the previous one.
       const tmp = `${this.path}.${process.pid}.tmp`;
       writeFileSync(tmp, text);

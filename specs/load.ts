@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SpecCache, type FileResult } from './cache.js';
 import type { Diagnostic } from './diagnostic.js';
@@ -27,6 +27,12 @@ export interface LoadOptions {
    * below that, starting a worker costs more than it saves.
    */
   readonly parallel?: boolean;
+  /**
+   * Which of two files defining the same tenant came first (negative: `a`; positive:
+   * `b`; 0: unknown, file order decides). The CLI asks git: the file newer in history
+   * gets the duplicate error, so a new file cannot take over an existing tenant's name.
+   */
+  readonly precedence?: (a: string, b: string) => number;
 }
 
 /** A file that was read: its content and the hash that keys its result. */
@@ -78,7 +84,34 @@ export function loadSpecs(paths: readonly string[], options: LoadOptions = {}): 
   });
   cache?.save();
 
-  return assembleSpecSet(read.map((entry) => ('sha256' in entry ? { ...entry, result: results.get(entry.sha256)! } : entry)), diagnostics);
+  return assembleSpecSet(read.map((entry) => ('sha256' in entry ? { ...entry, result: results.get(entry.sha256)! } : entry)), diagnostics, operatorFiles(paths), options.precedence);
+}
+
+/** Where the operator's documents may come from: decided by the paths of a run. */
+export type OperatorFiles = (file: string) => boolean;
+
+const OPERATOR_FILE = /^(partners|zone[a-z0-9._-]*)\.ya?ml$/;
+
+/**
+ * Zone and Partners documents are the operator's, and are read only from the files the
+ * operator designates: `partners.yaml` and `zone*.yaml` at a spec root (the top of a
+ * directory given on the command line), or such a file given by its own path. Anywhere
+ * else — a tenant file, a subdirectory a partner controls — they are refused, so a
+ * partner can never define a zone (and its provider endpoint) or grant itself tenants.
+ */
+export function operatorFiles(paths: readonly string[]): OperatorFiles {
+  const roots = new Set<string>();
+  const named = new Set<string>();
+  for (const path of paths.length > 0 ? paths : ['.']) {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat?.isDirectory()) roots.add(resolve(path));
+    else named.add(resolve(path));
+  }
+  return (file) => {
+    if (!OPERATOR_FILE.test(basename(file))) return false;
+    const full = resolve(file);
+    return named.has(full) || roots.has(dirname(full));
+  };
 }
 
 /** A file read and loaded, as the spec model is assembled from it. */
@@ -94,7 +127,12 @@ export interface LoadedFile {
  * what loadSpecs ends with, and what `watch` calls again after reloading only the
  * files that changed.
  */
-export function assembleSpecSet(entries: readonly (LoadedFile | Diagnostic)[], before: readonly Diagnostic[] = []): SpecSet {
+export function assembleSpecSet(
+  entries: readonly (LoadedFile | Diagnostic)[],
+  before: readonly Diagnostic[] = [],
+  isOperatorFile: OperatorFiles = (file) => OPERATOR_FILE.test(basename(file)),
+  precedence?: LoadOptions['precedence'],
+): SpecSet {
   const diagnostics: Diagnostic[] = [...before];
   const sources = new Map<string, SourceFile>();
   const files: { file: string; sha256: string }[] = [];
@@ -112,14 +150,17 @@ export function assembleSpecSet(entries: readonly (LoadedFile | Diagnostic)[], b
   }
 
   const locate = (file: string, doc: number, path: readonly (string | number)[]) => sources.get(file)?.locate(doc, path);
-  const { zones, tenants, partners } = collect(documents, locate, diagnostics);
+  const { zones, tenants, partners } = collect(documents, locate, diagnostics, isOperatorFile, precedence);
   return { zones, tenants, partners, files, diagnostics, locate };
 }
 
 type Locate = SpecSet['locate'];
 
-/** Sorts documents into the model by kind; a second Zone or Tenant of a name is an error. */
-function collect(documents: readonly Loaded<AnyDoc>[], locate: Locate, diagnostics: Diagnostic[]) {
+/**
+ * Sorts documents into the model by kind; a second Zone or Tenant of a name is an error,
+ * and so is a Zone or Partners document outside the operator's files (it is not used).
+ */
+function collect(documents: readonly Loaded<AnyDoc>[], locate: Locate, diagnostics: Diagnostic[], isOperatorFile: OperatorFiles, precedence?: LoadOptions['precedence']) {
   const zones = new Map<string, Loaded<ZoneDoc>>();
   const tenants = new Map<string, Loaded<TenantDoc>>();
   const partners: Loaded<PartnersDoc>[] = [];
@@ -138,6 +179,18 @@ function collect(documents: readonly Loaded<AnyDoc>[], locate: Locate, diagnosti
   for (const loaded of documents) {
     const { value } = loaded;
     const name = value.metadata.name;
+    if (value.kind !== 'Tenant' && !isOperatorFile(loaded.file)) {
+      const where = value.kind === 'Zone' ? 'zone*.yaml' : 'partners.yaml';
+      diagnostics.push({
+        severity: 'error',
+        summary: `a ${value.kind} document is the operator's and is read only from ${where} at the top of a spec directory: this one is not used`,
+        file: loaded.file,
+        doc: loaded.doc,
+        path: ['kind'],
+        ...locate(loaded.file, loaded.doc, ['kind']),
+      });
+      continue;
+    }
     switch (value.kind) {
       case 'Zone': {
         const first = zones.get(name);
@@ -147,8 +200,12 @@ function collect(documents: readonly Loaded<AnyDoc>[], locate: Locate, diagnosti
       }
       case 'Tenant': {
         const first = tenants.get(name);
-        if (first) duplicate('Tenant', name, first, loaded);
-        else tenants.set(name, { ...loaded, value });
+        if (!first) tenants.set(name, { ...loaded, value });
+        else if (first.file !== loaded.file && precedence && precedence(first.file, loaded.file) > 0) {
+          // The file that came first in history keeps the name; the newer one is the duplicate.
+          duplicate('Tenant', name, loaded, first);
+          tenants.set(name, { ...loaded, value });
+        } else duplicate('Tenant', name, first, loaded);
         break;
       }
       case 'Partners':

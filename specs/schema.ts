@@ -16,9 +16,25 @@ export const Name = z
 
 const ipv4ToInt = (ip: string): number => ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
 
-export const Ipv4 = z.ipv4({ error: 'must be an IPv4 address such as 10.20.0.10' });
+/**
+ * IPv6 text (anything with a colon before the prefix) gets its own message: "must be an
+ * IPv4 network" alone reads as a typo in what is a deliberate, unsupported choice.
+ */
+const looksIpv6 = (input: unknown): input is string => typeof input === 'string' && input.split('/')[0]!.includes(':');
+
+export const Ipv4 = z.ipv4({
+  error: (issue) => (looksIpv6(issue.input) ? `IPv6 is not supported: ${issue.input} must be an IPv4 address such as 10.20.0.10` : 'must be an IPv4 address such as 10.20.0.10'),
+});
+/**
+ * An IPv4 network with no host bits set. The format check aborts: the host-bits rule
+ * only means something for text that is an IPv4 CIDR (one error per value, not two).
+ */
 export const Cidr = z
-  .cidrv4({ error: 'must be an IPv4 network in CIDR notation such as 10.20.0.0/24' })
+  .cidrv4({
+    abort: true,
+    error: (issue) =>
+      looksIpv6(issue.input) ? `IPv6 is not supported: ${issue.input} must be an IPv4 CIDR such as 10.20.0.0/24` : 'must be an IPv4 network in CIDR notation such as 10.20.0.0/24',
+  })
   .refine(
     (cidr) => {
       const [ip = '', bits = '0'] = cidr.split('/');

@@ -6,7 +6,9 @@
  */
 export { openState, type StateOptions, type StateStore } from './store.js';
 export type { StateSnapshot } from './snapshot.js';
+export { displayPath, StateFileGoneError, type UnrecordedOutcome } from './state-file.js';
 export type { ResourceRecord } from './resources.js';
+export type { DigestRewrite } from './secret-digests.js';
 export type { Operation, OperationAction, OperationIntent, OperationStatus } from './journal.js';
 export type { EventAction, EventFilter, StateEvent } from './events.js';
 export {
@@ -14,7 +16,7 @@ export {
 } from './reconcile-status.js';
 export { allocationsOf, ALLOCATION_KINDS, type Allocation, type AllocationKind } from './allocations.js';
 export {
-  acquireLock, currentLock, describeHolder, forceUnlock, formatAge, formatInstant, isProcessRunning, listLocks, STATE_SCOPE,
-  StateLockedError, thisHolder, type AcquireOptions, type LockableState, type LockHandle, type LockHolder, type LockInfo,
+  acquireLock, currentLock, describeHolder, describeReleaseFailure, forceUnlock, formatAge, formatInstant, isProcessRunning, listLocks, STATE_SCOPE,
+  LockReleaseError, StateLockedError, thisHolder, type AcquireOptions, type LockableState, type LockHandle, type LockHolder, type LockInfo,
   type LockRefusal,
 } from './lock.js';

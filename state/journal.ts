@@ -11,11 +11,17 @@
  * | commitDelete    | delete, read     | removed if it is that object  | delete |
  * | commitNoChange  | read             | untouched                     | none   |
  * | failOperation   | any              | untouched                     | none   |
+ *
+ * Every write is made only while the state file is still the one the store opened, and
+ * checked again after it (`verifyFile`): a write to a removed or replaced file would be
+ * lost without a trace. A commit refused so carries what the completed call did
+ * (StateFileGoneError.unrecorded), for the run to name what it could not record.
  */
 import type Database from 'better-sqlite3';
 import type { RecordedResource, ResourceTypeName } from '../engine/resource.js';
 import type { EventLog } from './events.js';
 import type { ResourceRecord, ResourceTable } from './resources.js';
+import { StateFileGoneError } from './state-file.js';
 
 export type OperationAction = 'create' | 'update' | 'delete' | 'read';
 /** Finished operations leave the journal (their event is the history); failed ones stay for reports. */
@@ -105,9 +111,11 @@ export interface JournalDeps {
   readonly resources: ResourceTable;
   readonly events: EventLog;
   readonly now: () => Date;
+  /** Throws StateFileGoneError when the state file is no longer the one opened (none for `:memory:`). */
+  readonly verifyFile?: () => void;
 }
 
-export function prepareJournal(db: Database.Database, { resources, events, now }: JournalDeps): Journal {
+export function prepareJournal(db: Database.Database, { resources, events, now, verifyFile = () => undefined }: JournalDeps): Journal {
   const insert = db.prepare(`INSERT INTO journal (run_id, address, action, type, tenant, zone, provider_id, status, started_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`);
   const byId = db.prepare<[number], JournalRow>('SELECT * FROM journal WHERE id = ?');
@@ -212,6 +220,30 @@ export function prepareJournal(db: Database.Database, { resources, events, now }
     return out;
   });
 
+  /** `write`, made only while the state file is the one opened, and known afterwards to have reached it. */
+  function guarded<T>(write: () => T): T {
+    verifyFile();
+    const result = write();
+    verifyFile();
+    return result;
+  }
+
+  /** The outcome of operation `opId`'s completed provider call; if the state file is gone, the refusal names it. */
+  function outcome<T>(opId: number, write: () => T): T {
+    try {
+      return guarded(write);
+    } catch (error) {
+      if (!(error instanceof StateFileGoneError)) throw error;
+      const op = begun.get(opId) ?? operationById(opId);
+      throw op ? error.withUnrecorded({ address: op.address, action: op.action, zone: op.zone }) : error;
+    }
+  }
+
+  function operationById(opId: number): Operation | undefined {
+    const row = byId.get(opId);
+    return row ? rowToOperation(row) : undefined;
+  }
+
   /** Forget an operation once its outcome is committed (only after the transaction succeeded). */
   function settled<T>(opId: number, result: T): T {
     begun.delete(opId);
@@ -233,23 +265,23 @@ export function prepareJournal(db: Database.Database, { resources, events, now }
   const beginMany = db.transaction((intents: readonly OperationIntent[]) => intents.map(begin));
 
   return {
-    beginOperation: (intent) => begin(intent),
-    beginOperations: (intents) => beginMany.immediate(intents),
-    commitCreate: (opId, resource) => settled(opId, commitCreate.immediate(opId, resource)),
-    commitUpdate: (opId, resource) => settled(opId, commitUpdate.immediate(opId, resource)),
-    commitDelete: (opId, address) => settled(opId, commitDelete.immediate(opId, address)),
-    commitNoChange: (opId) => settled(opId, commitNoChange.immediate(opId)),
-    failOperation: (opId, message) => settled(opId, failOperation.immediate(opId, message)),
-    recordAdopted: (runId, records) => recordAdopted.immediate(runId, records),
+    beginOperation: (intent) => guarded(() => begin(intent)),
+    beginOperations: (intents) => guarded(() => beginMany.immediate(intents)),
+    commitCreate: (opId, resource) => settled(opId, outcome(opId, () => commitCreate.immediate(opId, resource))),
+    commitUpdate: (opId, resource) => settled(opId, outcome(opId, () => commitUpdate.immediate(opId, resource))),
+    commitDelete: (opId, address) => settled(opId, outcome(opId, () => commitDelete.immediate(opId, address))),
+    commitNoChange: (opId) => settled(opId, guarded(() => commitNoChange.immediate(opId))),
+    // A failed call changed nothing at the provider: nothing to name if it cannot be recorded.
+    failOperation: (opId, message) => settled(opId, guarded(() => failOperation.immediate(opId, message))),
+    recordAdopted: (runId, records) => guarded(() => recordAdopted.immediate(runId, records)),
     noteAccepted(opId, accepted) {
+      // Not guarded: it runs inside a provider's call, which must not fail for it; the
+      // commit that follows finds a state file that is gone.
       accept.run(accepted.providerId ?? null, accepted.jobId ?? null, opId);
       const op = begun.get(opId);
       if (op && accepted.providerId !== undefined && op.providerId === undefined) begun.set(opId, { ...op, providerId: accepted.providerId });
     },
     pendingOperations: () => pending.all().map(rowToOperation),
-    operation(opId) {
-      const row = byId.get(opId);
-      return row ? rowToOperation(row) : undefined;
-    },
+    operation: operationById,
   };
 }

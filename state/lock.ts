@@ -11,6 +11,10 @@
  * Each lock uses its own connection to the state file (with a busy timeout), opened
  * and closed by this module: the store's connection is never shared with a timer.
  * Within one process the two never overlap, because better-sqlite3 is synchronous.
+ *
+ * Releasing can fail like any write (a full disk): it then throws LockReleaseError, one
+ * line naming the lock ID to force-unlock, and never a raw SqliteError — at process
+ * exit, where no caller is left, that line is printed and the exit code set to 1.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
@@ -101,6 +105,11 @@ export interface AcquireOptions {
   readonly onWait?: (lock: LockInfo) => void;
   /** Defaults to this process on this host. */
   readonly holder?: LockHolder;
+  /**
+   * Opens the lock's own connection to the state file (default: `new Database(path,
+   * { fileMustExist: true })`); tests pass one whose writes fail as on a full disk.
+   */
+  readonly connect?: (path: string) => Database.Database;
 }
 
 export interface LockHandle {
@@ -112,8 +121,35 @@ export interface LockHandle {
   heartbeat(): boolean;
   /** True until released, or until a heartbeat found the row gone. */
   held(): boolean;
-  /** Deletes the row if it is still ours and closes the connection; idempotent. Also runs on process exit. */
+  /**
+   * Deletes the row if it is still ours and closes the connection; idempotent. Also runs
+   * on process exit. Throws LockReleaseError when the row could not be deleted: the lock
+   * then stays until force-unlocked (the connection is closed all the same).
+   */
   release(): void;
+}
+
+/** A lock whose row could not be deleted: it is held until someone runs `netfirst force-unlock ID`. */
+export class LockReleaseError extends Error {
+  override readonly name = 'LockReleaseError';
+  constructor(
+    readonly lock: LockInfo,
+    cause: unknown,
+  ) {
+    super(describeReleaseFailure([lock], cause), { cause });
+  }
+}
+
+/**
+ * `could not release the state lock: disk full (database or disk is full); run netfirst
+ * force-unlock 1a2b3c4d once there is room` — one line for one or several locks left behind.
+ */
+export function describeReleaseFailure(locks: readonly LockInfo[], cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const code = (cause as { code?: unknown } | null)?.code;
+  const unlock = locks.map((l) => `netfirst force-unlock ${l.id}`).join(' and ');
+  if (code === 'SQLITE_FULL') return `could not release the state lock: disk full (${message}); run ${unlock} once there is room`;
+  return `could not release the state lock: ${message}${typeof code === 'string' ? ` (${code})` : ''}; run ${unlock} once the state database can be written again`;
 }
 
 /** What the lock functions need of a store: the file it lives in. */
@@ -174,9 +210,9 @@ export function isProcessRunning(pid: number): boolean {
   }
 }
 
-function openLockConnection(store: LockableState): Database.Database {
+function openLockConnection(store: LockableState, connect?: (path: string) => Database.Database): Database.Database {
   if (store.path === ':memory:') throw new Error('an in-memory state cannot be locked: no other process can reach it');
-  const db = new Database(store.path, { fileMustExist: true });
+  const db = connect ? connect(store.path) : new Database(store.path, { fileMustExist: true });
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     return db;
@@ -213,7 +249,7 @@ export async function acquireLock(store: LockableState, options: AcquireOptions)
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   const holder = options.holder ?? thisHolder();
 
-  const db = openLockConnection(store);
+  const db = openLockConnection(store, options.connect);
   let handed = false;
   try {
     const insert = db.prepare(`INSERT INTO locks (scope, id, owner, pid, host, command, acquired_at, heartbeat_at)
@@ -293,16 +329,33 @@ function holdLock(db: Database.Database, info: LockInfo, { now, heartbeatMs }: {
     if (!open) return;
     open = false;
     stopTimer();
-    process.off('exit', release);
+    process.off('exit', releaseAtExit);
+    let failure: unknown;
     try {
       // Only our own row: a lock force-unlocked and taken by another stays theirs.
       if (held) remove.run(info.id, info.id);
-    } finally {
-      held = false;
+    } catch (error) {
+      failure = error;
+    }
+    held = false;
+    try {
       db.close();
+    } catch (error) {
+      failure ??= error;
+    }
+    if (failure !== undefined) throw new LockReleaseError(info, failure);
+  }
+
+  // At exit no caller is left to word a failure, and a throw here would be an uncaught stack trace.
+  function releaseAtExit(): void {
+    try {
+      release();
+    } catch (error) {
+      process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
     }
   }
-  process.on('exit', release);
+  process.on('exit', releaseAtExit);
 
   return { info, heartbeat, held: () => held, release };
 }

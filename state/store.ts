@@ -1,10 +1,11 @@
 /**
  * The state store: the one owner of `.netfirst/state.db`. Opening creates the file and
- * its directory, switches to WAL, and migrates; every write is a transaction; reads
- * come back as plain typed values. The default path is the CLI's business, not this.
+ * its directory (private to the owner: state-file.ts), switches to WAL, and migrates;
+ * every write is a transaction, made only while the path still names the file opened;
+ * reads come back as plain typed values. The default path is the CLI's business, not this.
  */
-import { mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RecordedResource } from '../engine/resource.js';
 import type { Allocation } from './allocations.js';
@@ -13,7 +14,9 @@ import { type Journal, prepareJournal } from './journal.js';
 import { checkDatabase, migrate, StateFileError } from './migrations.js';
 import { prepareReconcileStatus, type ReconcileStatusTable } from './reconcile-status.js';
 import { prepareResources } from './resources.js';
+import { prepareDigestRewrites, type RewriteSecretDigests } from './secret-digests.js';
 import { buildSnapshot, type StateSnapshot } from './snapshot.js';
+import { createStateFile, type FileIdentity, fileIdentity, removeOrphanedSideFiles, sideFileIdentities, stateFileGuard, tightenStateFile } from './state-file.js';
 
 export interface StateOptions {
   /** Clock used for every timestamp the store writes (tests inject one). */
@@ -30,8 +33,16 @@ export interface StateStore extends Journal, ReconcileStatusTable {
    * leaves the database: not in plans, JSON, markdown, events or logs.
    */
   readonly secretKey: Buffer;
+  /** Moves recorded secret digests to new values where they still hold the old (secret-digests.ts). */
+  readonly rewriteSecretDigests: RewriteSecretDigests;
   /** Goes up by one with every committed change to resources. */
   serial(): number;
+  /**
+   * Throws StateFileGoneError when `path` no longer names the file this store opened
+   * (removed or replaced since). Every write checks it before and after; a run checks it
+   * once more at its end.
+   */
+  verifyFile(): void;
   getResource(address: string): RecordedResource | undefined;
   /** Every resource, sorted by address. */
   listResources(): RecordedResource[];
@@ -59,7 +70,11 @@ export function openState(path: string, options: StateOptions = {}): StateStore 
     const stat = statSync(path, { throwIfNoEntry: false });
     // SQLite would block on a FIFO and fail obscurely on a directory or device.
     if (stat && !stat.isFile()) throw new Error(`${path} is not a netfirst state database: it is not a regular file`);
-    if (!stat) mkdirSync(dirname(path), { recursive: true });
+    try {
+      if (!stat) createStateFile(path);
+    } catch (err) {
+      throw new Error(`cannot open state ${path}: ${(err as Error).message}`, { cause: err });
+    }
   }
   let db: Database.Database;
   try {
@@ -67,6 +82,9 @@ export function openState(path: string, options: StateOptions = {}): StateStore 
   } catch (err) {
     throw new Error(`cannot open state ${path}: ${(err as Error).message}`, { cause: err });
   }
+  // Taken right after the open: the file SQLite holds open, as far as a path can tell.
+  const identity = path === ':memory:' ? undefined : fileIdentity(path);
+  const verifyFile = identity === undefined ? () => undefined : stateFileGuard(resolve(path), identity);
   try {
     checkDatabase(db);
     db.pragma('journal_mode = WAL');
@@ -80,10 +98,24 @@ export function openState(path: string, options: StateOptions = {}): StateStore 
     db.pragma('wal_autocheckpoint = 10000');
     db.pragma('journal_size_limit = 67108864');
     const schemaVersion = migrate(db, now());
-    return assemble(db, path, schemaVersion, now);
+    // Only a file known to be a netfirst state is ours to tighten: another program's
+    // database, refused above, keeps its mode.
+    if (identity !== undefined) tightenStateFile(path);
+    // The -wal and -shm exist once the first transaction ran (the migration's check).
+    const sides = identity === undefined ? new Map<string, FileIdentity>() : sideFileIdentities(resolve(path));
+    return assemble(db, path, schemaVersion, now, { verifyFile, sides });
   } catch (err) {
     db.close();
     throw new Error(openFailure(path, err), { cause: err });
+  }
+}
+
+function fileIsGone(verifyFile: () => void): boolean {
+  try {
+    verifyFile();
+    return false;
+  } catch {
+    return true;
   }
 }
 
@@ -101,7 +133,13 @@ function openFailure(path: string, err: unknown): string {
   return `cannot open state ${path}: ${message}`;
 }
 
-function assemble(db: Database.Database, path: string, schemaVersion: number, now: () => Date): StateStore {
+/** The file a store opened: the check that it is still at its path, and the -wal and -shm it had beside it. */
+interface OpenedFile {
+  readonly verifyFile: () => void;
+  readonly sides: ReadonlyMap<string, FileIdentity>;
+}
+
+function assemble(db: Database.Database, path: string, schemaVersion: number, now: () => Date, { verifyFile, sides }: OpenedFile): StateStore {
   const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   const lineage = getMeta.get('lineage')?.value;
   if (lineage === undefined) throw new StateFileError('corrupt', 'meta has no lineage');
@@ -112,7 +150,7 @@ function assemble(db: Database.Database, path: string, schemaVersion: number, no
 
   const resources = prepareResources(db);
   const events = prepareEvents(db);
-  const journal = prepareJournal(db, { resources, events, now });
+  const journal = prepareJournal(db, { resources, events, now, verifyFile });
   const reconcileStatus = prepareReconcileStatus(db);
 
   let cached: StateSnapshot | undefined;
@@ -130,13 +168,19 @@ function assemble(db: Database.Database, path: string, schemaVersion: number, no
     lineage,
     schemaVersion,
     secretKey,
+    rewriteSecretDigests: prepareDigestRewrites(db, resources, verifyFile),
     serial,
+    verifyFile,
     getResource: resources.get,
     listResources: resources.list,
     listByTenant: resources.listByTenant,
     listAllocations: resources.listAllocations,
     events: events.iterate,
     snapshot: () => takeSnapshot(),
-    close: () => db.close(),
+    close() {
+      const gone = fileIsGone(verifyFile);
+      db.close();
+      if (gone) removeOrphanedSideFiles(sides);
+    },
   };
 }

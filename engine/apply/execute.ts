@@ -2,14 +2,15 @@
  * apply: walks the plan graph with bounded parallelism and turns each step into one
  * provider call. Every call is journalled before it starts and its outcome committed in
  * its own transaction the moment it returns, so a crash loses nothing. A failed step
- * skips its dependents; independent branches go on.
+ * skips its dependents; independent branches go on — except when the state file is gone
+ * (StateFileGoneError): nothing more can be recorded, so nothing more is started.
  */
 import { ProviderError, type CallProgress, type Desired, type Provider, type Recorded } from '../../providers/contract.js';
 import type { Dag, NodeOutcome } from '../graph/index.js';
 import { walkDag } from '../graph/index.js';
-import type { DesiredResource, RecordedResource, SecretRef } from '../resource.js';
+import { parseAddress, type DesiredResource, type RecordedResource, type SecretRef } from '../resource.js';
 import type { Step } from '../plan/order.js';
-import type { OperationIntent } from '../../state/index.js';
+import { type OperationIntent, StateFileGoneError } from '../../state/index.js';
 import { IntentJournal } from './intents.js';
 import { DEFAULT_RETRY, isRetryable, OperationTimedOut, OutcomeUnknown, withRetries, type RetryPolicy } from './retry.js';
 
@@ -34,8 +35,11 @@ export interface ApplyReporter {
 export interface ApplyContext {
   readonly state: ApplyState;
   readonly providerFor: (zone: string) => Provider;
-  /** Reads a secret's value; throws an Error naming the reference when it can't. */
-  readonly resolveSecret: (ref: SecretRef, baseDir: string) => string;
+  /**
+   * Reads a secret's value for a resource of `tenant`, under that tenant's secret policy
+   * (the same as at plan time); throws an Error naming the reference when it can't or may not.
+   */
+  readonly resolveSecret: (ref: SecretRef, baseDir: string, tenant: string) => string;
   /** Provider IDs of what exists, by address (seeded from state; kept current here). */
   readonly providerIds: Map<string, string>;
   readonly parallelism: number;
@@ -56,6 +60,8 @@ export interface ApplyResult {
 
 export async function executePlan(dag: Dag<Step>, ctx: ApplyContext): Promise<ApplyResult> {
   const intents = new IntentJournal((batch) => ctx.state.beginOperations(batch));
+  const stateGone = new AbortController();
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, stateGone.signal]) : stateGone.signal;
   const outcomes = await walkDag(
     dag,
     async (id, step) => {
@@ -65,11 +71,12 @@ export async function executePlan(dag: Dag<Step>, ctx: ApplyContext): Promise<Ap
         await runStep(id, step, ctx, intents);
         ctx.reporter.finished(id, step, performance.now() - started);
       } catch (error) {
+        if (error instanceof StateFileGoneError) stateGone.abort();
         ctx.reporter.finished(id, step, performance.now() - started, error);
         throw error;
       }
     },
-    { parallelism: ctx.parallelism, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+    { parallelism: ctx.parallelism, signal },
   );
   let succeeded = 0;
   let failed = 0;
@@ -178,7 +185,9 @@ function toDesired(d: DesiredResource, ctx: ApplyContext): Desired {
     if (id) refs[dep] = id;
   }
   const secrets: Record<string, string> = {};
-  for (const [attr, ref] of Object.entries(d.secrets)) secrets[attr] = ctx.resolveSecret(ref, ref.baseDir);
+  // The tenant comes from the address, never from a field a saved plan could say otherwise.
+  const tenant = parseAddress(d.address).tenant;
+  for (const [attr, ref] of Object.entries(d.secrets)) secrets[attr] = ctx.resolveSecret(ref, ref.baseDir, tenant);
   return { address: d.address, type: d.type, tenant: d.tenant, zone: d.zone, attributes: d.attributes, refs, secrets };
 }
 

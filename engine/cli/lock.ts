@@ -1,12 +1,13 @@
 /**
  * The state lock as commands use it: `--lock-timeout` parsing, the command line a lock
  * records, and `withStateLock`, which holds the lock around a piece of work and turns
- * a refusal into one CliError line (exit 1) telling the user what to do next.
+ * a refusal — or a lock that could not be released — into one CliError line (exit 1)
+ * telling the user what to do next.
  */
 import { parseDuration } from '../../specs/units.js';
 import {
   forceUnlock,
-  acquireLock, describeHolder, formatAge, type LockHandle, StateLockedError, type LockableState,
+  acquireLock, describeHolder, describeReleaseFailure, formatAge, type LockHandle, LockReleaseError, StateLockedError, type LockableState,
 } from '../../state/index.js';
 import { CliError } from './errors.js';
 import { printErr } from './output.js';
@@ -39,12 +40,6 @@ export function lockRefusalMessage(error: StateLockedError): string {
   }
 }
 
-/**
- * Runs `fn` holding the state lock; releases it afterwards, whether `fn` returns or
- * throws. `command` is what others see holding it (use `lockCommandLine()`); with a
- * `timeoutMs` above 0 a wait is announced once on stderr. A lock held by another
- * becomes a CliError; any other failure passes through unchanged.
- */
 /**
  * Takes the lock on `scopes` (default the whole state). A holder on this host whose
  * process is gone provably holds nothing: its lock is taken over, and that is said on
@@ -93,9 +88,41 @@ export async function withStateLock<T>(
   scopes?: readonly string[],
 ): Promise<T> {
   const lock = await takeLockOrRefuse(state, command, timeoutMs, scopes);
-  try {
-    return await fn(lock);
-  } finally {
-    lock.release();
+  return holding(() => fn(lock), () => releaseLocks([lock]));
+}
+
+/**
+ * Releases every one of `handles`, whatever fails; the one line to report when some
+ * could not be released (their IDs to force-unlock), else undefined.
+ */
+export function releaseLocks(handles: readonly LockHandle[]): string | undefined {
+  const failed: LockReleaseError[] = [];
+  for (const handle of handles) {
+    try {
+      handle.release();
+    } catch (error) {
+      if (!(error instanceof LockReleaseError)) throw error;
+      failed.push(error);
+    }
   }
+  return failed.length === 0 ? undefined : describeReleaseFailure(failed.map((f) => f.lock), failed[0]!.cause);
+}
+
+/**
+ * Runs `fn`, then `release` (releaseLocks of what it holds) whatever `fn` did. A lock
+ * left behind is one line and exit 1: the error when `fn` returned, printed before
+ * `fn`'s own error when it threw — never a stack trace, never hiding why a run failed.
+ */
+export async function holding<T>(fn: () => Promise<T> | T, release: () => string | undefined): Promise<T> {
+  let value: T;
+  try {
+    value = await fn();
+  } catch (error) {
+    const left = release();
+    if (left !== undefined) printErr(`Error: ${left}`);
+    throw error;
+  }
+  const left = release();
+  if (left !== undefined) throw new CliError(left);
+  return value;
 }

@@ -76,6 +76,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   partnerOption(globalOptions(program.command('validate').description('check specs without touching anything')))
     .argument('[paths...]', 'spec files or directories')
     .option('--json', 'diagnostics as JSON')
+    .option('--changed-since <rev>', "with --partner: judge the whole change since the merge base of this git revision and HEAD (the operator's documents as they were there)")
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/misc.js')).validateCommand(paths, opts))());
 
   const state = program.command('state').description('inspect recorded state');
@@ -154,7 +155,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'a JSON array, one entry per resource'))
     .action(async (name: string, paths: string[], opts) => run(async () => (await import('./commands/misc.js')).zoneInventoryCommand(name, paths, opts))());
 
-  partnerOption(globalOptions(program.command('exec').description("run a command inside a VM (linux provider): netfirst exec ADDRESS -- CMD [ARGS…]"))
+  partnerOption(globalOptions(program.command('exec').description("the operator's: run a command inside a VM, in its own namespaces and root filesystem (linux provider): netfirst exec ADDRESS -- CMD [ARGS…]; refused in a partner's run"))
     .argument('<address>', 'VM address, e.g. acme-dental/vm/pms-1')
     .argument('<command...>', 'the command and its arguments (after --), run without a shell')
     .option('--specs <paths...>', 'spec files or directories holding the zone (default: .)'))

@@ -5,10 +5,10 @@
  * else is refused here with exit 1, before state or a provider is touched.
  */
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../../specs/diagnostic.js';
-import { loadSpecs } from '../../specs/load.js';
 import type { SpecSet } from '../../specs/model.js';
 import { findPartner, ownsTenant, partnerTenants, partnerView, type Partner } from '../partners/index.js';
-import type { Plan } from '../plan/plan.js';
+import { GitError } from '../gitops/git.js';
+import { partnerChangeView } from '../gitops/partner-view.js';
 import { CliError } from './errors.js';
 import { loadWorkspaceSpecs, type GlobalOptions } from './workspace.js';
 
@@ -34,11 +34,34 @@ export function runPartner(specs: SpecSet, options: PartnerOptions): Partner | u
   throw new CliError(refusal([...found.diagnostics, ...loadErrors], specs));
 }
 
-/** The specs as the run's partner sees them (partnerView), or all of them for an operator. */
-export function loadRunSpecs(paths: readonly string[], options: GlobalOptions & PartnerOptions): SpecSet {
-  const specs = loadWorkspaceSpecs(paths, options);
+/**
+ * The specs as the run's partner sees them (partnerView), or all of them for an operator.
+ * A partner's run with `--changed-since REV` judges the change as a whole: the operator's
+ * documents come from the merge base, and every changed file the partner may not write
+ * is refused at that file (engine/gitops/partner-view.ts).
+ */
+export function loadRunSpecs(paths: readonly string[], options: GlobalOptions & PartnerOptions & { readonly changedSince?: string }): SpecSet {
+  const loaded = loadWorkspaceSpecs(paths, options);
+  const name = partnerName(options);
+  let specs = loaded;
+  let refusals: readonly Diagnostic[] = [];
+  if (name !== undefined && options.changedSince !== undefined) {
+    try {
+      const changed = partnerChangeView(loaded, paths, options.changedSince, name);
+      specs = changed.specs;
+      const own = new Set(loaded.diagnostics);
+      refusals = specs.diagnostics.filter((d) => !own.has(d));
+      specs = { ...specs, diagnostics: specs.diagnostics.filter((d) => own.has(d)) };
+    } catch (error) {
+      if (error instanceof GitError) throw new CliError(error.message);
+      throw error;
+    }
+  }
   const partner = runPartner(specs, options);
-  return partner ? partnerView(specs, partner) : specs;
+  if (!partner) return specs;
+  // Refusals of the change are the partner's own, whichever file they are at: never hidden.
+  const viewed = partnerView(specs, partner);
+  return refusals.length === 0 ? viewed : { ...viewed, diagnostics: [...viewed.diagnostics, ...refusals] };
 }
 
 /**
@@ -72,27 +95,16 @@ export const notManaged = (partner: Partner, tenant: string): string =>
   `partner ${partner.name} does not manage tenant ${tenant}: refused (it manages ${partner.spec.tenants.join(', ') || 'no tenants'})`;
 
 /**
- * Why a saved plan may not be applied in this run, or undefined: for a partner, the
- * plan must have been made for that same partner and change only tenants it owns
- * (checked against the Partners document the plan was made from).
+ * Why a saved plan may not be applied in this run, or undefined: a partner applies only
+ * a plan made for that same partner. (What the plan changes is judged from its
+ * addresses, and planned again, by engine/cli/saved-plan.ts.)
  */
-export function savedPlanRefusal(plan: Plan, file: string, options: PartnerOptions): string | undefined {
+export function savedPlanRefusal(planPartner: string | undefined, file: string, options: PartnerOptions): string | undefined {
   const name = partnerName(options);
-  if (name === undefined) return undefined;
-  if (plan.partner !== name) {
-    return plan.partner === undefined
-      ? `${file} was not made for partner ${name} (it was planned without --partner): plan it again with --partner ${name}`
-      : `${file} was made for partner ${plan.partner}, not ${name}: refused`;
-  }
-  const specs = loadSpecs(plan.specFiles.map((f) => f.file), { parallel: false });
-  let partner: Partner;
-  try {
-    partner = runPartner(specs, options)!;
-  } catch (error) {
-    return error instanceof CliError ? `${file}: ${error.message}` : String(error);
-  }
-  const foreign = [...new Set(plan.changes.map((c) => c.tenant))].filter((t) => !ownsTenant(partner, t)).sort();
-  return foreign.length > 0 ? `${file} changes tenants partner ${name} does not manage (${foreign.join(', ')}): refused` : undefined;
+  if (name === undefined || planPartner === name) return undefined;
+  return planPartner === undefined
+    ? `${file} was not made for partner ${name} (it was planned without --partner): plan it again with --partner ${name}`
+    : `${file} was made for partner ${planPartner}, not ${name}: refused`;
 }
 
 /** Diagnostics as the one message of a refusal, located to lines where they can be. */

@@ -12,7 +12,7 @@ import { recordOf } from '../attribute-values.js';
 import type { Change } from '../plan/change.js';
 import type { Attributes } from '../resource.js';
 import { type LockHandle, STATE_SCOPE } from '../../state/index.js';
-import { takeLockOrRefuse } from './lock.js';
+import { holding, releaseLocks, takeLockOrRefuse } from './lock.js';
 
 export const tenantScope = (tenant: string): string => `tenant:${tenant}`;
 export const zoneScope = (zone: string): string => `zone:${zone}`;
@@ -43,7 +43,8 @@ export interface RunLocks {
   holdZones(zones: ReadonlySet<string>): Promise<boolean>;
   /** The tenants whose interrupted operations this run may resolve; undefined: all (it holds `state`). */
   readonly tenants: ReadonlySet<string> | undefined;
-  release(): void;
+  /** Releases every lock taken, last first; the line to report when some could not be released. */
+  release(): string | undefined;
 }
 
 interface TakeOptions {
@@ -70,9 +71,12 @@ export async function takeRunLocks(options: TakeOptions, tenants: ReadonlySet<st
       for (const z of missing) zones.add(z);
       return true;
     },
-    release() {
-      for (const h of handles.reverse()) h.release();
-    },
+    release: () => releaseLocks([...handles].reverse()),
   };
+}
+
+/** Runs `fn` holding `locks`, then releases them (see `holding`: a lock left behind is one line, exit 1). */
+export function holdingRunLocks<T>(locks: RunLocks, fn: () => Promise<T>): Promise<T> {
+  return holding(fn, () => locks.release());
 }
 

@@ -10,6 +10,7 @@ import type { ZoneDoc } from '../../specs/schema.js';
 import { createProvider } from '../../providers/index.js';
 import type { Provider } from '../../providers/contract.js';
 import { openState, type StateStore } from '../../state/index.js';
+import { gitPrecedence } from '../gitops/precedence.js';
 import { CliError } from './errors.js';
 
 export interface GlobalOptions {
@@ -23,7 +24,7 @@ export function statePath(options: GlobalOptions): string {
 export function loadWorkspaceSpecs(paths: readonly string[], options: GlobalOptions): SpecSet {
   const list = paths.length > 0 ? [...paths] : ['.'];
   for (const p of list) if (!existsSync(p)) throw new CliError(`${p}: no such file or directory`);
-  return loadSpecs(list, { cacheDir: join(dirname(statePath(options)), 'cache') });
+  return loadSpecs(list, { cacheDir: join(dirname(statePath(options)), 'cache'), precedence: gitPrecedence() });
 }
 
 export function openWorkspaceState(options: GlobalOptions): StateStore {

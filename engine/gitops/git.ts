@@ -103,3 +103,33 @@ export function fileAt(top: string, commit: string, path: string): string | unde
     return undefined;
   }
 }
+
+/**
+ * The regular files directly inside `dir` (relative to `top`, '' for the top) at
+ * `commit`: their paths relative to `top`. Symbolic links and subdirectories are left out.
+ */
+export function filesAt(top: string, commit: string, dir: string): string[] {
+  const prefix = dir === '' ? '' : `${dir.replace(/\/+$/, '')}/`;
+  const out: string[] = [];
+  for (const entry of git(top, ['ls-tree', '-z', '--full-tree', commit, '--', ...(prefix === '' ? [] : [prefix])]).split('\0')) {
+    const tab = entry.indexOf('\t');
+    if (tab < 0) continue;
+    const [mode, type] = entry.slice(0, tab).split(' ');
+    if (type === 'blob' && (mode === '100644' || mode === '100755')) out.push(entry.slice(tab + 1));
+  }
+  return out;
+}
+
+/**
+ * When `path` (relative to `top`) was last added to history, in seconds since the
+ * epoch; Infinity when it is not committed (newer than anything), undefined when git
+ * cannot tell.
+ */
+export function addedAt(top: string, path: string): number | undefined {
+  try {
+    const out = git(top, ['log', '-1', '--diff-filter=A', '--format=%ct', '--', path]).trim();
+    return out === '' ? Infinity : Number(out);
+  } catch {
+    return undefined;
+  }
+}

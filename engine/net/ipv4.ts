@@ -119,3 +119,33 @@ export function rangeSize(range: Ipv4Range): number {
 export function* iterateRange(range: Ipv4Range): Generator<number> {
   for (let ip = range.first; ip <= range.last; ip++) yield ip;
 }
+
+/** A block of the IPv4 special-purpose registry that no tenant may route, with the name users know it by. */
+export interface SpecialPurposeBlock {
+  readonly block: Ipv4Block;
+  readonly name: string;
+}
+
+const special = (first: number, prefix: number, name: string): SpecialPurposeBlock => ({
+  block: { first, last: first + 2 ** (32 - prefix) - 1, prefix },
+  name,
+});
+
+/**
+ * The blocks every IPv4 stack treats specially (RFC 6890): a network, gateway or VPN
+ * peer there is never what it seems — 0.0.0.0/8 is "this host" (and 0.0.0.0/0 every
+ * route), 127/8 the router's own loopback, 169.254/16 on-link only, 224/4 multicast,
+ * 240/4 reserved (with the limited broadcast 255.255.255.255). Ascending order.
+ */
+export const SPECIAL_PURPOSE_BLOCKS: readonly SpecialPurposeBlock[] = [
+  special(0x00000000, 8, '"this network"'),
+  special(0x7f000000, 8, 'loopback'),
+  special(0xa9fe0000, 16, 'link-local'),
+  special(0xe0000000, 4, 'multicast'),
+  special(0xf0000000, 4, 'reserved'),
+];
+
+/** The first special-purpose block a range overlaps, or undefined. */
+export function specialPurposeBlockOf(range: Ipv4Range): SpecialPurposeBlock | undefined {
+  return SPECIAL_PURPOSE_BLOCKS.find((s) => overlaps(s.block, range));
+}

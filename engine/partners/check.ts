@@ -55,6 +55,7 @@ export function checkPartner(input: PartnerCheckInput): Diagnostic[] {
     }
     if (loaded && !input.destroy) out.push(...checkTenantSpec(partner, loaded, input));
   }
+  out.push(...foreignInOwnFiles(partner, input.specs));
   const owned = new Set<string>();
   for (const t of input.specs.tenants.keys()) if (ownsTenant(partner, t)) owned.add(t);
   for (const r of input.recorded.values()) if (ownsTenant(partner, r.tenant)) owned.add(r.tenant);
@@ -64,6 +65,22 @@ export function checkPartner(input: PartnerCheckInput): Diagnostic[] {
     return at ? `${partner.file}:${at.line}:${at.column}` : `${partner.file}, ${formatPath(path)}`;
   };
   out.push(...checkQuotas({ partner, owned, planned, desired: input.desired, recorded: input.recorded, quotaAt }));
+  return out;
+}
+
+/**
+ * A file that holds one of the partner's tenants (owned, or claiming it) holds only
+ * tenants the partner manages: a second Tenant document of nobody's — an operator's
+ * tenant outside every quota — or of another partner's rides along in no partner's file.
+ */
+function foreignInOwnFiles(partner: Partner, specs: SpecSet): Diagnostic[] {
+  const files = new Set<string>();
+  for (const [name, t] of specs.tenants) if (ownsTenant(partner, name) || t.value.metadata.partner === partner.name) files.add(t.file);
+  const out: Diagnostic[] = [];
+  for (const [name, t] of specs.tenants) {
+    if (!files.has(t.file) || ownsTenant(partner, name) || t.value.metadata.partner === partner.name) continue;
+    out.push(finding(t, ['metadata', 'name'], `tenant ${name} is in a file of partner ${partner.name}'s tenants, but partner ${partner.name} does not manage it: a partner's files hold only its own tenants`));
+  }
   return out;
 }
 

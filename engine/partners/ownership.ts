@@ -118,14 +118,27 @@ export function partnerView(specs: SpecSet, partner: Partner): SpecSet {
   for (const [name, t] of specs.tenants) (inView.has(name) ? mine : foreign).add(t.file);
   for (const z of specs.zones.values()) mine.add(z.file);
   for (const p of specs.partners) mine.add(p.file);
-  const hidden = (file: string | undefined): boolean => file !== undefined && foreign.has(file) && !mine.has(file);
-  if (!specs.diagnostics.some((d) => hidden(d.file))) return specs;
+  const hidden = (d: Diagnostic): boolean => {
+    if (d.file === undefined) return false;
+    if (foreign.has(d.file) && !mine.has(d.file)) return true;
+    // A misplaced Zone or Partners document is the operator's problem, not this partner's (unless in its own file).
+    return MISPLACED.test(d.summary) && !mine.has(d.file) && ![...specs.tenants.values()].some((t) => t.file === d.file && inView.has(t.value.metadata.name));
+  };
+  const shown = (d: Diagnostic): Diagnostic => {
+    // A tenant name taken by another partner's tenant: say so without saying where.
+    const dup = DUPLICATE.exec(d.summary);
+    return dup && !ownsTenant(partner, dup[1]!) ? { ...d, summary: `tenant name "${dup[1]}" is already taken by a tenant partner ${partner.name} does not manage: choose another name` } : d;
+  };
+  if (!specs.diagnostics.some((d) => hidden(d) || shown(d) !== d)) return specs;
   return {
     zones: specs.zones,
     tenants: specs.tenants,
     partners: specs.partners,
     files: specs.files,
-    diagnostics: specs.diagnostics.filter((d) => !hidden(d.file)),
+    diagnostics: specs.diagnostics.filter((d) => !hidden(d)).map(shown),
     locate: specs.locate,
   };
 }
+
+const MISPLACED = /^a (Zone|Partners) document is the operator's/;
+const DUPLICATE = /^duplicate Tenant "([^"]+)": already defined at /;

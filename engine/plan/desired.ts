@@ -14,6 +14,7 @@ import { parseAddress, type DesiredResource, type RecordedResource } from '../re
 import { allocateZone, resolveLinks } from './allocate.js';
 import { expandTenant, type DigestSecret, type Draft, type Link } from './expand.js';
 import { locateDiagnostics, verify } from './verify.js';
+import type { CollisionPolicy } from './verify-zone.js';
 
 export interface DesiredInput {
   readonly specs: SpecSet;
@@ -30,6 +31,8 @@ export interface DesiredInput {
    * them exactly, in allocation and in the zone-wide checks alike.
    */
   readonly context?: ReadonlySet<string>;
+  /** How values two tenants want are reported (verify-zone.ts); default: on both, naming both. */
+  readonly collisions?: CollisionPolicy;
 }
 
 export interface DesiredResult {
@@ -81,7 +84,7 @@ export function buildDesired(input: DesiredInput): DesiredResult {
   }
   resolveLinks(links);
 
-  diagnostics.push(...verify({ specs, selected, zones: draftsByZone, recorded }));
+  diagnostics.push(...verify({ specs, selected, zones: draftsByZone, recorded, ...(input.collisions ? { collisions: input.collisions } : {}) }));
   let resources: DesiredResource[];
   if (draftsByZone.size === 1) resources = [...draftsByZone.values()][0]!;
   else {

@@ -38,7 +38,11 @@ export interface Link {
 
 type LinkSpec = Omit<Link, 'owner' | 'source'>;
 
-export type DigestSecret = (ref: SecretRef, baseDir: string) => { digest: string } | { error: string };
+/**
+ * Reads a secret of `tenant` and digests it, or says why it may not or cannot be read.
+ * The tenant decides whose secret policy applies (engine/partners/secret-policy.ts).
+ */
+export type DigestSecret = (ref: SecretRef, baseDir: string, tenant: string) => { digest: string } | { error: string };
 
 export interface ExpandOptions {
   /** Digests sensitive values; when absent (tenants outside the selection) they stay empty. */
@@ -148,7 +152,7 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
     if (typeof secret === 'string') return { value: '' };
     const ref: SecretRef & { baseDir: string } = 'env' in secret ? { env: secret.env, baseDir } : { file: secret.file, baseDir };
     if (!options.digestSecret) return { value: '', ref };
-    const result = options.digestSecret('env' in secret ? { env: secret.env } : { file: secret.file }, baseDir);
+    const result = options.digestSecret('env' in secret ? { env: secret.env } : { file: secret.file }, baseDir, tenant);
     if ('digest' in result) return { value: result.digest, ref };
     diagnostics.push({ severity: 'error', summary: `cannot read the ${what}: ${result.error}`, file, doc, path, address });
     return { value: '', ref };

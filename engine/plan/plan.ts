@@ -8,11 +8,13 @@ import { hasErrors } from '../../specs/diagnostic.js';
 import type { SpecSet } from '../../specs/model.js';
 import type { ZoneDoc } from '../../specs/schema.js';
 import type { Dag } from '../graph/index.js';
-import type { RecordedResource, SecretRef } from '../resource.js';
+import type { RecordedResource } from '../resource.js';
 import type { Change } from './change.js';
 import type { Drift } from './drift.js';
 import type { ChangedSelection } from '../gitops/select.js';
 import { buildDesired } from './desired.js';
+import type { CollisionPolicy } from './verify-zone.js';
+import type { DigestSecret } from './expand.js';
 import { diffResources } from './diff.js';
 import { unsupportedUpdate, updateNote } from '../../providers/capabilities.js';
 import { findingAt } from './verify-context.js';
@@ -39,8 +41,22 @@ export interface Plan {
   readonly zones: { readonly [zone: string]: ZoneDoc['spec'] };
   /** The partner the plan was made for (`--partner`): a saved plan is applied only for it. */
   readonly partner?: string;
+  /**
+   * An operator's run that went on past tenants whose specs have errors: those tenants,
+   * left out (their errors are among the diagnostics; the run exits 1).
+   */
+  readonly skipped?: readonly string[];
   /** `plan --changed-since`: the tenants selected from what git says changed, and why. */
   readonly changedSince?: ChangedSelection;
+  /** What makePlan was asked for beyond specs and state: `apply PLANFILE` plans again with it. */
+  readonly selection?: PlanSelection;
+}
+
+/** The options of a plan that decide its changes (`tenants` absent: every tenant of the specs). */
+export interface PlanSelection {
+  readonly tenants?: readonly string[];
+  readonly prune: boolean;
+  readonly destroy: boolean;
 }
 
 export interface PlanInput {
@@ -48,7 +64,7 @@ export interface PlanInput {
   readonly lineage: string;
   readonly serial: number;
   readonly recorded: ReadonlyMap<string, RecordedResource>;
-  readonly digestSecret: (ref: SecretRef, baseDir: string) => { digest: string } | { error: string };
+  readonly digestSecret: DigestSecret;
   readonly prune?: boolean;
   /** Restrict the plan to these tenants. */
   readonly tenants?: ReadonlySet<string>;
@@ -58,19 +74,22 @@ export interface PlanInput {
   readonly context?: ReadonlySet<string>;
   /** Plan for this partner: refuse what it may not do (engine/partners). */
   readonly partner?: string;
+  /** How values two tenants want are reported (verify-zone.ts). */
+  readonly collisions?: CollisionPolicy;
 }
 
 export function makePlan(input: PlanInput): { plan: Plan; dag: Dag<Step> | undefined } {
   const specTenants = new Set(input.specs.tenants.keys());
   const diagnostics: Diagnostic[] = [...input.specs.diagnostics];
   const specHash = hashSpecs(input.specs);
-  const base = { lineage: input.lineage, serial: input.serial, specHash, specFiles: input.specs.files, zones: {}, ...(input.partner !== undefined ? { partner: input.partner } : {}) };
+  const selection: PlanSelection = { prune: input.prune ?? false, destroy: input.destroy ?? false, ...(input.tenants ? { tenants: [...input.tenants].sort() } : {}) };
+  const base = { lineage: input.lineage, serial: input.serial, specHash, specFiles: input.specs.files, zones: {}, selection, ...(input.partner !== undefined ? { partner: input.partner } : {}) };
 
   if (hasErrors(diagnostics)) return { plan: { ...base, changes: [], orphanedTenants: [], diagnostics }, dag: undefined };
 
   const built = input.destroy
     ? { resources: [], diagnostics: [] }
-    : buildDesired({ specs: input.specs, recorded: input.recorded, digestSecret: input.digestSecret, ...(input.tenants ? { tenants: input.tenants } : {}), ...(input.context ? { context: input.context } : {}) });
+    : buildDesired({ specs: input.specs, recorded: input.recorded, digestSecret: input.digestSecret, ...(input.tenants ? { tenants: input.tenants } : {}), ...(input.context ? { context: input.context } : {}), ...(input.collisions ? { collisions: input.collisions } : {}) });
   diagnostics.push(...built.diagnostics);
   if (input.partner !== undefined) diagnostics.push(...locateDiagnostics(input.specs, checkPartner({ specs: input.specs, recorded: input.recorded, desired: built.resources, partner: input.partner, planned: plannedTenants(input), destroy: input.destroy ?? false })));
   if (hasErrors(diagnostics)) return { plan: { ...base, changes: [], orphanedTenants: [], diagnostics }, dag: undefined };

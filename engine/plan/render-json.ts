@@ -3,12 +3,15 @@
  * README. Deterministic: keys are emitted in a fixed order and changes by address, so
  * the same specs and state give byte-identical output. `resources` carries what
  * `apply plan.json` needs beyond attributes (dependencies, secret references — never
- * secret values).
+ * secret values). `plan --out` and `plan --json` write it sealed (seal.ts), with the
+ * spec paths it was planned from: `apply PLANFILE` plans again from them and applies
+ * only a plan that is exactly what that gives (engine/cli/saved-plan.ts).
  */
 import type { DesiredResource } from '../resource.js';
 import type { Drift } from './drift.js';
 import { summarize, isEffective, type Change } from './change.js';
 import { PLAN_FORMAT, type Plan } from './plan.js';
+import { sealPlan } from './seal.js';
 import { sortKeysDeep } from './values.js';
 
 export function planToJson(plan: Plan): unknown {
@@ -42,6 +45,7 @@ export function planToJson(plan: Plan): unknown {
     resources,
     zones: plan.zones,
     ...(plan.partner !== undefined ? { partner: plan.partner } : {}),
+    ...(plan.selection ? { selection: plan.selection } : {}),
     ...(plan.changedSince ? { changedSince: plan.changedSince } : {}),
     ...(plan.drift && plan.drift.length > 0 ? { drift: driftToJson(plan.drift) } : {}),
   };
@@ -50,6 +54,29 @@ export function planToJson(plan: Plan): unknown {
 /** Canonical text of the JSON plan (sorted keys, 2-space indent): byte-identical for identical plans. */
 export function renderPlanJson(plan: Plan): string {
   return JSON.stringify(sortKeysDeep(planToJson(plan)), null, 2) + '\n';
+}
+
+/** How a saved plan was made, beyond what the plan itself says: what `apply PLANFILE` plans again from. */
+export interface SavedPlanRun {
+  /** The spec paths of the run, as given (relative to the working directory). */
+  readonly paths: readonly string[];
+  /** The state's secret key: seals the plan; never written. */
+  readonly secretKey: Buffer;
+}
+
+/**
+ * The sealed JSON plan of `plan --out` / `plan --json`: the canonical text plus the run's
+ * paths (in `selection`), the merge base a `--changed-since` run read the operator's
+ * documents from, and the seal.
+ */
+export function renderSealedPlanJson(plan: Plan, run: SavedPlanRun): string {
+  const content = planToJson(plan) as Record<string, unknown>;
+  const selection = {
+    ...(plan.selection ?? { prune: false, destroy: false }),
+    paths: run.paths,
+    ...(plan.changedSince ? { changedSince: plan.changedSince.base } : {}),
+  };
+  return JSON.stringify(sortKeysDeep(sealPlan({ ...content, selection }, run.secretKey)), null, 2) + '\n';
 }
 
 function desiredMeta(d: DesiredResource): unknown {

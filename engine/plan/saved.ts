@@ -1,21 +1,25 @@
 /**
- * Saved plans: `plan --out plan.json` then `apply plan.json`. A saved plan is applied
- * exactly as it was shown, and only while the state is the one it was made against
- * (same lineage and serial); otherwise it is refused, saying what moved.
+ * Saved plans: `plan --out plan.json` then `apply plan.json`. A saved plan is a
+ * proposal, not an authority: apply plans again from the recorded spec paths and
+ * options against the state the plan names (same lineage and serial), and applies
+ * only what that gives, refusing a file whose content differs from it in any way.
+ * Here: reading the file's fields, what moved since, and the first difference.
  */
 import { z } from 'zod';
-import { RESOURCE_TYPES, type Attributes, type DesiredResource, type RecordedResource } from '../resource.js';
+import { RESOURCE_TYPES, type RecordedResource } from '../resource.js';
 import type { StateSnapshot } from '../../state/index.js';
-import type { Change } from './change.js';
+import type { Drift } from './drift.js';
 import { PLAN_FORMAT, type Plan } from './plan.js';
+import { canonicalJson } from './values.js';
 
 const Json = z.json();
+const Attributes = z.record(z.string(), Json);
 const SavedChange = z.object({
   address: z.string(),
   type: z.enum(RESOURCE_TYPES),
   tenant: z.string(),
   action: z.enum(['create', 'update', 'replace', 'delete', 'noop', 'read']),
-  after: z.record(z.string(), Json).nullable(),
+  after: Attributes.nullable(),
   requiresReplace: z.array(z.string()),
   replacedWith: z.array(z.string()).optional(),
   movedFrom: z.string().optional(),
@@ -26,22 +30,55 @@ const SavedResource = z.object({
   dependsOn: z.array(z.string()),
   boundTo: z.array(z.string()),
   protect: z.boolean(),
-  sensitive: z.array(z.string()),
-  secrets: z.record(z.string(), z.union([z.object({ env: z.string(), baseDir: z.string() }), z.object({ file: z.string(), baseDir: z.string() })])),
-  previously: z.string().optional(),
+});
+const SavedDrift = z.object({
+  address: z.string(),
+  type: z.enum(RESOURCE_TYPES),
+  kind: z.enum(['changed', 'deleted']),
+  before: Attributes,
+  observed: Attributes.nullable(),
+  changed: z.array(z.string()),
 });
 const SavedPlan = z.object({
   format: z.literal(PLAN_FORMAT),
   lineage: z.string(),
   serial: z.number().int(),
-  specHash: z.string(),
   specFiles: z.array(z.object({ file: z.string(), sha256: z.string() })),
   changes: z.array(SavedChange),
-  orphanedTenants: z.array(z.string()),
   resources: z.record(z.string(), SavedResource),
-  zones: z.record(z.string(), z.any()),
   partner: z.string().optional(),
+  selection: z.object({
+    paths: z.array(z.string()),
+    tenants: z.array(z.string()).optional(),
+    prune: z.boolean(),
+    destroy: z.boolean(),
+    /** The merge base a `--changed-since` run read the operator's documents from. */
+    changedSince: z.string().optional(),
+  }),
+  drift: z.array(SavedDrift).optional(),
 });
+
+export type SavedPlan = z.infer<typeof SavedPlan>;
+export type SavedChange = z.infer<typeof SavedChange>;
+
+/** The fields apply reads from a plan file (whose seal was checked before). */
+export function parseSavedPlan(json: unknown, file: string): { saved: SavedPlan } | { error: string } {
+  const parsed = SavedPlan.safeParse(json);
+  if (parsed.success) return { saved: parsed.data };
+  const first = parsed.error.issues[0];
+  return { error: `${file}: not a ${PLAN_FORMAT} plan (${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'})` };
+}
+
+/** Why the plan was made against another state, or one that has moved since; undefined when it is this one. */
+export function stateMovedSince(saved: Pick<SavedPlan, 'lineage' | 'serial'>, snapshot: Pick<StateSnapshot, 'lineage' | 'serial'>, file: string): string | undefined {
+  if (saved.lineage !== snapshot.lineage) {
+    return `${file} was made against another state (lineage ${saved.lineage}, this state is ${snapshot.lineage}): plan again`;
+  }
+  if (saved.serial !== snapshot.serial) {
+    return `${file} is stale: the state moved from serial ${saved.serial} to ${snapshot.serial} since it was planned. Plan again.`;
+  }
+  return undefined;
+}
 
 /**
  * Spec files that changed since the plan was made, given the sha256 each has now
@@ -57,52 +94,77 @@ export function specsMovedSince(plan: Pick<Plan, 'specFiles'>, currentSha256: (f
   return moved;
 }
 
-export function planFromJson(json: unknown, snapshot: StateSnapshot, file: string): { plan: Plan } | { error: string } {
-  const parsed = SavedPlan.safeParse(json);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    return { error: `${file}: not a ${PLAN_FORMAT} plan (${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'})` };
+/** The same, between the files the plan recorded and those its paths load now (new files included). */
+export function specFilesMoved(recorded: Plan['specFiles'], loaded: Plan['specFiles']): string[] {
+  const now = new Map(loaded.map((f) => [f.file, f.sha256] as const));
+  const moved = specsMovedSince({ specFiles: recorded }, (file) => now.get(file));
+  const known = new Set(recorded.map((f) => f.file));
+  for (const f of loaded) if (!known.has(f.file)) moved.push(`${f.file} is new`);
+  return moved;
+}
+
+/**
+ * The drift a `--refresh` plan was made against, as Drift values over this state's
+ * records: each must be a recorded resource, as recorded (the serial pins that).
+ */
+export function restoreDrift(saved: Pick<SavedPlan, 'drift'>, recorded: ReadonlyMap<string, RecordedResource>, file: string): { drift: Drift[] } | { error: string } {
+  const drift: Drift[] = [];
+  for (const d of saved.drift ?? []) {
+    const before = recorded.get(d.address);
+    if (!before || before.type !== d.type || canonicalJson(before.attributes) !== canonicalJson(d.before)) {
+      return { error: `${file}: its drift of ${d.address} is not about the resource this state records: refused` };
+    }
+    if (d.kind === 'deleted') drift.push({ kind: 'deleted', address: d.address, type: before.type, before });
+    else if (d.observed === null) return { error: `${file}: its drift of ${d.address} lacks what was observed: refused` };
+    else drift.push({ kind: 'changed', address: d.address, type: before.type, before, observed: d.observed, changed: d.changed });
   }
-  const saved = parsed.data;
-  if (saved.lineage !== snapshot.lineage) {
-    return { error: `${file} was made against another state (lineage ${saved.lineage}, this state is ${snapshot.lineage}): plan again` };
+  return { drift };
+}
+
+type JsonObject = { readonly [key: string]: unknown };
+
+/**
+ * The first way the plan in the file differs from the plan made again (both as JSON),
+ * in words, or undefined when their changes, resources, zones and orphaned tenants are
+ * the same. Only these decide what apply does; diagnostics and summaries do not.
+ */
+export function firstDifference(saved: JsonObject, replanned: JsonObject): string | undefined {
+  const changes = (plan: JsonObject): Map<string, unknown> => new Map(asArray(plan.changes).map((c) => [String(asObject(c).address), c] as const));
+  const ours = changes(saved);
+  const theirs = changes(replanned);
+  for (const address of [...new Set([...ours.keys(), ...theirs.keys()])].sort()) {
+    const a = ours.get(address);
+    const b = theirs.get(address);
+    if (b === undefined) return `it proposes to ${String(asObject(a).action)} ${address}, which planning does not give`;
+    if (a === undefined) return `it leaves out the ${String(asObject(b).action)} of ${address}, which planning gives`;
+    if (asObject(a).action !== asObject(b).action) return `it proposes to ${String(asObject(a).action)} ${address} where planning gives ${String(asObject(b).action)}`;
+    const at = differenceAt(a, b, []);
+    if (at) return `its change to ${address} differs at ${at}`;
   }
-  if (saved.serial !== snapshot.serial) {
-    return { error: `${file} is stale: the state moved from serial ${saved.serial} to ${snapshot.serial} since it was planned. Plan again.` };
+  for (const section of ['resources', 'zones', 'orphanedTenants'] as const) {
+    const at = differenceAt(saved[section] ?? null, replanned[section] ?? null, [section]);
+    if (at) return `it differs at ${at}`;
   }
-  const changes: Change[] = [];
-  for (const c of saved.changes) {
-    const base = { address: c.address, type: c.type, tenant: c.tenant, ...(c.reason ? { reason: c.reason } : {}) };
-    const before = snapshot.resources.get(c.movedFrom ?? c.address);
-    const meta = saved.resources[c.address];
-    const after: DesiredResource | undefined = meta && c.after ? {
-      address: c.address, type: c.type, tenant: c.tenant, zone: meta.zone,
-      attributes: c.after as Attributes, dependsOn: meta.dependsOn, boundTo: meta.boundTo,
-      protect: meta.protect, sensitive: meta.sensitive, secrets: meta.secrets,
-      ...(meta.previously ? { previously: meta.previously } : {}),
-    } : undefined;
-    const need = (what: string): { error: string } => ({ error: `${file}: change to ${c.address} lacks ${what}; the plan file is damaged` });
-    switch (c.action) {
-      case 'create':
-        if (!after) return need('its resource');
-        changes.push({ ...base, action: 'create', after });
-        break;
-      case 'update':
-      case 'replace':
-        if (!after) return need('its resource');
-        if (!before) return need('a recorded resource in state');
-        changes.push(c.action === 'update'
-          ? { ...base, action: 'update', before, after, changed: Object.keys(after.attributes).filter((k) => JSON.stringify(after.attributes[k]) !== JSON.stringify(before.attributes[k])), ...(c.movedFrom ? { movedFrom: c.movedFrom } : {}) }
-          : { ...base, action: 'replace', before, after, requiresReplace: c.requiresReplace, replacedWith: c.replacedWith ?? [], changed: [], ...(c.movedFrom ? { movedFrom: c.movedFrom } : {}) });
-        break;
-      case 'delete':
-        if (!before) return need('a recorded resource in state');
-        changes.push({ ...base, action: 'delete', before: before as RecordedResource });
-        break;
-      case 'noop':
-      case 'read':
-        break;
+  return undefined;
+}
+
+/** Path of the first difference between two JSON values (with what planning gives there, when short), or undefined. */
+function differenceAt(a: unknown, b: unknown, path: readonly string[]): string | undefined {
+  if (canonicalJson(a) === canonicalJson(b)) return undefined;
+  const bothObjects = isObject(a) && isObject(b);
+  const bothArrays = Array.isArray(a) && Array.isArray(b) && a.length === b.length;
+  if (bothObjects || bothArrays) {
+    const keys = bothArrays ? (b as unknown[]).map((_, i) => String(i)) : [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
+    for (const k of keys) {
+      const at = differenceAt((a as JsonObject)[k] ?? null, (b as JsonObject)[k] ?? null, [...path, k]);
+      if (at) return at;
     }
   }
-  return { plan: { lineage: saved.lineage, serial: saved.serial, specHash: saved.specHash, specFiles: saved.specFiles, changes, orphanedTenants: saved.orphanedTenants, diagnostics: [], zones: saved.zones, ...(saved.partner !== undefined ? { partner: saved.partner } : {}) } };
+  const where = path.length > 0 ? path.join('.') : 'its whole content';
+  const shown = JSON.stringify(b);
+  return typeof b !== 'object' && shown !== undefined && shown.length <= 60 ? `${where} (planning gives ${shown})` : where;
 }
+
+const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
+const asObject = (v: unknown): JsonObject => (isObject(v) ? v : {});
+const asArray = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : []);

@@ -15,6 +15,8 @@ export interface VerifyContext {
   /** Allocated networks of every tenant in the zones involved, by address. */
   readonly networks: ReadonlyMap<string, DesiredResource>;
   readonly recorded: ReadonlyMap<string, RecordedResource>;
+  /** Whether a finding may name this tenant (a partner's run names only its own); default all. */
+  readonly visible?: (tenant: string) => boolean;
 }
 
 export type Path = readonly (string | number)[];

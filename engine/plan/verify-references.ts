@@ -73,7 +73,7 @@ function zoneNamesOf(zone: ZoneDoc, kind: ZoneKind): string[] {
   }
 }
 
-export function verifyReferences(loaded: Loaded<TenantDoc>, specs: SpecSet, owners: NameOwners): Diagnostic[] {
+export function verifyReferences(loaded: Loaded<TenantDoc>, specs: SpecSet, owners: NameOwners, visible: (tenant: string) => boolean = () => true): Diagnostic[] {
   const out: Diagnostic[] = [];
   const tenant = loaded.value.metadata.name;
   const spec = loaded.value.spec;
@@ -111,7 +111,7 @@ export function verifyReferences(loaded: Loaded<TenantDoc>, specs: SpecSet, owne
   const refer = (kind: TenantKind, name: string, path: Path): void => {
     if (names[kind].has(name)) return;
     // An exact owner elsewhere explains more than a near miss here.
-    const elsewhere = owners.tenantsWith(kind, name).filter((t) => t !== tenant);
+    const elsewhere = owners.tenantsWith(kind, name).filter((t) => t !== tenant && visible(t));
     const why = elsewhere.length > 0 ? ` (${kind} "${name}" belongs to tenant ${elsewhere.join(', ')}; names are per tenant)` : suggestion(didYouMean(name, names[kind]));
     at(path, `unknown ${kind} "${name}"${why}`);
   };

@@ -24,6 +24,21 @@ export interface ZoneVerifyInput {
   /** Everything state recorded, by address. */
   readonly recordedByAddress: ReadonlyMap<string, RecordedResource>;
   readonly selected: (tenant: string) => boolean;
+  /** How a value two tenants want is reported (default: on both, naming both). */
+  readonly collisions?: CollisionPolicy;
+}
+
+/**
+ * A VLAN, VNI or public IP two tenants want is charged to one of them — one partner's
+ * new spec never blocks another's running tenant: the tenant whose resource holds the
+ * value in state keeps it; between two specs, the one that came first (`precedence`,
+ * from git history) keeps it. A finding names the other side only where `visible`
+ * allows it (a partner's run names no other partner's tenant or resource).
+ */
+export interface CollisionPolicy {
+  readonly visible: (tenant: string) => boolean;
+  /** Which tenant's spec came first: negative `a`, positive `b`, 0 unknown. */
+  readonly precedence: (a: string, b: string) => number;
 }
 
 const SEGMENT_LABEL = { vlan: 'VLAN', vxlan: 'VXLAN VNI' } as const;
@@ -69,6 +84,30 @@ function usersByValue(input: ZoneVerifyInput, type: 'network' | 'public-ip', val
 const describeUsers = (users: readonly { address: string; recorded: boolean }[], kind: string): string =>
   users.map((u) => (u.recorded ? `${u.address} (recorded in state)` : describeOwner(u.address, kind))).join(', ');
 
+const tenantOf = (address: string): string => address.slice(0, address.indexOf('/'));
+
+/**
+ * Whether `r`'s use of a value others use too is `r`'s fault (CollisionPolicy), and how
+ * the others are named: `by a, b` where they may be named, else nothing.
+ */
+function collision(input: ZoneVerifyInput, r: DesiredResource, holds: boolean, others: readonly { address: string; recorded: boolean }[], kind: string): { blamed: boolean; by: string } {
+  const policy = input.collisions;
+  const shown = !policy || others.every((o) => policy.visible(tenantOf(o.address)));
+  const by = shown ? ` by ${describeUsers(others, kind)}` : '';
+  if (!policy) return { blamed: true, by };
+  const recordedOthers = others.some((o) => o.recorded);
+  if (holds) return { blamed: recordedOthers, by };
+  if (recordedOthers) return { blamed: true, by };
+  const first = others.every((o) => tenantOf(o.address) !== r.tenant && policy.precedence(r.tenant, tenantOf(o.address)) < 0);
+  return { blamed: !first, by };
+}
+
+/** Whether state records `r` (or what it was renamed from) with the same value. */
+function holdsInState(input: ZoneVerifyInput, r: DesiredResource, same: (a: RecordedResource['attributes']) => boolean): boolean {
+  const prior = input.recordedByAddress.get(r.address) ?? (r.previously !== undefined ? input.recordedByAddress.get(r.previously) : undefined);
+  return prior !== undefined && same(prior.attributes);
+}
+
 function verifySegments(input: ZoneVerifyInput): Diagnostic[] {
   const out: Diagnostic[] = [];
   const pools = segmentPools(input);
@@ -88,7 +127,10 @@ function verifySegments(input: ZoneVerifyInput): Diagnostic[] {
       out.push(findingAt(r, ['segment', s.type], `${label} is outside the ${s.type} pool of zone ${zone} (zone has ${pool})`));
     }
     const others = othersOf(r, `${s.type}:${s.id}`);
-    if (others.length > 0) out.push(findingAt(r, ['segment', s.type], `${label} is already used in zone ${zone} by ${describeUsers(others, 'network')}`));
+    if (others.length === 0) continue;
+    const holds = holdsInState(input, r, (a) => keyOf(a) === `${s.type}:${s.id}`);
+    const { blamed, by } = collision(input, r, holds, others, 'network');
+    if (blamed) out.push(findingAt(r, ['segment', s.type], `${label} is already ${by === '' ? 'in use' : 'used'} in zone ${zone}${by}`));
   }
   return out;
 }
@@ -113,7 +155,10 @@ function verifyPublicIps(input: ZoneVerifyInput): Diagnostic[] {
       out.push(findingAt(r, ['address'], `public IP ${text} is not in pool ${String(r.attributes.pool)} (it is in ${pool.name})`));
     }
     const others = othersOf(r, text);
-    if (others.length > 0) out.push(findingAt(r, ['address'], `public IP ${text} is already used by ${describeUsers(others, 'public IP')}`));
+    if (others.length === 0) continue;
+    const holds = holdsInState(input, r, (a) => a.address === text);
+    const { blamed, by } = collision(input, r, holds, others, 'public IP');
+    if (blamed) out.push(findingAt(r, ['address'], by === '' ? `public IP ${text} is already in use in zone ${zone}` : `public IP ${text} is already used${by}`));
   }
   return out;
 }

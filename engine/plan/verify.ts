@@ -1,9 +1,10 @@
 /**
  * verify: static checks on allocated resources before anything runs. Every rule adds
  * Diagnostics; all are reported at once and errors block the plan. Per-tenant rules
- * (names, references, addressing) live in verify-references.ts and
- * verify-addresses.ts; zone-wide ones (segments, public IPs, capacity) in
- * verify-zone.ts. Messages never include secret values.
+ * (names, references, addressing, ranges no tenant may route) live in
+ * verify-references.ts, verify-addresses.ts and verify-ranges.ts; zone-wide ones
+ * (segments, public IPs, capacity) in verify-zone.ts. Messages never include secret
+ * values.
  */
 import type { Diagnostic } from '../../specs/diagnostic.js';
 import type { SpecSet } from '../../specs/model.js';
@@ -13,7 +14,8 @@ import { forEachRecordedNic } from './allocate-addresses.js';
 import { verifyAddresses, type RecordedNicIps } from './verify-addresses.js';
 import type { VerifyContext } from './verify-context.js';
 import { NameOwners, verifyReferences } from './verify-references.js';
-import { verifyZone } from './verify-zone.js';
+import { verifyRanges } from './verify-ranges.js';
+import { verifyZone, type CollisionPolicy } from './verify-zone.js';
 import { unsupportedReason } from '../../providers/capabilities.js';
 import { findingAt } from './verify-context.js';
 
@@ -24,6 +26,8 @@ export interface VerifyInput {
   /** Allocated resources of every tenant in the zones involved (not only the selected ones), by zone, in address order. */
   readonly zones: ReadonlyMap<string, readonly DesiredResource[]>;
   readonly recorded: ReadonlyMap<string, RecordedResource>;
+  /** How values two tenants want are reported (verify-zone.ts). */
+  readonly collisions?: CollisionPolicy;
 }
 
 export function verify(input: VerifyInput): Diagnostic[] {
@@ -36,17 +40,17 @@ export function verify(input: VerifyInput): Diagnostic[] {
   for (const r of input.recorded.values()) if (byZone.has(r.zone)) pushTo(recordedByZone, r.zone, r);
   const nics = new RecordedNicIndex(recordedByZone);
 
-  const ctx: VerifyContext = { specs: input.specs, selected, networks, recorded: input.recorded };
+  const ctx: VerifyContext = { specs: input.specs, selected, networks, recorded: input.recorded, ...(input.collisions ? { visible: input.collisions.visible } : {}) };
   const owners = new NameOwners(input.specs);
   const out: Diagnostic[] = [];
   for (const [name, loaded] of input.specs.tenants) {
     if (!selected(name)) continue;
-    out.push(...verifyReferences(loaded, input.specs, owners), ...verifyAddresses(loaded, ctx, nics));
+    out.push(...verifyReferences(loaded, input.specs, owners, ctx.visible), ...verifyAddresses(loaded, ctx, nics), ...verifyRanges(loaded, input.specs));
   }
   for (const [zoneName, zoneResources] of byZone) {
     const zone = input.specs.zones.get(zoneName);
     if (!zone) continue;
-    out.push(...verifyZone({ zone, resources: zoneResources, recorded: recordedByZone.get(zoneName) ?? [], recordedByAddress: input.recorded, selected }));
+    out.push(...verifyZone({ zone, resources: zoneResources, recorded: recordedByZone.get(zoneName) ?? [], recordedByAddress: input.recorded, selected, ...(input.collisions ? { collisions: input.collisions } : {}) }));
     const provider = zone.value.spec.provider.type;
     for (const r of zoneResources) {
       const unsupported = selected(r.tenant) ? unsupportedReason(provider, r.type, r.attributes) : undefined;

@@ -37,12 +37,23 @@ export interface RoundEnv {
   declaredIn(file: string): { readonly tenants: readonly string[]; readonly zones: readonly string[] };
   openState(): StateStore;
   providers(specs: SpecSet): { providerFor(zone: string): Provider; closeAll(): Promise<void> };
-  digestSecret(lineage: string): PlanInput['digestSecret'];
-  resolveSecret(ref: SecretRef, baseDir: string): string;
+  /**
+   * The secrets of one round: digests keyed by the state's secret key, state as planning
+   * must see it (an old state's digests migrated), and the apply-time reader — every read
+   * judged by the Partners document of `specs`, the same at plan and at apply time.
+   */
+  secrets(input: { state: StateStore; specs: SpecSet; recorded: ReadonlyMap<string, RecordedResource>; tenants: ReadonlySet<string> }): RoundSecrets;
   /** Takes the state lock at once, or says who holds it. */
   tryLock(): Promise<{ release(): void } | { readonly refused: string }>;
   readonly parallelism: number;
   readonly retry?: RetryPolicy;
+}
+
+export interface RoundSecrets {
+  readonly digestSecret: PlanInput['digestSecret'];
+  readonly recorded: ReadonlyMap<string, RecordedResource>;
+  /** Reads a secret of a resource of `tenant`; throws when it cannot or may not. */
+  readonly resolveSecret: (ref: SecretRef, baseDir: string, tenant: string) => string;
 }
 
 export interface RoundOptions {
@@ -115,15 +126,15 @@ export async function runRound(env: RoundEnv, options: RoundOptions): Promise<Ro
     const pool = env.providers(specs);
     try {
       const drift = await observe(snapshot.resources, specs, pool.providerFor, (t) => inScope(t) && !errors.has(t), fail);
-      const recorded = refreshedView(snapshot.resources, drift);
-      const made = planHealthy({ specs, snapshot, recorded, known, errors, fail, declarations, env, prune: options.prune && problems.length === 0 });
+      const secrets = env.secrets({ state, specs, recorded: refreshedView(snapshot.resources, drift), tenants: known });
+      const made = planHealthy({ specs, snapshot, recorded: secrets.recorded, digestSecret: secrets.digestSecret, known, errors, fail, declarations, prune: options.prune && problems.length === 0 });
       const verdicts = judgeAll(known, errors, drift, made?.changes ?? [], made?.orphanedTenants ?? []);
 
       let actions = new Map<string, TenantAction>();
       if ((options.policy.selfHeal || options.policy.sync) && made) {
         const eligible = new Set(verdicts.filter((v) => v.status !== 'Error').map((v) => v.tenant));
         const corrections = selectCorrections(made.changes, drift, options.policy, eligible);
-        actions = await correct({ corrections, drift, state, serial: snapshot.serial, plan: made, pool, env, id, signal: options.signal });
+        actions = await correct({ corrections, drift, state, serial: snapshot.serial, plan: made, pool, env, resolveSecret: secrets.resolveSecret, id, signal: options.signal });
       }
       return finish({ id, at, state, previous, verdicts, actions, problems, options, env });
     } finally {
@@ -196,7 +207,7 @@ async function observe(
 function planHealthy(p: {
   specs: SpecSet; snapshot: { lineage: string; serial: number }; recorded: ReadonlyMap<string, RecordedResource>;
   known: ReadonlySet<string>; errors: ReadonlyMap<string, readonly string[]>; fail: (tenant: string, ...messages: string[]) => void;
-  declarations: Declarations; env: RoundEnv; prune: boolean;
+  digestSecret: PlanInput['digestSecret']; declarations: Declarations; prune: boolean;
 }): Plan | undefined {
   for (;;) {
     const healthy = new Set([...p.known].filter((t) => !p.errors.has(t)));
@@ -209,7 +220,7 @@ function planHealthy(p: {
     };
     const { plan } = makePlan({
       specs: view, lineage: p.snapshot.lineage, serial: p.snapshot.serial, recorded: p.recorded,
-      digestSecret: p.env.digestSecret(p.snapshot.lineage), prune: p.prune, tenants: healthy,
+      digestSecret: p.digestSecret, prune: p.prune, tenants: healthy,
     });
     const errors = plan.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length === 0) return plan;
@@ -273,7 +284,7 @@ function declarationsOf(specs: SpecSet, recorded: Iterable<RecordedResource>, en
  */
 async function correct(c: {
   corrections: Corrections; drift: readonly Drift[]; state: StateStore; serial: number; plan: Plan;
-  pool: { providerFor(zone: string): Provider }; env: RoundEnv; id: string; signal: AbortSignal;
+  pool: { providerFor(zone: string): Provider }; env: RoundEnv; resolveSecret: RoundSecrets['resolveSecret']; id: string; signal: AbortSignal;
 }): Promise<Map<string, TenantAction>> {
   const { corrections, state } = c;
   const actions = new Map<string, TenantAction>();
@@ -300,7 +311,7 @@ async function correct(c: {
       const providerIds = new Map<string, string>();
       for (const r of state.snapshot().resources.values()) providerIds.set(r.address, r.providerId);
       result = await executePlan(orderChanges(corrections.changes).dag, {
-        state, providerFor: c.pool.providerFor, resolveSecret: (ref, dir) => c.env.resolveSecret(ref, dir), providerIds,
+        state, providerFor: c.pool.providerFor, resolveSecret: c.resolveSecret, providerIds,
         parallelism: c.env.parallelism, runId: c.id, reporter: quietReporter, now: c.env.now, signal: c.signal,
         ...(c.env.retry ? { retry: c.env.retry } : {}),
       });

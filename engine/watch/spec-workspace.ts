@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Diagnostic } from '../../specs/diagnostic.js';
 import { loadFile } from '../../specs/load-file.js';
-import { assembleSpecSet, listSpecFiles, type LoadedFile } from '../../specs/load.js';
+import { assembleSpecSet, listSpecFiles, operatorFiles, type LoadedFile } from '../../specs/load.js';
 import type { SpecSet } from '../../specs/model.js';
 import { readSpecFile } from '../../specs/read-spec-file.js';
 import { SourceFile } from '../../specs/source.js';
@@ -97,7 +97,7 @@ export class SpecWorkspace {
 
   /** The spec model as the files are now. */
   specs(): SpecSet {
-    this.assembled ??= assembleSpecSet(this.order.map((f) => this.entries.get(f)!), this.listing);
+    this.assembled ??= assembleSpecSet(this.order.map((f) => this.entries.get(f)!), this.listing, operatorFiles(this.paths));
     return this.assembled;
   }
 }

@@ -19,9 +19,9 @@
 #
 # Stages, chosen by CI_EVENT:
 #   pull_request (or merge_request)
-#       netfirst validate SPECS_DIR
+#       netfirst validate SPECS_DIR [--changed-since BASE_REF, for a partner]
 #       netfirst plan SPECS_DIR --changed-since BASE_REF --markdown-out PLAN_MARKDOWN
-#                    --detailed-exitcode
+#                    --detailed-exitcode            (as NETFIRST_PARTNER when it is set)
 #     Only the tenants whose files differ from the merge base of BASE_REF and HEAD are
 #     planned (plus those whose allocations they touch). The markdown file is written
 #     even when the plan has errors, so the CI can post it; the CI job posts it as a
@@ -48,7 +48,11 @@
 #   PRUNE           1 to destroy tenants whose spec file is gone   (default 0)
 #   NETFIRST        the netfirst command                           (default netfirst)
 #   NETFIRST_STATE  the state database shared by all runs (read by netfirst itself)
-#   NETFIRST_PARTNER  a partner's pipeline: plan and apply only its tenants
+#   NETFIRST_PARTNER  the partner whose pull request this is: its change is judged as a
+#                   whole against the merge base (see README, Partners and quotas); set it
+#                   from a mapping the operator keeps outside the branch (CI variables)
+#   REQUIRE_PARTNER 1: refuse a pull request with no NETFIRST_PARTNER (repositories where
+#                   only partners open pull requests)                (default 0)
 #
 # Nothing from the specs or the pull request reaches a shell: values are passed to
 # netfirst as arguments, and netfirst runs git with argument arrays.
@@ -81,6 +85,18 @@ output() {
 validate() {
   stage "validate $SPECS_DIR"
   nf validate "$SPECS_DIR"
+}
+
+# A partner's pull request is judged as a whole: every file it adds, changes or deletes
+# must be one the partner may write, and ownership, quotas, zones and secret policy are
+# the merge base's (a partner cannot grant itself anything in its own branch).
+validate_change() {
+  if [ -n "${NETFIRST_PARTNER:-}" ]; then
+    stage "validate the change of partner $NETFIRST_PARTNER since $BASE_REF"
+    nf validate "$SPECS_DIR" --changed-since "$BASE_REF"
+  else
+    validate
+  fi
 }
 
 plan_pull_request() {
@@ -124,7 +140,11 @@ apply_main() {
 
 case $CI_EVENT in
   pull_request | merge_request)
-    validate
+    if [ "${REQUIRE_PARTNER:-0}" = 1 ] && [ -z "${NETFIRST_PARTNER:-}" ]; then
+      printf 'REQUIRE_PARTNER=1: this pull request has no partner (NETFIRST_PARTNER): refused\n' >&2
+      exit 1
+    fi
+    validate_change
     plan_pull_request
     ;;
   push)

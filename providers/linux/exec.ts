@@ -3,9 +3,11 @@
  * execFile — never a shell, so nothing from a spec can become shell syntax. Commands
  * that must run inside a network namespace go through `ip netns exec NAME`, which also
  * gives them the namespace's own /etc/netns/NAME files. Failures become ProviderErrors
- * carrying the command and what it printed on stderr.
+ * carrying the command and what it printed on stderr. A command a user runs in a VM
+ * (`netfirst exec`) is entered further — its own mount, PID and root — by vm-enter.ts.
  */
 import { execFile, spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { ProviderError } from '../contract.js';
 
 export interface RunOptions {
@@ -71,6 +73,19 @@ export function startDaemon(file: string, args: readonly string[], options: { ne
   child.unref();
   if (child.pid === undefined) throw new ProviderError('internal', `could not start ${argv.join(' ')}`);
   return child.pid;
+}
+
+/**
+ * Runs argv attached to this terminal (stdin, stdout and stderr inherited) and resolves
+ * to its exit code; a command ended by a signal gives 128 + the signal's number, as a
+ * shell would.
+ */
+export function runAttached(argv: readonly string[], env?: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise<number>((resolveExit, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', ...(env ? { env } : {}) });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolveExit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)));
+  });
 }
 
 /** True when `error` says the object is already there (idempotent creates). */

@@ -75,3 +75,9 @@ export const vniOf = (s: Segment): number => (s.type === 'vlan' ? 16_000_000 + s
 export const hostUnderlayIp = (n: number): string => `172.30.0.${n + 1}`;
 export const routerUnderlayIp = (i: number): string => `172.30.${1 + (i >> 8)}.${i & 255}`;
 export const UNDERLAY_PREFIX = 16;
+/**
+ * The whole underlay: every host and router address above lies in it. A tenant network
+ * or VPN route there would meet the fabric inside the tenant's router, so planning
+ * refuses one (providers/capabilities.ts, engine/plan/verify-ranges.ts).
+ */
+export const UNDERLAY_CIDR = `172.30.0.0/${UNDERLAY_PREFIX}`;

@@ -2,7 +2,8 @@
  * `createLinuxProvider`: a zone realized in the Linux kernel, inside network namespaces
  * the provider creates (topology.ts). Networks are bridges joined over a fabric, each
  * tenant has a router namespace with nftables for NAT and the firewall, VMs are
- * namespaces, disks sparse image files per storage tier, site-to-site VPN a strongSwan
+ * namespaces with a root directory of their own (vm-root.ts, entered by `exec` through
+ * vm-enter.ts), disks sparse image files per storage tier, site-to-site VPN a strongSwan
  * instance in the router. `read` inspects the kernel, so what is deleted by hand shows
  * as drift; every create is idempotent, so recovery and repair are re-creates.
  *
@@ -12,14 +13,13 @@
 import { textOf as str, numberOf as num, recordOf as rec } from '../../engine/attribute-values.js';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, ftruncateSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { spawn } from 'node:child_process';
 import { ATTRIBUTES } from '../../engine/attributes.js';
 import { formatIpv4, parseCidr } from '../../engine/net/ipv4.js';
 import { RESOURCE_TYPES, type AttrValue, type Attributes, type ResourceTypeName } from '../../engine/resource.js';
 import type { ZoneDoc } from '../../specs/schema.js';
 import { GiB } from '../../specs/units.js';
 import { type Desired, type Observed, type Provider, ProviderError, type Recorded, type ResourceType, type Scope } from '../contract.js';
-import { commandLine } from './exec.js';
+import { runAttached } from './exec.js';
 import type { CharonInstance } from './ipsec-charon.js';
 import { DH_GROUPS, type DhGroup, type Encryption, type Hash, type IpsecPolicy } from './ipsec-config.js';
 import { addresses, ensureAddress, kernelHas8021q, namespaceExists, removeAddress } from './kernel.js';
@@ -29,6 +29,8 @@ import { Locks, Registry, type RegistryObject } from './registry.js';
 import {
   ensureFabric, ensureRouter, ensureSegment, ensureVm, missingSegment, removeRouter, removeSegment, removeVm, teardownFabric, type ZoneContext,
 } from './topology.js';
+import { enterEnvironment, enterVmArgv } from './vm-enter.js';
+import { ensureVmRoot, hasVmRoot, removeVmRoot, vmRootDir } from './vm-root.js';
 
 type ZoneSpec = ZoneDoc['spec'];
 type LinuxConfig = Extract<ZoneSpec['provider'], { type: 'linux' }>;
@@ -265,6 +267,7 @@ export function createLinuxProvider(options: LinuxProviderOptions): Provider {
         }
         ensureImage(str(root['tier']), imageName(index, 'root'), num(root['sizeGiB']));
         const ns = await ensureVm(c, index, host, nics);
+        ensureVmRoot(vmRootDir(options.dir, index), str(a['name']), ns);
         return record(d, ns, a);
       }
       case 'disk': {
@@ -335,7 +338,7 @@ export function createLinuxProvider(options: LinuxProviderOptions): Provider {
         const nics = (a['nics'] as AttrValue[]).map((n, i) => ({ network: str(rec(n)['network']), ip: held.find((h) => h.ifname === IF.vmNic(i))?.address ?? '' }));
         if (nics.some((n) => n.ip === '')) return undefined;
         const root = join(tierDir(str(rec(a['rootDisk'])['tier'])), imageName(vm, 'root'));
-        if (!existsSync(root)) return undefined;
+        if (!existsSync(root) || !hasVmRoot(vmRootDir(options.dir, vm))) return undefined;
         return observed(base, { ...a, nics, rootDisk: { ...rec(a['rootDisk']), sizeGiB: Math.round(statSync(root).size / GiB) } });
       }
       case 'disk': {
@@ -383,6 +386,7 @@ export function createLinuxProvider(options: LinuxProviderOptions): Provider {
         if (vm !== undefined) {
           await removeVm(c, vm);
           rmSync(join(tierDir(str(rec(a['rootDisk'])['tier'])), imageName(vm, 'root')), { force: true });
+          removeVmRoot(vmRootDir(options.dir, vm));
           registry.releaseVm(prior.address);
         }
         break;
@@ -430,16 +434,18 @@ export function createLinuxProvider(options: LinuxProviderOptions): Provider {
         `segment transport: ${c.transport === 'vlan' ? '802.1Q sub-interfaces on the fabric trunk' : `VXLAN over the fabric${config.transport === 'vxlan' ? ' (as configured)' : ' (this kernel has no 8021q)'}`}`,
       ];
     },
-    /** Runs argv inside the VM's namespace, attached to this terminal; resolves to its exit code. */
+    /**
+     * Runs argv inside the VM, attached to this terminal; resolves to its exit code. The
+     * command is in the VM's own network, mount, PID, UTS and IPC namespaces, with the
+     * VM's root as `/` (vm-root.ts, vm-enter.ts): it reads the VM's files, never the host's.
+     * A VM made before VMs had a root gets one here.
+     */
     async exec(address: string, argv: readonly string[]) {
       const vm = registry.vmIndex(address);
       if (vm === undefined || !(await namespaceExists(names.vm(vm)))) throw new ProviderError('not-found', `${address} is not a VM realized in zone ${zoneName}`, { retryable: false });
-      const line = commandLine(argv[0]!, argv.slice(1), names.vm(vm));
-      return new Promise<number>((resolveExit, reject) => {
-        const child = spawn(line[0]!, line.slice(1), { stdio: 'inherit' });
-        child.on('error', reject);
-        child.on('exit', (code, signal) => resolveExit(code ?? (signal ? 128 : 1)));
-      });
+      const root = vmRootDir(options.dir, vm);
+      ensureVmRoot(root, str(registry.get(address)?.attributes['name'] ?? ''), names.vm(vm));
+      return runAttached(enterVmArgv(names.vm(vm), root, argv), enterEnvironment(process.env));
     },
   };
 }

@@ -5,7 +5,7 @@
  * kernel is still what `read` checks. A JSON file written atomically; callers
  * serialize changes with `Locks`.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Attributes, ResourceTypeName } from '../../engine/resource.js';
 
@@ -79,10 +79,18 @@ export class Registry {
     return Object.keys(this.data.objects).length === 0 && Object.keys(this.data.routers).length === 0;
   }
 
+  /** Written 0600 (in a directory created 0700): it is the zone's inventory, its owner's only. */
   save(): void {
-    mkdirSync(dirname(this.path), { recursive: true });
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     const tmp = join(dirname(this.path), `.registry.${process.pid}.tmp`);
-    writeFileSync(tmp, JSON.stringify(this.data, null, 1));
+    // A leftover temporary file keeps its mode when opened: set it before writing.
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      fchmodSync(fd, 0o600);
+      writeFileSync(fd, JSON.stringify(this.data, null, 1));
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, this.path);
   }
 

@@ -5,7 +5,7 @@
  * value that must be unique in the zone (VLANs, VNIs, IPs…) with its holder. All
  * methods are synchronous; callers group check + write in `transaction`.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Attributes, ResourceTypeName } from '../../engine/resource.js';
@@ -70,9 +70,38 @@ const rowToObject = (r: ObjectRow): SimObject => ({
 
 const SCHEMA_VERSION = 1;
 
+/**
+ * The world stands for a zone's inventory: like the state beside it, it is its owner's
+ * only. Created 0600 (SQLite gives its -wal and -shm the same mode) in a directory
+ * created 0700; one an older netfirst left readable by others is tightened.
+ */
+function keepPrivate(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    const fd = openSync(path, 'wx', 0o600);
+    try {
+      fchmodSync(fd, 0o600);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (!stat?.isFile() || (stat.mode & 0o077) === 0) continue;
+    try {
+      chmodSync(file, stat.mode & 0o700);
+    } catch {
+      // Another user's file: not ours to change.
+    }
+  }
+}
+
 /** Opens (creating if needed) the world file of zone `zoneName`; refuses a file that belongs to another zone. */
 export function openWorld(path: string, zoneName: string): World {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') keepPrivate(path);
   const db = new Database(path);
   try {
     db.pragma('journal_mode = WAL');

@@ -34,8 +34,9 @@ export interface CryptoMaps {
 const QUIET_SET = /^set (connection-type|ikev1 phase1-mode|ikev2 mode|nat-t-disable|reverse-route|security-association replay|tfc-packets)\b|^reverse-route\b|^qos pre-classify\b|^mode tunnel\b/;
 
 function readSub(e: CryptoMapEntry, w: readonly string[], l: ConfigLine): void {
-  if (w[0] === 'set' && w[1] === 'peer') e.peers.push(...w.slice(2).filter((x) => x !== 'default').map((ip) => ({ ip, line: l })));
-  else if (w[0] === 'match' && w[1] === 'address' && w[2]) e.acl = w[2];
+  if (w[0] === 'set' && w[1] === 'peer') {
+    for (const ip of w.slice(2)) if (ip !== 'default') e.peers.push({ ip, line: l });
+  } else if (w[0] === 'match' && w[1] === 'address' && w[2]) e.acl = w[2];
   else if (w[0] === 'description') e.description = w.slice(1).join(' ');
   else if (w[0] === 'ipsec-isakmp' && w[1] === 'dynamic' && w[2]) e.dynamic = w[2];
   else if (w[0] === 'ipsec-isakmp') return;

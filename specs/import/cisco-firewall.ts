@@ -81,7 +81,7 @@ function publicPorts(e: AclEntry, forwards: readonly ImportedPortForward[] | und
 function mapInbound(cx: FileContext, acl: Acl, iface: string): void {
   for (const e of acl.entries) {
     const r = toRule(cx, e);
-    if ('rule' in r) cx.f.firewall.push(r.rule);
+    if ('rule' in r) cx.f.addFirewallRule(r.rule);
     else cx.f.report(e.line, `inbound ACL entry (${acl.name} on ${iface})`, r.why);
   }
   for (const l of acl.broken) cx.f.report(l, 'could not parse', `entry of inbound ACL ${acl.name} could not be read; check it by hand`);
@@ -100,16 +100,14 @@ export function mapFirewall(cx: FileContext): void {
   const bindings = readBindings(cx);
   const outsideNames = new Set(cx.ifaces.filter(isOutside).flatMap((i) => [i.name, i.nameif].filter((n): n is string => n !== undefined)));
   const inbound = new Map(bindings.filter((b) => b.direction === 'in' && outsideNames.has(b.iface)).map((b) => [b.acl, b.iface] as const));
-  const claimed: ConfigBlock[] = [];
   for (const acl of cx.acls.values()) {
-    claimed.push(...acl.blocks);
+    cx.f.claimAll(acl.blocks);
     const iface = inbound.get(acl.name);
     if (iface !== undefined) {
       cx.aclUse.set(acl.name, 'firewall');
       mapInbound(cx, acl, iface);
     } else if (!cx.aclUse.has(acl.name)) reportAcl(cx, acl, bindings);
   }
-  cx.f.claim(...claimed);
   for (const b of bindings) {
     const use = cx.aclUse.get(b.acl);
     if (!cx.acls.has(b.acl)) cx.f.report(b.line, 'undefined access-list', `${b.acl} filters traffic ${b.direction} on ${b.iface} but is not defined in this file; review it on the device`);

@@ -125,9 +125,9 @@ function mapDynamic(cx: FileContext, line: ConfigLine, w: readonly string[], poo
   }
   const inside = cx.ifaces.filter((i) => i.natInside).map(candidateOf).filter((c) => c !== undefined);
   const match = matchSources(sourcesOf(cx, kind!, name), inside, '`ip nat inside`');
-  notes.push(...match.notes);
+  for (const x of match.notes) notes.push(x);
   if (!w.includes('overload')) notes.push('dynamic NAT without overload: imported as source NAT to one address');
-  notes.push(...optionNotes(w.slice(8)).filter((n) => !n.startsWith('option overload')));
+  for (const n of optionNotes(w.slice(8))) if (!n.startsWith('option overload')) notes.push(n);
   cx.publicIps.sourceNat(target, match.keys, line);
   if (notes.length > 0) cx.f.report(line, 'source NAT details', `${notes.join('; ')}`);
 }

@@ -25,7 +25,7 @@ export function aclSources(acl: Acl | undefined, name: string): NatSources {
   const out: Prefix[] = [];
   for (const e of acl.entries.filter((x) => x.action === 'permit')) {
     if (e.src.kind === 'unresolved') caveats.push(`ACL ${name} line ${e.line.line}: ${e.src.why}`);
-    else out.push(...e.src.prefixes);
+    else for (const x of e.src.prefixes) out.push(x);
     if (!isAny(e.dst)) caveats.push(`ACL ${name} line ${e.line.line} only translates traffic to some destinations (policy NAT); imported as if it covered all traffic`);
   }
   if (acl.entries.some((e) => e.action === 'deny')) caveats.push(`ACL ${name} has deny entries (exempted sources), which the spec cannot express`);

@@ -18,16 +18,36 @@ interface VlanDefinition {
   readonly block: ConfigBlock;
 }
 
-/** Top-level `vlan N` / `vlan 10,20-22` blocks with their `name`. */
+/** 802.1Q tags are 12 bits: ids beyond are not VLANs, and a range is read only within them. */
+const VLAN_ID_SPACE = 4096;
+
+/**
+ * Top-level `vlan N` / `vlan 10,20-22` blocks with their `name`; a later definition of
+ * an id wins. Read from the last block back, each id is set once: ranges are walked
+ * through the ids still undefined (a "next undefined id" table with path halving), so
+ * a file repeating `vlan 1-4094` costs one pass over the VLAN space, not one per line.
+ */
 function readVlanDefinitions(blocks: readonly ConfigBlock[]): Map<number, VlanDefinition> {
   const out = new Map<number, VlanDefinition>();
-  for (const b of blocks) {
+  // next[i] leads to the first undefined id >= i; VLAN_ID_SPACE is never defined.
+  const next = Int32Array.from({ length: VLAN_ID_SPACE + 1 }, (_, i) => i);
+  const undefinedFrom = (i: number): number => {
+    while (next[i] !== i) i = next[i] = next[next[i]!]!;
+    return i;
+  };
+  for (let k = blocks.length - 1; k >= 0 && out.size < VLAN_ID_SPACE; k--) {
+    const b = blocks[k]!;
     const m = /^vlan\s+([\d,-]+)$/.exec(b.head.text);
     if (!m) continue;
     const name = b.children.map(tokens).find((w) => w[0] === 'name')?.[1];
     for (const part of m[1]!.split(',')) {
-      const [from, to] = part.split('-').map(Number);
-      for (let id = from!; id <= (to ?? from!); id++) out.set(id, { id, block: b, ...(name ? { name } : {}) });
+      const [from = NaN, to = from] = part.split('-').map(Number);
+      if (!(from >= 0 && from <= to)) continue;
+      const last = Math.min(to, VLAN_ID_SPACE - 1);
+      for (let id = undefinedFrom(from >= VLAN_ID_SPACE ? VLAN_ID_SPACE : from); id <= last; id = undefinedFrom(id + 1)) {
+        out.set(id, { id, block: b, ...(name ? { name } : {}) });
+        next[id] = id + 1;
+      }
     }
   }
   return out;
@@ -130,7 +150,7 @@ export function mapNetworks(blocks: readonly ConfigBlock[], ifaces: readonly Cis
       continue;
     }
     if (i.address && i.kind === 'lan') {
-      f.networks.push(toNetwork(i, vlans, f));
+      f.addNetwork(toNetwork(i, vlans, f));
       reportDetails(i, f);
       continue;
     }
@@ -148,5 +168,5 @@ export function mapNetworks(blocks: readonly ConfigBlock[], ifaces: readonly Cis
     }
   }
   ports.report(f);
-  f.networks.push(...l2Networks(ifaces, vlans, f));
+  for (const n of l2Networks(ifaces, vlans, f)) f.addNetwork(n);
 }

@@ -5,6 +5,7 @@
  */
 import { tokens, type ConfigBlock, type ConfigLine } from './cisco-config.js';
 import { formatIpv4, hostPrefix, netmaskLength, parseIpv4, prefixOf, rangePrefixes, type Prefix } from './cisco-ipv4.js';
+import { MAX_FILE_GROUP_BLOCKS, MAX_GROUP_BLOCKS } from './limits.js';
 
 export type AddressSet =
   | { readonly kind: 'prefixes'; readonly prefixes: readonly Prefix[] }
@@ -72,17 +73,62 @@ function groupMembers(children: readonly ConfigLine[], names: ReadonlyMap<string
   return out;
 }
 
-function flatten(name: string, members: ReadonlyMap<string, Member[]>, seen: ReadonlySet<string>): AddressSet {
-  const list = members.get(name);
-  if (!list) return unresolved(`object-group ${name} is not defined`);
-  if (seen.has(name)) return unresolved(`object-group ${name} contains itself`);
-  const out: Prefix[] = [];
-  for (const m of list) {
-    const set = 'group' in m ? flatten(m.group, members, new Set([...seen, name])) : m.set;
-    if (set.kind === 'unresolved') return set;
-    out.push(...set.prefixes);
+/**
+ * Every object-group resolved to its address blocks, without recursion (a chain of
+ * groups as long as the file would overflow the stack) and each group once (a group
+ * named by many others is not expanded again for each). A group that contains itself,
+ * names an unknown group, or would expand past MAX_GROUP_BLOCKS blocks (nesting can
+ * double a group per level), or past MAX_FILE_GROUP_BLOCKS for the file, is unresolved
+ * with the reason; so is every group that contains it.
+ */
+function resolveGroups(members: ReadonlyMap<string, readonly Member[]>): Map<string, AddressSet> {
+  const done = new Map<string, AddressSet>();
+  const onPath = new Set<string>();
+  let budget = MAX_FILE_GROUP_BLOCKS;
+  for (const root of members.keys()) {
+    if (done.has(root)) continue;
+    const stack: { name: string; list: readonly Member[]; next: number; out: Prefix[]; failed?: AddressSet }[] = [];
+    const enter = (name: string): void => {
+      onPath.add(name);
+      stack.push({ name, list: members.get(name)!, next: 0, out: [] });
+    };
+    enter(root);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      let descend: string | undefined;
+      while (top.failed === undefined && top.next < top.list.length) {
+        const m = top.list[top.next]!;
+        let set: AddressSet | undefined;
+        if ('group' in m) {
+          set = memberGroup(m.group, members, onPath, done);
+          if (set === undefined) {
+            descend = m.group;
+            break;
+          }
+        } else set = m.set;
+        top.next++;
+        if (set.kind === 'unresolved') top.failed = set;
+        else if (top.out.length + set.prefixes.length > MAX_GROUP_BLOCKS) top.failed = unresolved(`object-group ${top.name} expands to more than ${MAX_GROUP_BLOCKS} address blocks`);
+        else if ((budget -= set.prefixes.length) < 0) top.failed = unresolved(`the object-groups of this file expand to more than ${MAX_FILE_GROUP_BLOCKS} address blocks in all`);
+        else for (const p of set.prefixes) top.out.push(p);
+      }
+      if (descend !== undefined) {
+        enter(descend);
+        continue;
+      }
+      stack.pop();
+      onPath.delete(top.name);
+      done.set(top.name, top.failed ?? { kind: 'prefixes', prefixes: top.out });
+    }
   }
-  return { kind: 'prefixes', prefixes: out };
+  return done;
+}
+
+/** A member group's set when known; undefined when it still has to be resolved. */
+function memberGroup(name: string, members: ReadonlyMap<string, readonly Member[]>, onPath: ReadonlySet<string>, done: ReadonlyMap<string, AddressSet>): AddressSet | undefined {
+  if (!members.has(name)) return unresolved(`object-group ${name} is not defined`);
+  if (onPath.has(name)) return unresolved(`object-group ${name} contains itself`);
+  return done.get(name);
 }
 
 export function readObjects(blocks: readonly ConfigBlock[]): NetworkObjects {
@@ -104,6 +150,6 @@ export function readObjects(blocks: readonly ConfigBlock[]): NetworkObjects {
     if (set) objects.set(name, set);
   }
   const members = new Map(groupDefs.map(([n, b]) => [n, groupMembers(b.children, names, objects)] as const));
-  const groups = new Map([...members.keys()].map((n) => [n, flatten(n, members, new Set())] as const));
+  const groups = resolveGroups(members);
   return { names, objects, groups };
 }

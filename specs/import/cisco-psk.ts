@@ -102,7 +102,7 @@ export function readKeys(blocks: readonly ConfigBlock[], f: Findings): KeyCatalo
     if ((w[1] === 'keyring' || (w[1] === 'ikev2' && w[2] === 'keyring')) && w[w.length - 1]) {
       const found = readKeyring(b, w[w.length - 1]!, f);
       if (found.length === 0) emptyKeyrings.push(b);
-      keys.push(...found);
+      for (const x of found) keys.push(x);
       read.push(b);
     } else if (w[1] === 'isakmp' && w[2] === 'key') {
       const at = w.indexOf('address');

@@ -33,8 +33,8 @@ function espOf(s: Shared, settings: ProfileSettings, notes: string[]): ImportedI
   if (settings.transformSets.length === 0) notes.push('no transform set named: ESP encryption and hash are left unset');
   else if (!set) notes.push(`transform set ${settings.transformSets.join(' ')} is not defined in this file: ESP encryption and hash are left unset`);
   else if (settings.transformSets.length > 1) notes.push(`several transform sets offered (${settings.transformSets.join(', ')}); the first defined one (${name}) is imported`);
-  if (set) notes.push(...set.unsupported.map((u) => `${u} is not in the spec's vocabulary`));
-  notes.push(...settings.notes);
+  if (set) for (const u of set.unsupported) notes.push(`${u} is not in the spec's vocabulary`);
+  for (const x of settings.notes) notes.push(x);
   const lifetime = settings.lifetimeSeconds ?? s.catalog.saLifetimeSeconds;
   return { ...(set ? policyOnly(set) : {}), ...(settings.pfsGroup === undefined ? {} : { group: settings.pfsGroup }), ...(lifetime === undefined ? {} : { lifetimeSeconds: lifetime }) };
 }
@@ -44,7 +44,7 @@ function ikeOf(s: Shared, notes: string[]): ImportedIpsecPolicy {
     notes.push('no IKE policy in this file: IKE parameters are left unset');
     return {};
   }
-  notes.push(...s.ike.unsupported.map((u) => `${u} is not in the spec's vocabulary`));
+  for (const u of s.ike.unsupported) notes.push(`${u} is not in the spec's vocabulary`);
   return policyOnly(s.ike);
 }
 
@@ -53,7 +53,7 @@ function peerFact(s: Shared, at: ConfigLine, key: string, hints: readonly (strin
   const esp = espOf(s, settings, notes);
   const chosen = keyFor(s.keys, peer, settings.isakmpProfile);
   for (const k of chosen.used) s.usedKeys.add(k);
-  notes.push(...chosen.notes);
+  for (const x of chosen.notes) notes.push(x);
   if (notes.length > 0) s.cx.f.report(at, 'VPN peer details', `${peer}: ${notes.join('; ')}`);
   const nameHints = [...new Set(hints.filter((h): h is string => h !== undefined && h !== ''))];
   return { key, nameHints, peer, peerCidrs: cidrs.peer, localCidrs: cidrs.local, ike, esp, ...(chosen.secret ? { preSharedKey: chosen.secret } : {}), source: s.cx.f.source(at) };
@@ -73,14 +73,14 @@ function fromCryptoMap(s: Shared, e: CryptoMapEntry, appliedTo: ReadonlyMap<stri
   const notes: string[] = [];
   if (e.peers.length > 1) notes.push(`backup peers ${e.peers.slice(1).map((p) => p.ip).join(', ')} are not in the spec`);
   if (!appliedTo.has(e.map)) notes.push(`crypto map ${e.map} is applied to no interface (inactive?)`);
-  notes.push(...e.other.map((o) => `'${redactSecrets(o.text)}' not in the spec`));
+  for (const o of e.other) notes.push(`'${redactSecrets(o.text)}' not in the spec`);
   let cidrs = { local: [] as string[], peer: [] as string[] };
   if (e.acl) {
     cx.aclUse.set(e.acl, `VPN ${e.map} ${e.seq}`);
     const localPrefixes = cx.ifaces.flatMap((i) => (i.address && i.kind === 'lan' ? [i.address.prefix] : []));
     const r = cryptoAclCidrs(cx.acls.get(e.acl), e.acl, localPrefixes);
     cidrs = { local: r.local, peer: r.peer };
-    notes.push(...r.notes);
+    for (const x of r.notes) notes.push(x);
   } else notes.push('no match address: the protected networks are unknown');
   return peerFact(s, e.head, `${e.map} ${e.seq}`, [e.description, e.settings.isakmpProfile, `${e.map}-${e.seq}`], first.ip, cidrs, e.settings, notes);
 }
@@ -116,17 +116,25 @@ export function mapVpn(cx: FileContext, routes: readonly RouteLine[]): Set<Confi
   const maps = readCryptoMaps(cx.config.blocks, cx.ifaces);
   const first = catalog.ikePolicies.find((p) => p.version === 'ikev1') ?? catalog.ikePolicies[0];
   const s: Shared = { cx, catalog, keys, ike: first?.policy, usedKeys: new Set() };
-  cx.f.claim(...catalog.blocks, ...keys.blocks, ...maps.blocks);
+  for (const blocks of [catalog.blocks, keys.blocks, maps.blocks]) cx.f.claimAll(blocks);
   const consumedRoutes = new Set<ConfigBlock>();
   for (const e of maps.entries) {
     const p = fromCryptoMap(s, e, maps.appliedTo);
-    if (p) cx.f.vpnPeers.push(p);
+    if (p) cx.f.addVpnPeer(p);
   }
   for (const l of maps.otherLines) cx.f.report(l, 'crypto map setting', `'${redactSecrets(tokens(l).slice(3).join(' '))}' is not in the spec`);
+  const routesVia = new Map<string, StaticRoute[]>();
+  for (const r of routes) {
+    if ('broken' in r || r.iface === undefined) continue;
+    const key = r.iface.toLowerCase();
+    const list = routesVia.get(key);
+    if (list) list.push(r);
+    else routesVia.set(key, [r]);
+  }
   for (const i of cx.ifaces.filter((x) => x.kind === 'tunnel' && x.tunnelDestination && x.tunnelProfile)) {
-    const into = routes.filter((r): r is StaticRoute => !('broken' in r) && r.iface?.toLowerCase() === i.name.toLowerCase());
+    const into = routesVia.get(i.name.toLowerCase()) ?? [];
     for (const r of into) consumedRoutes.add(r.block);
-    cx.f.vpnPeers.push(fromTunnel(s, i, into));
+    cx.f.addVpnPeer(fromTunnel(s, i, into));
   }
   mapTunnelGroups(s);
   reportIkePolicies(s);
@@ -139,13 +147,13 @@ function mapTunnelGroups(s: Shared): void {
   const peers = new Set(s.cx.f.vpnPeers.map((p) => p.peer));
   for (const g of s.keys.tunnelGroups.values()) {
     if (g.type === 'ipsec-l2l' && !isL2lPeerName(g)) {
-      s.cx.f.claim(...g.blocks);
+      s.cx.f.claimAll(g.blocks);
       s.cx.f.report(g.typeLine ?? g.blocks[0]!.head, 'site-to-site tunnel-group by name', `tunnel-group ${g.name} is not named by a peer address, so its peer is unknown; add the peer by hand`);
     } else if (isL2lPeerName(g)) {
-      s.cx.f.claim(...g.blocks);
+      s.cx.f.claimAll(g.blocks);
       if (peers.has(g.name)) continue;
       const notes = ['no crypto map names this peer: the protected networks are unknown'];
-      s.cx.f.vpnPeers.push(peerFact(s, g.typeLine ?? g.blocks[0]!.head, `tunnel-group ${g.name}`, [g.name], g.name, { local: [], peer: [] }, { transformSets: [], notes: [] }, notes));
+      s.cx.f.addVpnPeer(peerFact(s, g.typeLine ?? g.blocks[0]!.head, `tunnel-group ${g.name}`, [g.name], g.name, { local: [], peer: [] }, { transformSets: [], notes: [] }, notes));
     }
   }
 }

@@ -40,7 +40,7 @@ function importFile(path: string, text: string): { readonly config: CiscoConfig;
     mapAsaNat(cx);
     mapPixNat(cx);
   }
-  f.publicIps.push(...cx.publicIps.publicIps());
+  for (const p of cx.publicIps.publicIps()) f.addPublicIp(p);
   markNatInside(f);
   const routes = readRoutes(config.blocks, format);
   reportRoutes(cx, routes, mapVpn(cx, routes));
@@ -52,7 +52,9 @@ function importFile(path: string, text: string): { readonly config: CiscoConfig;
 /** A network some source NAT covers is NATed out (ASA has no `ip nat inside` to say so). */
 function markNatInside(f: Findings): void {
   const natted = new Set(f.publicIps.flatMap((p) => p.sourceNatFor ?? []));
-  f.networks.splice(0, f.networks.length, ...f.networks.map((n) => (natted.has(n.key) && !n.natInside ? { ...n, natInside: true } : n)));
+  f.networks.forEach((n, i) => {
+    if (natted.has(n.key) && !n.natInside) f.replaceNetwork(i, { ...n, natInside: true });
+  });
 }
 
 const secretValue = (s: ImportedSecret | undefined): string[] => (s?.kind === 'value' ? [s.value] : []);

@@ -456,7 +456,7 @@ export function draftTenant(result: ImportResult, options: DraftOptions): Tenant
         keepKey('no imported network to carry the tunnel: import the networks too (the Cisco config of the site)');
         continue;
       }
-      locals.push(...chosen);
+      for (const x of chosen) locals.push(x);
       review(peer.source, what, `the local networks of the tunnel (${peer.localCidrs.join(', ') || 'not in the source'}) match no imported network: ${chosen.map((w) => w.name).join(', ')} written`);
     }
     if (!locals.some((w) => w.sourceNat !== undefined)) {

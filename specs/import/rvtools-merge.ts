@@ -41,7 +41,7 @@ export function mergeVms(input: MergeInput): { vms: ImportedVm[]; unmapped: Unma
       const reason = template
         ? `${name} is a template, not a VM: its devices are not imported`
         : `${name} is not in the vInfo tab given: import the vInfo tab of the same export, or this tab without vInfo`;
-      unmapped.push(...rows.map((r) => ({ source: r.source, construct: `${r.tab} row for ${name}`, reason })));
+      for (const r of rows) unmapped.push({ source: r.source, construct: `${r.tab} row for ${name}`, reason });
     } else {
       vms.push(vmFromDeviceRows(name, nicRows, diskRows));
     }

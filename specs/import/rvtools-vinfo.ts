@@ -48,7 +48,7 @@ export function readVinfo(table: CsvTable, columns: Columns): VinfoResult {
     firstLine.set(name, row.source.line);
     const read = readVm(name, row, columns, networkColumns);
     vms.push(read.vm);
-    unmapped.push(...read.unmapped);
+    for (const x of read.unmapped) unmapped.push(x);
   }
   return { vms, templates, unmapped };
 }

@@ -33,28 +33,28 @@ export function importRvtools(files: readonly { path: string; text: string }[]):
     switch (tab.kind) {
       case 'vinfo': {
         const read = readVinfo(table, columns);
-        vms.push(...read.vms);
+        for (const x of read.vms) vms.push(x);
         read.templates.forEach((t) => templates.add(t));
-        unmapped.push(...read.unmapped);
+        for (const x of read.unmapped) unmapped.push(x);
         break;
       }
       case 'vnetwork': {
         const read = readVnetwork(table, columns);
-        nics.push(...read.rows);
-        unmapped.push(...read.unmapped);
+        for (const x of read.rows) nics.push(x);
+        for (const x of read.unmapped) unmapped.push(x);
         break;
       }
       case 'vdisk': {
         const read = readVdisk(table, columns);
-        disks.push(...read.rows);
-        unmapped.push(...read.unmapped);
+        for (const x of read.rows) disks.push(x);
+        for (const x of read.unmapped) unmapped.push(x);
         break;
       }
       case 'vswitch':
       case 'dvswitch': {
         const read = readPortgroups(table, columns, tab.name);
-        portgroups.push(...read.networks);
-        unmapped.push(...read.unmapped);
+        for (const x of read.networks) portgroups.push(x);
+        for (const x of read.unmapped) unmapped.push(x);
         break;
       }
       case 'inventory':

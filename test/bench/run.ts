@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { executePlan } from '../../engine/apply/execute.js';
-import { resolveSecret, secretDigester } from '../../engine/cli/secrets.js';
+import { secretDigester, secretResolver, secretScope } from '../../engine/cli/secrets.js';
 import { makePlan } from '../../engine/plan/plan.js';
 import { createProvider } from '../../providers/index.js';
 import type { Provider } from '../../providers/contract.js';
@@ -49,7 +49,7 @@ async function planAndApply(dir: string, files: string[], parallelism: number) {
     const state = openState(join(stateDir, 'state.db'));
     const snap = state.snapshot();
     state.close();
-    return makePlan({ specs, lineage: snap.lineage, serial: snap.serial, recorded: snap.resources, digestSecret: secretDigester(snap.lineage) });
+    return makePlan({ specs, lineage: snap.lineage, serial: snap.serial, recorded: snap.resources, digestSecret: secretDigester(state.secretKey, secretScope(specs)) });
   });
   const errors = plan.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || !dag) throw new Error(`bench workload does not plan: ${JSON.stringify(errors.slice(0, 3))}`);
@@ -66,7 +66,7 @@ async function planAndApply(dir: string, files: string[], parallelism: number) {
   const [result, applyMs] = await time(() => executePlan(dag, {
     state,
     providerFor,
-    resolveSecret,
+    resolveSecret: secretResolver(secretScope({ partners: [] })),
     providerIds: new Map(),
     parallelism,
     runId: 'bench',
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
       const state = openState(join(dir, '.netfirst', 'state.db'));
       const snap = state.snapshot();
       state.close();
-      return makePlan({ specs, lineage: snap.lineage, serial: snap.serial, recorded: snap.resources, digestSecret: secretDigester(snap.lineage) }).plan;
+      return makePlan({ specs, lineage: snap.lineage, serial: snap.serial, recorded: snap.resources, digestSecret: secretDigester(state.secretKey, secretScope(specs)) }).plan;
     });
     const pending = noop.changes.filter((c) => c.action !== 'noop').length;
     row('no-op re-plan after apply (no file changed)', `${secs(noopMs)}, ${pending} changes`, '≤ 1 s, 0 changes', noopMs <= 1000 && pending === 0);

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { watch } from 'chokidar';
 import pc from 'picocolors';
-import { secretDigester } from '../../engine/cli/secrets.js';
+import { secretDigester, secretScope } from '../../engine/cli/secrets.js';
 import { renderPlanText } from '../../engine/plan/render-text.js';
 import { WatchPlanner } from '../../engine/watch/planner.js';
 import { SpecWorkspace } from '../../engine/watch/spec-workspace.js';
@@ -35,7 +35,7 @@ export async function benchWatch(dir: string, files: readonly string[], row: Row
   try {
     let t0 = performance.now();
     const workspace = new SpecWorkspace([dir]);
-    const planner = new WatchPlanner({ specs: () => workspace.specs(), snapshot: () => state.snapshot(), serial: () => state.serial(), digestSecret: secretDigester(state.lineage) });
+    const planner = new WatchPlanner({ specs: () => workspace.specs(), snapshot: () => state.snapshot(), serial: () => state.serial(), digestSecret: secretDigester(state.secretKey, secretScope(workspace.specs())) });
     const first = planner.plan();
     planner.warm();
     row('watch: start (read every file, full plan)', `${((performance.now() - t0) / 1000).toFixed(2)} s, ${first.plan.changes.length} resources`);

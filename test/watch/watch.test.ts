@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { secretDigester } from '../../engine/cli/secrets.js';
+import { secretDigester, secretScope } from '../../engine/cli/secrets.js';
 import { isEffective } from '../../engine/plan/change.js';
 import { makePlan } from '../../engine/plan/plan.js';
 import { WatchPlanner } from '../../engine/watch/planner.js';
@@ -28,7 +28,7 @@ describe('planning again after a save', () => {
     expect(sb.run('apply', 'iswest', '--auto-approve').code).toBe(0);
     state = openState(join(sb.dir, '.netfirst', 'state.db'));
     workspace = new SpecWorkspace([join(sb.dir, 'iswest')]);
-    planner = new WatchPlanner({ specs: () => workspace.specs(), snapshot: () => state.snapshot(), serial: () => state.serial(), digestSecret: secretDigester(state.lineage) });
+    planner = new WatchPlanner({ specs: () => workspace.specs(), snapshot: () => state.snapshot(), serial: () => state.serial(), digestSecret: secretDigester(state.secretKey, secretScope(workspace.specs())) });
   });
   afterAll(() => {
     state?.close();
@@ -37,7 +37,7 @@ describe('planning again after a save', () => {
   const file = (name: string): string => join(sb.dir, 'iswest', name);
   const fullPlan = () => {
     const snap = state.snapshot();
-    return makePlan({ specs: workspace.specs(), lineage: snap.lineage, serial: snap.serial, recorded: snap.resources, digestSecret: secretDigester(state.lineage) }).plan;
+    return makePlan({ specs: workspace.specs(), lineage: snap.lineage, serial: snap.serial, recorded: snap.resources, digestSecret: secretDigester(state.secretKey, secretScope(workspace.specs())) }).plan;
   };
 
   it('starts with a full plan: everything applied, No changes', () => {

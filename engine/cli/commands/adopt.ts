@@ -23,7 +23,7 @@ import { RESOURCE_TYPES, type AttrValue, type RecordedResource } from '../../res
 import { CliError } from '../errors.js';
 import { lockCommandLine, parseLockTimeout, withStateLock } from '../lock.js';
 import { colorsFor, print, printErr } from '../output.js';
-import { secretDigester } from '../secrets.js';
+import { secretDigester, secretScope } from '../secrets.js';
 import { loadWorkspaceSpecs, openWorkspaceState, providerPool, zonesOf, type GlobalOptions } from '../workspace.js';
 import { partnerSelection, runPartner, type PartnerOptions } from '../partner.js';
 import { ownsTenant } from '../../partners/index.js';
@@ -109,7 +109,7 @@ async function adoptLocked(zone: string, paths: string[], options: AdoptOptions)
       if (hasErrors(all.diagnostics)) throw new CliError(all.diagnostics.map(shown).map(formatDiagnostic).join('\n'));
 
       const selected = new Set(tenants);
-      const digest = secretDigester(snapshot.lineage);
+      const digest = secretDigester(state.secretKey, secretScope(all, partner?.name));
       const records = recordsFor(unmanaged, zone);
       const unobserved = new Map(unmanaged.map((o) => [o.address, o.unobserved ?? []]));
       const withAdopted = (rs: readonly RecordedResource[]): Map<string, RecordedResource> => {

@@ -5,7 +5,7 @@ import type { Step } from '../../plan/order.js';
 import { makePlan } from '../../plan/plan.js';
 import { CliError } from '../errors.js';
 import { print } from '../output.js';
-import { secretDigester } from '../secrets.js';
+import { planningSecrets } from '../secrets.js';
 import { openWorkspaceState, type GlobalOptions } from '../workspace.js';
 import { loadRunSpecs, partnerName, partnerSelection, type PartnerOptions } from '../partner.js';
 import { orderChanges } from '../../plan/order.js';
@@ -25,8 +25,9 @@ export function graphCommand(paths: string[], options: GraphOptions): number {
   state.close();
   const tenants = partnerSelection(specs, snapshot.resources.values(), options);
   const partner = partnerName(options);
+  const secrets = planningSecrets({ state, specs, partner, recorded: snapshot.resources, tenants: partner !== undefined ? tenants : undefined });
   const { plan } = makePlan({
-    specs, lineage: snapshot.lineage, serial: snapshot.serial, recorded: snapshot.resources, digestSecret: secretDigester(snapshot.lineage),
+    specs, lineage: snapshot.lineage, serial: snapshot.serial, recorded: secrets.recorded, digestSecret: secrets.digestSecret,
     ...(partner !== undefined && tenants ? { partner, tenants } : {}),
   });
   if (hasErrors(plan.diagnostics)) {

@@ -174,7 +174,7 @@ export function validateDraft(yaml: string, draft: TenantDraft, zone: Loaded<Zon
       }
       // Secrets are references to values the operator loads later: any value will do here.
       const built = buildDesired({ specs, recorded, digestSecret: () => ({ digest: 'sha256:import-check' }), tenants: new Set([draft.tenant]) });
-      diagnostics.push(...built.diagnostics);
+      for (const d of built.diagnostics) diagnostics.push(d);
     }
     return diagnostics.map((d) => (d.file === file ? { ...d, file: shown } : d));
   } finally {

@@ -1,38 +1,41 @@
 /** validate, schema and zone inventory: the small commands. */
+import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { formatDiagnostic, hasErrors } from '../../../specs/diagnostic.js';
 import { specJsonSchema } from '../../../specs/jsonschema.js';
 import { buildDesired } from '../../plan/desired.js';
 import { CliError } from '../errors.js';
 import { colorsFor, print, printErr } from '../output.js';
-import { secretDigester } from '../secrets.js';
+import { secretDigester, secretScope } from '../secrets.js';
 import { loadWorkspaceSpecs, openWorkspaceState, providerPool, statePath, zonesOf, type GlobalOptions } from '../workspace.js';
-import { loadRunSpecs, partnerFromSpecs, partnerName, partnerSelection, refuseUnlessOwned, runPartner, type PartnerOptions } from '../partner.js';
+import { loadRunSpecs, partnerName, partnerSelection, runPartner, type PartnerOptions } from '../partner.js';
 import { checkPartner, ownsTenant } from '../../partners/index.js';
 import { locateDiagnostics } from '../../plan/verify.js';
-import { parseAddress } from '../../resource.js';
 
 export interface ValidateOptions extends GlobalOptions, PartnerOptions {
   readonly json?: boolean;
+  /** With --partner: judge the change since this revision (engine/gitops/partner-view.ts). */
+  readonly changedSince?: string;
 }
 
 /** Loads and verifies specs (allocations against the state when there is one); changes nothing. */
 export function validateCommand(paths: string[], options: ValidateOptions): number {
   const specs = loadRunSpecs(paths, options);
   let recorded = new Map();
-  let lineage = 'validate';
+  // Validation shows no digest: without a state, any key judges the secrets the same.
+  let secretKey: Buffer = randomBytes(32);
   if (existsSync(statePath(options))) {
     const state = openWorkspaceState(options);
     const snapshot = state.snapshot();
     state.close();
     recorded = new Map(snapshot.resources);
-    lineage = snapshot.lineage;
+    secretKey = state.secretKey;
   }
   const diagnostics = [...specs.diagnostics];
   // A partner validates its own tenants, and what it may not do with them.
   const tenants = partnerSelection(specs, recorded.values(), options);
   if (!hasErrors(diagnostics)) {
-    const built = buildDesired({ specs, recorded, digestSecret: secretDigester(lineage), ...(tenants ? { tenants } : {}) });
+    const built = buildDesired({ specs, recorded, digestSecret: secretDigester(secretKey, secretScope(specs, partnerName(options))), ...(tenants ? { tenants } : {}) });
     diagnostics.push(...built.diagnostics);
     if (tenants) {
       const planned = new Set([...tenants].filter((t) => specs.tenants.has(t)));
@@ -99,11 +102,17 @@ export interface ExecOptions extends GlobalOptions, PartnerOptions {
   readonly specs?: string[];
 }
 
-/** `netfirst exec ADDRESS -- CMD…`: a command inside a VM (argument array, no shell), its exit code passed on. */
+export const EXEC_REFUSED = "exec is for the operator: a partner's run may not run commands in VMs";
+
+/**
+ * `netfirst exec ADDRESS -- CMD…`: a command inside a VM (argument array, no shell), its
+ * exit code passed on. The operator's only: a command in a VM runs as the VM's root, which
+ * no partner's run is given — a partner's run (`--partner` or NETFIRST_PARTNER) is refused
+ * before any spec, state or provider is read, whichever VM it names.
+ */
 export async function execCommand(address: string, argv: string[], options: ExecOptions): Promise<number> {
+  if (partnerName(options) !== undefined) throw new CliError(EXEC_REFUSED);
   if (argv.length === 0) throw new CliError('no command given: netfirst exec ADDRESS -- COMMAND [ARGS…]');
-  const partner = partnerFromSpecs(options.specs, options);
-  if (partner) refuseUnlessOwned(partner, parseAddress(address).tenant);
   if (!existsSync(statePath(options))) throw new CliError(`no state at ${statePath(options)}: nothing has been applied here`);
   const state = openWorkspaceState(options);
   const recorded = state.getResource(address);

@@ -3,8 +3,8 @@
  * (or takes --auto-approve), walks the plan and records every outcome; destroy plans
  * the deletion of the selected tenants.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { hasErrors } from '../../../specs/diagnostic.js';
 import { executePlan } from '../../apply/execute.js';
@@ -15,27 +15,33 @@ import { createProgressReporter } from '../../apply/progress.js';
 import { isEffective, summarize, type Change } from '../../plan/change.js';
 import { orderChanges } from '../../plan/order.js';
 import { makePlan, type Plan } from '../../plan/plan.js';
-import { renderPlanJson } from '../../plan/render-json.js';
+import { renderSealedPlanJson } from '../../plan/render-json.js';
+import { correctingDrift } from '../../plan/drift-correction.js';
 import { renderPlanMarkdown } from '../../plan/render-markdown.js';
 import type { ChangedSelection } from '../../gitops/select.js';
 import { changedSince, renderChangedSinceText, withinChanged } from '../changed-since.js';
 import { renderDiagnostics, renderDriftText, renderPlanText } from '../../plan/render-text.js';
-import { planFromJson, specsMovedSince } from '../../plan/saved.js';
 import { detectDrift, refreshedView, type Drift } from '../../plan/drift.js';
 import { observeAll, recordDrift } from '../../apply/refresh.js';
 import { driftToJson } from '../../plan/render-json.js';
 import { sortKeysDeep } from '../../plan/values.js';
 import type { RecordedResource } from '../../resource.js';
 import { CliError } from '../errors.js';
+import { writePrivateFile } from '../private-file.js';
+import { stateFileLoss } from '../state-file-loss.js';
 import { lockCommandLine, parseLockTimeout, withStateLock } from '../lock.js';
-import { allocatingZones, takeRunLocks, type RunLocks } from '../run-locks.js';
+import { allocatingZones, holdingRunLocks, takeRunLocks, type RunLocks } from '../run-locks.js';
 import { operationTimeoutOf, parallelismOf } from '../run-options.js';
 import { colorsFor, print, printErr } from '../output.js';
-import { resolveSecret, secretDigester } from '../secrets.js';
-import type { StateStore } from '../../../state/index.js';
+import { planningSecrets, secretResolver, secretScope } from '../secrets.js';
+import type { DigestRewrite, StateStore } from '../../../state/index.js';
+import { parseAddress } from '../../resource.js';
 import type { SpecSet } from '../../../specs/model.js';
 import { openWorkspaceState, providerPool, zonesOf, type GlobalOptions } from '../workspace.js';
-import { loadRunSpecs, partnerName, partnerSelection, savedPlanRefusal, type PartnerOptions } from '../partner.js';
+import { collisionPolicy, fileHoldings, planPastTenantErrors } from '../keep-going.js';
+import { triageErrors } from '../../plan/triage.js';
+import { loadRunSpecs, partnerName, runPartner, partnerSelection, type PartnerOptions } from '../partner.js';
+import { openSavedPlan } from '../saved-plan.js';
 
 export interface PlanOptions extends GlobalOptions, PartnerOptions {
   readonly out?: string;
@@ -80,7 +86,7 @@ async function computePlan(paths: readonly string[], options: PlanOptions, destr
     state.close();
     throw error;
   }
-  const narrowed = withinChanged(scoped ?? (options.tenant && options.tenant.length > 0 ? new Set(options.tenant) : undefined), gitChanges);
+  const narrowed = withinChanged(scoped ?? (options.tenant && options.tenant.length > 0 ? new Set(options.tenant) : undefined), gitChanges, scoped !== undefined);
   const tenants = narrowed.tenants;
   if (tenants) for (const t of tenants) if (!specs.tenants.has(t) && ![...snapshot.resources.values()].some((r) => r.tenant === t)) {
     state.close();
@@ -103,34 +109,45 @@ async function computePlan(paths: readonly string[], options: PlanOptions, destr
     }
     recorded = refreshedView(snapshot.resources, drift);
   }
-  const made = makePlan({
-    specs,
+  // Digests keyed by the state's secret key; an old state's lineage-keyed ones migrated (legacy-digests.ts).
+  const secrets = planningSecrets({ state, specs, partner: partnerName(options), recorded, tenants });
+  const partner = partnerName(options);
+  const planWith = (planSpecs: SpecSet, selected: ReadonlySet<string> | undefined) => makePlan({
+    specs: planSpecs,
     lineage: snapshot.lineage,
     serial: snapshot.serial,
-    recorded,
-    digestSecret: secretDigester(snapshot.lineage),
+    recorded: secrets.recorded,
+    digestSecret: secrets.digestSecret,
     prune: options.prune ?? false,
     destroy,
-    ...(tenants ? { tenants } : {}),
-    ...(partnerName(options) !== undefined ? { partner: partnerName(options)! } : {}),
+    ...(selected ? { tenants: selected } : {}),
+    ...(partner !== undefined ? { partner } : {}),
+    collisions: collisionPolicy(specs, partner !== undefined ? runPartner(specs, options) : undefined),
   });
-  const drifted = new Map(drift.map((d) => [d.address, d.kind === 'deleted' ? 'deleted outside netfirst' : 'changed outside netfirst'] as const));
-  const plan: Plan = drift.length === 0 ? made.plan : {
-    ...made.plan,
-    drift,
-    changes: made.plan.changes.map((c) => (drifted.has(c.address) && isEffective(c) ? { ...c, reason: `${drifted.get(c.address)}: corrected` } : c)),
-  };
-  return { specs, state, snapshot, plan: narrowed.changed ? { ...plan, changedSince: narrowed.changed } : plan, dag: made.dag };
+  // The operator's apply of main goes on past tenants whose specs have errors of their own.
+  const goOn = partner === undefined && !destroy && !options.refreshOnly && !options.out;
+  const made = goOn
+    ? planPastTenantErrors(specs, planWith, { tenants, prune: options.prune ?? false, recordedTenants: () => [...recorded.values()].map((r) => r.tenant) }).made
+    : planWith(specs, tenants);
+  const plan = correctingDrift(made.plan, drift);
+  return { specs, state, snapshot, plan: narrowed.changed ? { ...plan, changedSince: narrowed.changed } : plan, dag: made.dag, digestRewrites: secrets.rewrites };
 }
 
-function reportDiagnostics(plan: Pick<Plan, 'diagnostics'>, options: PlanOptions): void {
+function reportDiagnostics(plan: Pick<Plan, 'diagnostics' | 'skipped'>, options: PlanOptions): void {
   if (plan.diagnostics.length === 0) return;
   printErr(renderDiagnostics(plan, colorsFor(process.stderr, options.color === false)));
+  if (plan.skipped && plan.skipped.length > 0) {
+    printErr(skippedNote(plan.skipped));
+    return;
+  }
   if (hasErrors(plan.diagnostics)) {
     const n = plan.diagnostics.filter((d) => d.severity === 'error').length;
     throw new CliError(`${n} error${n === 1 ? '' : 's'}: nothing was planned or changed`);
   }
 }
+
+const skippedNote = (tenants: readonly string[]): string =>
+  `${tenants.length} tenant${tenants.length === 1 ? '' : 's'} skipped because of the errors above (${tenants.join(', ')}): left as ${tenants.length === 1 ? 'it is' : 'they are'}; every other tenant is planned.`;
 
 export async function planCommand(paths: string[], options: PlanOptions): Promise<number> {
   if (options.json && options.markdown && !options.markdownOut) throw new CliError('--json and --markdown both print the plan: write the markdown with --markdown-out FILE');
@@ -157,7 +174,8 @@ async function planUnlocked(paths: string[], options: PlanOptions, loaded?: Spec
       summary: `${pending} operation${pending === 1 ? '' : 's'} of an interrupted run ${pending === 1 ? 'is' : 'are'} in the journal: apply resolves ${pending === 1 ? 'it' : 'them'} by reading the provider before it plans again`,
     }],
   };
-  const json = options.json || options.out ? renderPlanJson(plan) : '';
+  // Sealed with the state's key (kept in the database only): `apply PLANFILE` refuses any edit.
+  const json = options.json || options.out ? renderSealedPlanJson(plan, { paths, secretKey: state.secretKey }) : '';
   // Written first: a pipeline posts the comment even when the plan has errors.
   if (options.markdownOut) writeFileSync(options.markdownOut, renderPlanMarkdown(plan));
   if (options.json) {
@@ -174,10 +192,12 @@ async function planUnlocked(paths: string[], options: PlanOptions, loaded?: Spec
     print(renderPlanText(plan, colors));
   }
   if (options.out) {
-    writeFileSync(options.out, json, { mode: 0o600 });
+    writePrivateFile(options.out, json);
     if (!options.json) print(`Saved the plan to ${options.out}. Apply exactly this plan with: netfirst apply ${options.out}`);
   }
   const changed = plan.changes.some(isEffective);
+  // Tenants skipped for their errors: the plan of the others is shown, and the run still fails.
+  if (plan.skipped && plan.skipped.length > 0) return 1;
   return options.detailedExitcode && changed ? 2 : 0;
 }
 
@@ -192,18 +212,14 @@ async function locked(options: PlanOptions, fn: () => Promise<number>): Promise<
 export async function applyCommand(paths: string[], options: ApplyOptions, destroy = false): Promise<number> {
   const savedPlan = !destroy && paths.length === 1 && paths[0]!.endsWith('.json');
   // Broken specs are refused before the lock is taken: a refused run writes nothing at all.
-  const specs = savedPlan ? undefined : refuseBrokenSpecs(paths, options);
+  const specs = savedPlan ? undefined : refuseBrokenSpecs(paths, options, !destroy && partnerName(options) === undefined);
   const state = openWorkspaceState(options);
   const path = state.path;
   // The tenants this run may change: a saved plan (which pins the serial) takes the whole state.
   const tenants = specs === undefined ? undefined : runTenants(specs, options, destroy, () => state.snapshot().resources.values());
   state.close();
   const locks = await takeRunLocks({ path, command: lockCommandLine(), timeoutMs: parseLockTimeout(options.lockTimeout) }, tenants);
-  try {
-    return await applyLocked(paths, options, destroy, specs, locks);
-  } finally {
-    locks.release();
-  }
+  return holdingRunLocks(locks, () => applyLocked(paths, options, destroy, specs, locks));
 }
 
 /** `--tenant`, else every tenant of the specs, and with --prune or destroy those only state knows. */
@@ -214,9 +230,12 @@ function runTenants(specs: SpecSet, options: ApplyOptions, destroy: boolean, rec
   return tenants;
 }
 
-function refuseBrokenSpecs(paths: readonly string[], options: PlanOptions): SpecSet {
+/** `goOn`: an operator's apply, which refuses only zone-wide errors here (tenants' own are skipped by its plan). */
+function refuseBrokenSpecs(paths: readonly string[], options: PlanOptions, goOn = false): SpecSet {
   const specs = loadRunSpecs(paths, options);
-  if (hasErrors(specs.diagnostics)) reportDiagnostics({ diagnostics: specs.diagnostics }, options);
+  if (!hasErrors(specs.diagnostics)) return specs;
+  if (goOn && triageErrors(specs.diagnostics, fileHoldings(specs), { prune: options.prune ?? false }).zoneWide.length === 0) return specs;
+  reportDiagnostics({ diagnostics: specs.diagnostics }, options);
   return specs;
 }
 
@@ -227,37 +246,18 @@ async function applyLocked(paths: string[], options: ApplyOptions, destroy: bool
   let zones: Plan['zones'];
   let state: StateStore;
   let ordered: ReturnType<typeof orderChanges> | undefined;
+  // The specs whose Partners document judges every secret read at apply time.
+  let runSpecs: SpecSet;
+  let digestRewrites: readonly DigestRewrite[] = [];
   if (savedPlan) {
-    const file = paths[0]!;
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new CliError(`${file}: not a readable plan file (${(error as Error).message})`);
-    }
-    state = openWorkspaceState(options);
-    const snapshot = state.snapshot();
-    const restored = planFromJson(json, snapshot, file);
-    if ('error' in restored) {
-      state.close();
-      throw new CliError(restored.error);
-    }
-    plan = restored.plan;
+    // A proposal, not an authority: sealed, checked and planned again (saved-plan.ts).
+    const saved = openSavedPlan(paths[0]!, options);
+    state = saved.state;
+    plan = saved.plan;
+    runSpecs = saved.specs;
+    digestRewrites = saved.digestRewrites;
     zones = plan.zones;
-    const moved = specsMovedSince(plan, sha256OfFile);
-    if (moved.length > 0) {
-      state.close();
-      throw new CliError(`${file} is stale: ${moved.slice(0, 5).join(', ')}${moved.length > 5 ? `, and ${moved.length - 5} more` : ''} since it was planned. Plan again.`);
-    }
-    const refused = savedPlanRefusal(plan, file, options);
-    if (refused !== undefined) {
-      state.close();
-      throw new CliError(refused);
-    }
-    if (state.pendingOperations().length > 0) {
-      state.close();
-      throw new CliError(`${file} cannot be applied: the state holds operations of an interrupted run. Run plan again (apply resolves them first).`);
-    }
+    ordered = { dag: saved.dag, diagnostics: [] };
   } else {
     let computed = await computePlan(paths, options, destroy, specs);
     const mine = (op: { tenant: string }): boolean => locks.tenants === undefined || locks.tenants.has(op.tenant);
@@ -273,18 +273,23 @@ async function applyLocked(paths: string[], options: ApplyOptions, destroy: bool
     }
     state = computed.state;
     plan = computed.plan;
+    runSpecs = computed.specs;
+    digestRewrites = computed.digestRewrites;
     zones = zonesOf(computed.specs);
     if (computed.dag) ordered = { dag: computed.dag, diagnostics: [] };
   }
   const colors = colorsFor(process.stdout, options.color === false);
   try {
     reportDiagnostics(plan, options);
-    // A saved plan is ordered here; a fresh one was ordered (and checked for cycles) by makePlan.
+    // Ordered (and checked for cycles) by makePlan, the saved plan's when it was planned again.
     const { dag, diagnostics } = ordered ?? orderChanges(plan.changes);
     if (hasErrors(diagnostics)) reportDiagnostics({ ...plan, diagnostics }, options);
+    // An old state's digests of the tenants this run holds become the key's for good (legacy-digests.ts).
+    state.rewriteSecretDigests(digestRewrites.filter((r) => locks.tenants === undefined || locks.tenants.has(parseAddress(r.address).tenant)));
     if (plan.drift && plan.drift.length > 0) print(renderDriftText(plan.drift, colors));
     print(renderPlanText(plan, colors));
-    if (!plan.changes.some(isEffective)) return 0;
+    const skippedTenants = plan.skipped?.length ?? 0;
+    if (!plan.changes.some(isEffective)) return skippedTenants > 0 ? 1 : 0;
     // A saved plan was reviewed when it was made: applying it does not ask again (as Terraform).
     if (!options.autoApprove && !savedPlan) await confirm(destroy ? destroyPrompt(plan) : undefined);
 
@@ -305,7 +310,7 @@ async function applyLocked(paths: string[], options: ApplyOptions, destroy: bool
       result = await executePlan(dag, {
         state,
         providerFor: pool.providerFor,
-        resolveSecret,
+        resolveSecret: secretResolver(secretScope(runSpecs, plan.partner)),
         providerIds,
         parallelism: parallelismOf(options.parallelism),
         runId: randomUUID(),
@@ -320,11 +325,18 @@ async function applyLocked(paths: string[], options: ApplyOptions, destroy: bool
       reporter.close();
       await pool.closeAll();
     }
+    // A state file removed or replaced mid-run recorded nothing that lasts: no "complete".
+    const lost = stateFileLoss(state, result.outcomes);
+    if (lost !== undefined) throw new CliError(lost);
     const ms = performance.now() - t0;
     const secs = ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
     const done = summarizeDone(plan.changes, result.outcomes);
     if (result.failed === 0 && result.skipped === 0) {
       print(colors.green(colors.bold(`\n${destroy ? 'Destroy' : 'Apply'} complete!`)) + ` Resources: ${done} in ${secs}.`);
+      if (skippedTenants > 0) {
+        print(colors.red(`${skippedTenants} tenant${skippedTenants === 1 ? ' was' : 's were'} skipped for errors in ${skippedTenants === 1 ? 'its spec' : 'their specs'}: ${plan.skipped!.join(', ')}. Fix ${skippedTenants === 1 ? 'it' : 'them'} and apply again.`));
+        return 1;
+      }
       return 0;
     }
     print(colors.red(colors.bold(`\n${destroy ? 'Destroy' : 'Apply'} failed.`)) + ` Resources: ${done} in ${secs}; ${result.failed} failed, ${result.skipped} skipped.`);
@@ -392,14 +404,6 @@ function summarizeDone(changes: readonly Change[], outcomes: ReadonlyMap<string,
     return ok(c.address);
   }));
   return `${done.create} added, ${done.update} changed, ${done.replace} replaced, ${done.delete} destroyed`;
-}
-
-function sha256OfFile(file: string): string | undefined {
-  try {
-    return createHash('sha256').update(readFileSync(file)).digest('hex');
-  } catch {
-    return undefined;
-  }
 }
 
 function destroyPrompt(plan: Plan): string {

@@ -14,7 +14,7 @@ import { CliError } from '../errors.js';
 import { acquireTakingOverDead, lockCommandLine } from '../lock.js';
 import { durationOf, operationTimeoutOf, parallelismOf } from '../run-options.js';
 import { colorsFor, print, printErr } from '../output.js';
-import { resolveSecret, secretDigester } from '../secrets.js';
+import { planningSecrets, secretResolver, secretScope } from '../secrets.js';
 import { loadWorkspaceSpecs, openWorkspaceState, providerPool, zonesOf, type GlobalOptions } from '../workspace.js';
 import { partnerTenants, partnerView } from '../../partners/index.js';
 import { partnerName, refuseUnlessOwned, runPartner, type PartnerOptions } from '../partner.js';
@@ -63,8 +63,11 @@ export async function reconcileCommand(paths: string[], options: ReconcileOption
     declaredIn,
     openState: () => openWorkspaceState(options),
     providers: (specs) => providerPool(zonesOf(specs), options),
-    digestSecret: secretDigester,
-    resolveSecret,
+    secrets: ({ state, specs, recorded, tenants }) => {
+      const partner = partnerName(options);
+      const planning = planningSecrets({ state, specs, partner, recorded, tenants });
+      return { digestSecret: planning.digestSecret, recorded: planning.recorded, resolveSecret: secretResolver(secretScope(specs, partner)) };
+    },
     tryLock: () => tryStateLock(statePath),
     parallelism,
     retry: { ...DEFAULT_RETRY, timeoutMs },

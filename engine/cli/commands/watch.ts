@@ -15,7 +15,8 @@ import { SpecWorkspace, type Touched } from '../../watch/spec-workspace.js';
 import { WatchPlanner, type WatchPlan } from '../../watch/planner.js';
 import { CliError } from '../errors.js';
 import { colorsFor, print, printErr } from '../output.js';
-import { secretDigester } from '../secrets.js';
+import { secretDigester, secretScope } from '../secrets.js';
+import type { DigestSecret } from '../../plan/expand.js';
 import { untilStopped } from '../signals.js';
 import { openWorkspaceState, type GlobalOptions } from '../workspace.js';
 import { applyCommand } from './plan.js';
@@ -43,12 +44,19 @@ export async function watchCommand(paths: string[], options: WatchOptions): Prom
   const workspace = new SpecWorkspace(roots);
   // A partner's watch plans (and with --apply applies) only the tenants it owns.
   const partner = runPartner(workspace.specs(), options);
+  // Secrets are judged by the Partners document as it is now: a new digester when it changes.
+  let digester: { partners: unknown; digest: DigestSecret } | undefined;
+  const digestSecret: DigestSecret = (ref, baseDir, tenant) => {
+    const specs = workspace.specs();
+    if (digester?.partners !== specs.partners) digester = { partners: specs.partners, digest: secretDigester(state.secretKey, secretScope(specs, partner?.name)) };
+    return digester.digest(ref, baseDir, tenant);
+  };
   const planner = new WatchPlanner({
     specs: () => (partner ? partnerView(workspace.specs(), partner) : workspace.specs()),
     ...(partner ? { inScope: (t: string) => ownsTenant(partner, t) } : {}),
     snapshot: () => state.snapshot(),
     serial: () => state.serial(),
-    digestSecret: secretDigester(state.lineage),
+    digestSecret,
   });
 
   let busy: Promise<void> = Promise.resolve();
