@@ -70,13 +70,13 @@ export const VpnConnectionAttrs = z.strictObject({
   ike: IpsecPolicy,
   esp: IpsecPolicy,
   dpd: z.boolean(),
-  /** `sha256:…` digest of the pre-shared key, never the key. */
+  /** `hmac-sha256:…` digest of the pre-shared key, never the key. */
   preSharedKey: z.string(),
 });
 
 export const VpnUserAttrs = z.strictObject({
   name: z.string(),
-  /** `sha256:…` digest of the password, never the password. */
+  /** `hmac-sha256:…` digest of the password, never the password. */
   password: z.string(),
 });
 

@@ -35,8 +35,8 @@ export interface SourceRef {
  * One desired resource. `dependsOn` orders creation; `boundTo` is the subset of
  * dependencies whose replacement forces this resource's replacement too (a VM is bound
  * to the networks its NICs sit on, a disk to its VM).
- * Sensitive attributes hold `sha256:` digests, never values; `secrets` says where the
- * value is read from at apply time.
+ * Sensitive attributes hold `hmac-sha256:` digests (keyed by the state's secret key),
+ * never values; `secrets` says where the value is read from at apply time.
  */
 export interface DesiredResource {
   readonly address: string;

@@ -137,7 +137,8 @@ export function firstDifference(saved: JsonObject, replanned: JsonObject): strin
     const b = theirs.get(address);
     if (b === undefined) return `it proposes to ${String(asObject(a).action)} ${address}, which planning does not give`;
     if (a === undefined) return `it leaves out the ${String(asObject(b).action)} of ${address}, which planning gives`;
-    if (asObject(a).action !== asObject(b).action) return `it proposes to ${String(asObject(a).action)} ${address} where planning gives ${String(asObject(b).action)}`;
+    const [was, is] = [String(asObject(a).action), String(asObject(b).action)];
+    if (was !== is) return `${was === 'noop' ? `it leaves ${address} as it is` : `it proposes to ${was} ${address}`} where planning gives ${is}`;
     const at = differenceAt(a, b, []);
     if (at) return `its change to ${address} differs at ${at}`;
   }

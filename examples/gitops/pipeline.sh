@@ -10,7 +10,9 @@
 #   specs/zone.yaml             operator: the zone (pools, clusters, storage, templates)
 #   specs/partners.yaml         operator: which partner manages which tenants, quotas
 #   specs/<tenant>.yaml         partners: one file per tenant
-#   specs/secrets/...           secret files referenced as { file: ... } (or use { env: ... })
+#   specs/secrets/<partner>/... secret files referenced as { file: ... } (or use { env: ... }):
+#                               each partner's tenants only from what its partners.yaml
+#                               entry allows (secrets: { env: [...], files: [...] })
 #   ci/pipeline.sh              this script
 #   .github/workflows/netfirst.yml  or  .gitlab-ci.yml   calling it (samples in ci/ here)
 #

@@ -64,6 +64,21 @@ function toRule(cx: FileContext, e: AclEntry): RuleOrWhy {
   return { rule };
 }
 
+/**
+ * A host's forwards by `protocol/privatePort` (the first of each), built once per host:
+ * every ACL entry naming the host looks its ports up here.
+ */
+const byPrivatePort = new WeakMap<readonly ImportedPortForward[], Map<string, ImportedPortForward>>();
+function forwardTo(forwards: readonly ImportedPortForward[], protocol: string, port: number): ImportedPortForward | undefined {
+  let index = byPrivatePort.get(forwards);
+  if (!index) {
+    index = new Map();
+    for (const f of forwards) if (!index.has(`${f.protocol}/${f.privatePort}`)) index.set(`${f.protocol}/${f.privatePort}`, f);
+    byPrivatePort.set(forwards, index);
+  }
+  return index.get(`${protocol}/${port}`);
+}
+
 /** The rule's ports as seen from outside; an ACL naming a forwarded private host uses private ports. Returns why not, as text. */
 function publicPorts(e: AclEntry, forwards: readonly ImportedPortForward[] | undefined): readonly number[] | undefined | string {
   const ports = e.dstPort?.op === 'eq' ? e.dstPort.ports : undefined;
@@ -71,7 +86,7 @@ function publicPorts(e: AclEntry, forwards: readonly ImportedPortForward[] | und
   if (!ports) return 'admits every port of a host that is reached only through port forwards; list the ports';
   const out: number[] = [];
   for (const p of ports) {
-    const f = forwards.find((x) => x.protocol === e.protocol && x.privatePort === p);
+    const f = forwardTo(forwards, e.protocol, p);
     if (!f) return `port ${p} of ${forwards[0]!.privateIp} is not forwarded from outside`;
     out.push(f.publicPort);
   }
@@ -87,8 +102,8 @@ function mapInbound(cx: FileContext, acl: Acl, iface: string): void {
   for (const l of acl.broken) cx.f.report(l, 'could not parse', `entry of inbound ACL ${acl.name} could not be read; check it by hand`);
 }
 
-function reportAcl(cx: FileContext, acl: Acl, bindings: readonly Binding[]): void {
-  const where = bindings.filter((b) => b.acl === acl.name).map((b) => `${b.direction} on ${b.iface}`);
+function reportAcl(cx: FileContext, acl: Acl, bindings: ReadonlyMap<string, readonly Binding[]>): void {
+  const where = (bindings.get(acl.name) ?? []).map((b) => `${b.direction} on ${b.iface}`);
   const count = plural(acl.entries.length + acl.broken.length, 'entry', 'entries');
   const reason = where.length > 0
     ? `filters traffic ${where.join(', ')} (${count}); internal filtering is not in the spec (its firewall only admits traffic to public addresses) — recreate by hand if needed`
@@ -100,13 +115,19 @@ export function mapFirewall(cx: FileContext): void {
   const bindings = readBindings(cx);
   const outsideNames = new Set(cx.ifaces.filter(isOutside).flatMap((i) => [i.name, i.nameif].filter((n): n is string => n !== undefined)));
   const inbound = new Map(bindings.filter((b) => b.direction === 'in' && outsideNames.has(b.iface)).map((b) => [b.acl, b.iface] as const));
+  const byAcl = new Map<string, Binding[]>();
+  for (const b of bindings) {
+    const list = byAcl.get(b.acl);
+    if (list) list.push(b);
+    else byAcl.set(b.acl, [b]);
+  }
   for (const acl of cx.acls.values()) {
     cx.f.claimAll(acl.blocks);
     const iface = inbound.get(acl.name);
     if (iface !== undefined) {
       cx.aclUse.set(acl.name, 'firewall');
       mapInbound(cx, acl, iface);
-    } else if (!cx.aclUse.has(acl.name)) reportAcl(cx, acl, bindings);
+    } else if (!cx.aclUse.has(acl.name)) reportAcl(cx, acl, byAcl);
   }
   for (const b of bindings) {
     const use = cx.aclUse.get(b.acl);

@@ -29,18 +29,19 @@ export function isOutsideName(cx: FileContext, name: string): boolean {
   return i ? isOutside(i) : name === 'any' || /outside/i.test(name);
 }
 
-const insideCandidates = new WeakMap<FileContext, readonly CiscoInterface[]>();
+const insideCandidates = new WeakMap<FileContext, readonly Candidate[]>();
 
 /** Networks traffic from interface `real` comes from: that interface's, or every inside one for `any`. */
-export function candidatesBehind(cx: FileContext, real: string): Candidate[] {
+export function candidatesBehind(cx: FileContext, real: string): readonly Candidate[] {
   if (real !== 'any') {
     const i = cx.interfaceNamed(real);
     const c = i && !isOutside(i) ? candidateOf(i) : undefined;
     return c ? [c] : [];
   }
+  // One list per file: matchSources remembers its answers per list.
   let inside = insideCandidates.get(cx);
-  if (!inside) insideCandidates.set(cx, (inside = cx.ifaces.filter((i) => !isOutside(i))));
-  return inside.map(candidateOf).filter((c): c is Candidate => c !== undefined);
+  if (!inside) insideCandidates.set(cx, (inside = cx.ifaces.filter((i) => !isOutside(i)).map(candidateOf).filter((c): c is Candidate => c !== undefined)));
+  return inside;
 }
 
 function lookup(cx: FileContext, name: string): AddressSet | undefined {

@@ -7,7 +7,7 @@
 import { tokens, type ConfigBlock, type ConfigLine } from './cisco-config.js';
 import type { FileContext } from './cisco-context.js';
 import { formatIpv4, isIpv4, parseIpv4 } from './cisco-ipv4.js';
-import { aclSources, candidateOf, matchSources, routeMapAcls, type NatSources } from './cisco-nat-sources.js';
+import { aclSources, candidateOf, matchSources, routeMapAcls, type Candidate, type NatSources } from './cisco-nat-sources.js';
 import { portNumber } from './cisco-ports.js';
 import { addressTarget, interfaceTarget, type NatTarget, type Outcome } from './cisco-public-ips.js';
 
@@ -93,6 +93,15 @@ function forward(cx: FileContext, line: ConfigLine, target: NatTarget, protocol:
   return cx.publicIps.portForward(target, { protocol, publicPort, privateIp: local, privatePort }, line);
 }
 
+const insideOf = new WeakMap<FileContext, readonly Candidate[]>();
+
+/** The `ip nat inside` networks, found once per file. */
+function insideCandidates(cx: FileContext): readonly Candidate[] {
+  let inside = insideOf.get(cx);
+  if (!inside) insideOf.set(cx, (inside = cx.ifaces.filter((i) => i.natInside).map(candidateOf).filter((c): c is Candidate => c !== undefined)));
+  return inside;
+}
+
 function sourcesOf(cx: FileContext, kind: string, name: string): NatSources {
   if (kind === 'list') {
     cx.aclUse.set(name, 'NAT');
@@ -100,9 +109,18 @@ function sourcesOf(cx: FileContext, kind: string, name: string): NatSources {
   }
   const acls = routeMapAcls(cx.config.blocks, name);
   if (acls.length === 0) return { prefixes: [], caveats: [`route-map ${name} names no ACL that could be resolved`] };
-  const parts = acls.map((a) => sourcesOf(cx, 'list', a));
-  return { prefixes: parts.flatMap((p) => p.prefixes), caveats: parts.flatMap((p) => p.caveats) };
+  let known = routeMapSources.get(cx);
+  if (!known) routeMapSources.set(cx, (known = new Map()));
+  let sources = known.get(name);
+  if (!sources) {
+    const parts = acls.map((a) => sourcesOf(cx, 'list', a));
+    known.set(name, (sources = { prefixes: parts.flatMap((p) => p.prefixes), caveats: parts.flatMap((p) => p.caveats) }));
+  }
+  return sources;
 }
+
+/** A route-map's sources, joined once per file (matchSources remembers answers per list). */
+const routeMapSources = new WeakMap<FileContext, Map<string, NatSources>>();
 
 function mapDynamic(cx: FileContext, line: ConfigLine, w: readonly string[], pools: ReadonlyMap<string, Pool>, used: Set<string>): void {
   const [kind, name, via, viaName] = w.slice(4);
@@ -123,8 +141,7 @@ function mapDynamic(cx: FileContext, line: ConfigLine, w: readonly string[], poo
     target = addressTarget(pool.first, [pool.name]);
     if (pool.size > 1) notes.push(`pool ${pool.name} has ${pool.size} addresses; only the first (${pool.first}) is imported`);
   }
-  const inside = cx.ifaces.filter((i) => i.natInside).map(candidateOf).filter((c) => c !== undefined);
-  const match = matchSources(sourcesOf(cx, kind!, name), inside, '`ip nat inside`');
+  const match = matchSources(sourcesOf(cx, kind!, name), insideCandidates(cx), '`ip nat inside`');
   for (const x of match.notes) notes.push(x);
   if (!w.includes('overload')) notes.push('dynamic NAT without overload: imported as source NAT to one address');
   for (const n of optionNotes(w.slice(8))) if (!n.startsWith('option overload')) notes.push(n);

@@ -6,7 +6,9 @@
  */
 import type { Acl } from './cisco-acl.js';
 import { tokens, type ConfigBlock } from './cisco-config.js';
-import { cidrOf, overlaps, type Prefix } from './cisco-ipv4.js';
+import { cidrOf, type Prefix } from './cisco-ipv4.js';
+import { listed, LISTED } from './cisco-plural.js';
+import { PrefixIndex } from './cisco-prefix-index.js';
 import type { CiscoInterface } from './cisco-interfaces.js';
 import type { AddressSet } from './cisco-objects.js';
 
@@ -18,9 +20,20 @@ export interface NatSources {
 
 const isAny = (s: AddressSet): boolean => s.kind === 'prefixes' && s.prefixes.length === 1 && s.prefixes[0]!.len === 0;
 
-/** Permit entries' sources; entries that also match a destination make it policy NAT. */
+const sourcesOfAcl = new WeakMap<Acl, NatSources>();
+
+/**
+ * Permit entries' sources; entries that also match a destination make it policy NAT.
+ * Read once per ACL: every NAT rule naming it gets the same answer.
+ */
 export function aclSources(acl: Acl | undefined, name: string): NatSources {
   if (!acl) return { prefixes: [], caveats: [`ACL ${name} is not defined in this file`] };
+  let known = sourcesOfAcl.get(acl);
+  if (!known) sourcesOfAcl.set(acl, (known = readAclSources(acl, name)));
+  return known;
+}
+
+function readAclSources(acl: Acl, name: string): NatSources {
   const caveats: string[] = [];
   const out: Prefix[] = [];
   for (const e of acl.entries.filter((x) => x.action === 'permit')) {
@@ -30,14 +43,28 @@ export function aclSources(acl: Acl | undefined, name: string): NatSources {
   }
   if (acl.entries.some((e) => e.action === 'deny')) caveats.push(`ACL ${name} has deny entries (exempted sources), which the spec cannot express`);
   if (acl.broken.length > 0) caveats.push(`ACL ${name} has ${acl.broken.length} entries that could not be parsed`);
-  return { prefixes: out, caveats };
+  return { prefixes: out, caveats: listed(caveats, `caveats about ACL ${name}`) };
 }
 
-/** IOS `route-map RM` → the ACLs its `match ip address` clauses name. */
+const routeMapsOf = new WeakMap<readonly ConfigBlock[], Map<string, string[]>>();
+
+/** IOS `route-map RM` → the ACLs its `match ip address` clauses name. The file's route-maps are read once. */
 export function routeMapAcls(blocks: readonly ConfigBlock[], name: string): string[] {
-  return blocks
-    .filter((b) => tokens(b.head)[0] === 'route-map' && tokens(b.head)[1] === name)
-    .flatMap((b) => b.children.map(tokens).filter((w) => w[0] === 'match' && w[1] === 'ip' && w[2] === 'address' && w[3] !== 'prefix-list').flatMap((w) => w.slice(3)));
+  let maps = routeMapsOf.get(blocks);
+  if (!maps) {
+    maps = new Map();
+    for (const b of blocks) {
+      const [cmd, map] = tokens(b.head);
+      if (cmd !== 'route-map' || map === undefined) continue;
+      const acls = maps.get(map) ?? [];
+      maps.set(map, acls);
+      for (const w of b.children.map(tokens)) {
+        if (w[0] === 'match' && w[1] === 'ip' && w[2] === 'address' && w[3] !== 'prefix-list') for (const acl of w.slice(3)) acls.push(acl);
+      }
+    }
+    routeMapsOf.set(blocks, maps);
+  }
+  return maps.get(name) ?? [];
 }
 
 export interface Candidate {
@@ -61,8 +88,31 @@ export function matchSources(sources: NatSources, candidates: readonly Candidate
     if (candidates.length > 0) notes.push(`sources unknown: assumed every ${what} network`);
     return { keys: candidates.map((c) => c.key), notes };
   }
-  const keys = candidates.filter((c) => sources.prefixes.some((p) => overlaps(p, c.prefix))).map((c) => c.key);
-  const stray = sources.prefixes.filter((p) => !candidates.some((c) => overlaps(p, c.prefix)));
-  if (stray.length > 0 && candidates.length > 0) notes.push(`sources ${stray.map(cidrOf).join(', ')} match no ${what} network (behind a router, or a DHCP scope?); add them by hand if they must be NATed`);
-  return { keys, notes };
+  const { keys, stray } = overlapsOf(sources.prefixes, candidates);
+  const strays = `${stray.slice(0, LISTED).map(cidrOf).join(', ')}${stray.length > LISTED ? ` and ${stray.length - LISTED} more` : ''}`;
+  if (stray.length > 0 && candidates.length > 0) notes.push(`sources ${strays} match no ${what} network (behind a router, or a DHCP scope?); add them by hand if they must be NATed`);
+  return { keys: [...keys], notes };
 }
+
+/**
+ * Which candidates the prefixes overlap (in candidate order), and which prefixes
+ * overlap none; remembered per pair of lists, since many NAT rules name the same ACL
+ * or object over the same networks.
+ */
+function overlapsOf(prefixes: readonly Prefix[], candidates: readonly Candidate[]): { readonly keys: readonly string[]; readonly stray: readonly Prefix[] } {
+  let forPrefixes = overlapMemo.get(prefixes);
+  if (!forPrefixes) overlapMemo.set(prefixes, (forPrefixes = new WeakMap()));
+  const known = forPrefixes.get(candidates);
+  if (known) return known;
+  let index = candidateIndexes.get(candidates);
+  if (!index) candidateIndexes.set(candidates, (index = new PrefixIndex(candidates.map((c) => c.prefix))));
+  const hits = new Set<number>();
+  const stray: Prefix[] = [];
+  for (const p of prefixes) if (!index.overlapping(p, (at) => hits.add(at))) stray.push(p);
+  const result = { keys: [...hits].sort((a, b) => a - b).map((at) => candidates[at]!.key), stray };
+  forPrefixes.set(candidates, result);
+  return result;
+}
+
+const overlapMemo = new WeakMap<readonly Prefix[], WeakMap<readonly Candidate[], { readonly keys: readonly string[]; readonly stray: readonly Prefix[] }>>();
+const candidateIndexes = new WeakMap<readonly Candidate[], PrefixIndex>();

@@ -32,6 +32,8 @@ interface Row {
   readonly hints: string[];
   staticNat?: { readonly ip: string; readonly line: number };
   readonly forwards: (ImportedPortForward & { readonly at: number })[];
+  /** The forwards by `protocol/publicPort`: a file may hold thousands of forwards on one address. */
+  readonly byPort: Map<string, ImportedPortForward & { readonly at: number }>;
   sourceNatFor?: Set<string>;
 }
 
@@ -54,7 +56,7 @@ export class PublicIpTable {
       for (const h of target.hints) if (!found.hints.includes(h)) found.hints.push(h);
       return found;
     }
-    const made: Row = { target, source: this.f.source(line), hints: [...target.hints], forwards: [] };
+    const made: Row = { target, source: this.f.source(line), hints: [...target.hints], forwards: [], byPort: new Map() };
     this.rows.set(target.identity, made);
     return made;
   }
@@ -70,8 +72,13 @@ export class PublicIpTable {
 
   portForward(target: NatTarget, fwd: PortForward, line: ConfigLine): Outcome {
     const row = this.row(target, line);
-    const known = row.forwards.find((k) => k.protocol === fwd.protocol && k.publicPort === fwd.publicPort);
-    if (!known) row.forwards.push({ ...fwd, source: this.f.source(line), at: line.line });
+    const port = `${fwd.protocol}/${fwd.publicPort}`;
+    const known = row.byPort.get(port);
+    if (!known) {
+      const added = { ...fwd, source: this.f.source(line), at: line.line };
+      row.forwards.push(added);
+      row.byPort.set(port, added);
+    }
     else if (known.privateIp === fwd.privateIp && known.privatePort === fwd.privatePort) return this.duplicate(line, known.at);
     else return this.conflict(line, 'conflicting port forward', `${fwd.protocol}/${fwd.publicPort} on ${target.address ?? target.identity} already forwards to ${known.privateIp}:${known.privatePort} (line ${known.at}); decide which one to keep`);
     return 'added';
@@ -116,7 +123,13 @@ export class PublicIpTable {
     for (const r of this.rows.values()) {
       const address = r.target.address;
       if (address === undefined) continue;
-      for (const f of r.forwards) add(f.privateIp, { address, forwards: r.forwards.filter((x) => x.privateIp === f.privateIp) });
+      const byHost = new Map<string, ImportedPortForward[]>();
+      for (const f of r.forwards) {
+        const list = byHost.get(f.privateIp);
+        if (list) list.push(f);
+        else byHost.set(f.privateIp, [f]);
+      }
+      for (const [ip, forwards] of byHost) add(ip, { address, forwards });
     }
     return index;
   }

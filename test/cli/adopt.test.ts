@@ -12,11 +12,11 @@ interface Inventory { address: string; providerId: string }
 const secret = (file: string): string => readFileSync(join(REPO, 'examples', 'iswest', 'secrets', file), 'utf8').trim();
 /** The values the example's secret files hold, as the environment variables adopted specs reference. */
 const SECRETS: Record<string, string> = {
-  ACME_DENTAL_HQ_PSK: secret('acme-hq-psk'),
-  ACME_DENTAL_DR_LEE_PASSWORD: secret('acme-dr-lee-password'),
-  COLE_ACCOUNTING_CAROL_PASSWORD: secret('cole-carol-password'),
-  COLE_ACCOUNTING_DAN_PASSWORD: secret('cole-dan-password'),
-  COLE_ACCOUNTING_ERIN_PASSWORD: secret('cole-erin-password'),
+  ACME_DENTAL_HQ_PSK: secret('westside-it/acme-hq-psk'),
+  ACME_DENTAL_DR_LEE_PASSWORD: secret('westside-it/acme-dr-lee-password'),
+  COLE_ACCOUNTING_CAROL_PASSWORD: secret('ledgerline/cole-carol-password'),
+  COLE_ACCOUNTING_DAN_PASSWORD: secret('ledgerline/cole-dan-password'),
+  COLE_ACCOUNTING_ERIN_PASSWORD: secret('ledgerline/cole-erin-password'),
 };
 
 function loseState(sb: Sandbox): void {

@@ -37,7 +37,7 @@ describe('examples/iswest', () => {
   it('keeps secrets as digests and references, never values', () => {
     const vpn = result.resources.find((r) => r.address === 'acme-dental/vpn/hq')!;
     expect(vpn.attributes.preSharedKey).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(vpn.secrets.preSharedKey).toEqual({ file: 'secrets/acme-hq-psk', baseDir: 'examples/iswest' });
+    expect(vpn.secrets.preSharedKey).toEqual({ file: 'secrets/westside-it/acme-hq-psk', baseDir: 'examples/iswest' });
     expect(JSON.stringify(result.resources)).not.toContain('demo-');
   });
 });

@@ -130,6 +130,7 @@ describe('firstDifference', () => {
     { reason: 'the same plan, diagnostics aside', saved: { ...plan, diagnostics: [] }, want: undefined },
     { reason: 'an added change', saved: { ...plan, changes: [...plan.changes, { address: 't/vm/c', action: 'delete' }] }, want: 'it proposes to delete t/vm/c, which planning does not give' },
     { reason: 'another action', saved: { ...plan, changes: [plan.changes[0]!, { address: 't/vm/b', action: 'delete' }] }, want: 'it proposes to delete t/vm/b where planning gives noop' },
+    { reason: 'no change where planning gives one', saved: { ...plan, changes: [{ ...plan.changes[0]!, action: 'noop' }, plan.changes[1]!] }, want: 'it leaves t/vm/a as it is where planning gives update' },
     { reason: 'a change left out', saved: { ...plan, changes: plan.changes.slice(1) }, want: 'it leaves out the update of t/vm/a, which planning gives' },
     {
       reason: 'a nested attribute',

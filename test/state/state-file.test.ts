@@ -142,20 +142,38 @@ describe('a store writes only while its path names the file it opened', () => {
     expect(() => store.failOperation(inFlight, 'x')).toThrow(StateFileGoneError);
   });
 
-  it('a replacement state is left exactly as it was put there', () => {
+  it.each([
+    {
+      reason: 'another state renamed over it: its -wal is not replayed onto the newcomer',
+      swap: (path: string, dir: string): string | undefined => {
+        const other = openState(join(dir, 'other.db'));
+        const lineage = other.lineage;
+        other.close();
+        renameSync(join(dir, 'other.db'), path);
+        return lineage;
+      },
+    },
+    {
+      reason: 'rm state.db alone (its -wal and -shm left): a new state there starts clean',
+      swap: (path: string): string | undefined => {
+        rmSync(path);
+        return undefined;
+      },
+    },
+  ])('once the store closes, what has the name is untouched by the old file: $reason', ({ swap }) => {
     const dir = tempDir();
     const path = join(dir, 'state.db');
     const store = open(path);
+    store.commitCreate(store.beginOperation(intent('before')), network('before'));
+    const oldLineage = store.lineage;
     const inFlight = store.beginOperation(intent('office'));
-    const other = openState(join(dir, 'other.db'));
-    const lineage = other.lineage;
-    other.close();
-    renameSync(join(dir, 'other.db'), path);
+    const lineage = swap(path, dir);
     expect(() => store.commitCreate(inFlight, network('office'))).toThrow(StateFileGoneError);
     store.close();
     stores.splice(stores.indexOf(store), 1);
     const reopened = open(path);
-    expect(reopened.lineage).toBe(lineage);
+    if (lineage !== undefined) expect(reopened.lineage).toBe(lineage);
+    expect(reopened.lineage).not.toBe(oldLineage);
     expect(reopened.listResources()).toEqual([]);
     expect(reopened.pendingOperations()).toEqual([]);
   });

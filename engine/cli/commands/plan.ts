@@ -136,7 +136,7 @@ async function computePlan(paths: readonly string[], options: PlanOptions, destr
 function reportDiagnostics(plan: Pick<Plan, 'diagnostics' | 'skipped'>, options: PlanOptions): void {
   if (plan.diagnostics.length === 0) return;
   printErr(renderDiagnostics(plan, colorsFor(process.stderr, options.color === false)));
-  if (plan.skipped && plan.skipped.length > 0) {
+  if (plan.skipped !== undefined) {
     printErr(skippedNote(plan.skipped));
     return;
   }
@@ -146,8 +146,9 @@ function reportDiagnostics(plan: Pick<Plan, 'diagnostics' | 'skipped'>, options:
   }
 }
 
-const skippedNote = (tenants: readonly string[]): string =>
-  `${tenants.length} tenant${tenants.length === 1 ? '' : 's'} skipped because of the errors above (${tenants.join(', ')}): left as ${tenants.length === 1 ? 'it is' : 'they are'}; every other tenant is planned.`;
+const skippedNote = (tenants: readonly string[]): string => (tenants.length === 0
+  ? 'The errors above hold back no tenant: every tenant is planned, and the run exits 1.'
+  : `${tenants.length} tenant${tenants.length === 1 ? '' : 's'} skipped because of the errors above (${tenants.join(', ')}): left as ${tenants.length === 1 ? 'it is' : 'they are'}; every other tenant is planned.`);
 
 export async function planCommand(paths: string[], options: PlanOptions): Promise<number> {
   if (options.json && options.markdown && !options.markdownOut) throw new CliError('--json and --markdown both print the plan: write the markdown with --markdown-out FILE');
@@ -197,7 +198,7 @@ async function planUnlocked(paths: string[], options: PlanOptions, loaded?: Spec
   }
   const changed = plan.changes.some(isEffective);
   // Tenants skipped for their errors: the plan of the others is shown, and the run still fails.
-  if (plan.skipped && plan.skipped.length > 0) return 1;
+  if (plan.skipped !== undefined) return 1;
   return options.detailedExitcode && changed ? 2 : 0;
 }
 
@@ -288,8 +289,8 @@ async function applyLocked(paths: string[], options: ApplyOptions, destroy: bool
     state.rewriteSecretDigests(digestRewrites.filter((r) => locks.tenants === undefined || locks.tenants.has(parseAddress(r.address).tenant)));
     if (plan.drift && plan.drift.length > 0) print(renderDriftText(plan.drift, colors));
     print(renderPlanText(plan, colors));
-    const skippedTenants = plan.skipped?.length ?? 0;
-    if (!plan.changes.some(isEffective)) return skippedTenants > 0 ? 1 : 0;
+    const wentOn = plan.skipped !== undefined;
+    if (!plan.changes.some(isEffective)) return wentOn ? 1 : 0;
     // A saved plan was reviewed when it was made: applying it does not ask again (as Terraform).
     if (!options.autoApprove && !savedPlan) await confirm(destroy ? destroyPrompt(plan) : undefined);
 
@@ -333,8 +334,11 @@ async function applyLocked(paths: string[], options: ApplyOptions, destroy: bool
     const done = summarizeDone(plan.changes, result.outcomes);
     if (result.failed === 0 && result.skipped === 0) {
       print(colors.green(colors.bold(`\n${destroy ? 'Destroy' : 'Apply'} complete!`)) + ` Resources: ${done} in ${secs}.`);
-      if (skippedTenants > 0) {
-        print(colors.red(`${skippedTenants} tenant${skippedTenants === 1 ? ' was' : 's were'} skipped for errors in ${skippedTenants === 1 ? 'its spec' : 'their specs'}: ${plan.skipped!.join(', ')}. Fix ${skippedTenants === 1 ? 'it' : 'them'} and apply again.`));
+      if (wentOn) {
+        const n = plan.skipped!.length;
+        print(colors.red(n === 0
+          ? 'The specs have errors (above) that held back no tenant: fix them.'
+          : `${n} tenant${n === 1 ? ' was' : 's were'} skipped for errors in ${n === 1 ? 'its spec' : 'their specs'}: ${plan.skipped!.join(', ')}. Fix ${n === 1 ? 'it' : 'them'} and apply again.`));
         return 1;
       }
       return 0;
