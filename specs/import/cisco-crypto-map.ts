@@ -49,7 +49,11 @@ export function readCryptoMaps(blocks: readonly ConfigBlock[], ifaces: readonly 
   const appliedTo = new Map<string, string[]>();
   const otherLines: ConfigLine[] = [];
   const read: ConfigBlock[] = [];
-  const apply = (map: string, iface: string): void => void appliedTo.set(map, [...(appliedTo.get(map) ?? []), iface]);
+  const apply = (map: string, iface: string): void => {
+    const list = appliedTo.get(map);
+    if (list) list.push(iface);
+    else appliedTo.set(map, [iface]);
+  };
   for (const i of ifaces) if (i.cryptoMap) apply(i.cryptoMap, i.name);
   for (const b of blocks) {
     const w = tokens(b.head);

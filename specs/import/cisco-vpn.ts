@@ -12,6 +12,7 @@ import { readCryptoMaps, type CryptoMapEntry } from './cisco-crypto-map.js';
 import { readIpsecCatalog, type IpsecCatalog, type Policy, type ProfileSettings } from './cisco-ipsec-params.js';
 import type { CiscoInterface } from './cisco-interfaces.js';
 import { cryptoAclCidrs } from './cisco-crypto-acl.js';
+import { PrefixIndex } from './cisco-prefix-index.js';
 import { isL2lPeerName, keyFor, readKeys, type KeyCatalog, type KeyEntry } from './cisco-psk.js';
 import { cidrOf } from './cisco-ipv4.js';
 import { redactSecrets } from './cisco-redact.js';
@@ -59,6 +60,15 @@ function peerFact(s: Shared, at: ConfigLine, key: string, hints: readonly (strin
   return { key, nameHints, peer, peerCidrs: cidrs.peer, localCidrs: cidrs.local, ike, esp, ...(chosen.secret ? { preSharedKey: chosen.secret } : {}), source: s.cx.f.source(at) };
 }
 
+const localIndexes = new WeakMap<FileContext, PrefixIndex>();
+
+/** The file's own networks, indexed once for every crypto ACL. */
+function localNetworks(cx: FileContext): PrefixIndex {
+  let index = localIndexes.get(cx);
+  if (!index) localIndexes.set(cx, (index = new PrefixIndex(cx.ifaces.flatMap((i) => (i.address && i.kind === 'lan' ? [i.address.prefix] : [])))));
+  return index;
+}
+
 function fromCryptoMap(s: Shared, e: CryptoMapEntry, appliedTo: ReadonlyMap<string, readonly string[]>): ImportedVpnPeer | undefined {
   const { cx } = s;
   if (e.dynamic || e.manual) {
@@ -77,8 +87,7 @@ function fromCryptoMap(s: Shared, e: CryptoMapEntry, appliedTo: ReadonlyMap<stri
   let cidrs = { local: [] as string[], peer: [] as string[] };
   if (e.acl) {
     cx.aclUse.set(e.acl, `VPN ${e.map} ${e.seq}`);
-    const localPrefixes = cx.ifaces.flatMap((i) => (i.address && i.kind === 'lan' ? [i.address.prefix] : []));
-    const r = cryptoAclCidrs(cx.acls.get(e.acl), e.acl, localPrefixes);
+    const r = cryptoAclCidrs(cx.acls.get(e.acl), e.acl, localNetworks(cx));
     cidrs = { local: r.local, peer: r.peer };
     for (const x of r.notes) notes.push(x);
   } else notes.push('no match address: the protected networks are unknown');
