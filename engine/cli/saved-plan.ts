@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hasErrors } from '../../specs/diagnostic.js';
+import type { SpecSet } from '../../specs/model.js';
 import type { DigestRewrite, StateStore } from '../../state/index.js';
 import type { Dag } from '../graph/index.js';
 import { ownsTenant } from '../partners/index.js';
@@ -21,12 +22,11 @@ import { proposalProblems } from '../plan/proposal.js';
 import { planToJson } from '../plan/render-json.js';
 import { firstDifference, parseSavedPlan, restoreDrift, specFilesMoved, specsMovedSince, stateMovedSince, type SavedPlan } from '../plan/saved.js';
 import { hasValidSeal } from '../plan/seal.js';
+import type { RecordedResource } from '../resource.js';
 import { CliError } from './errors.js';
 import { loadRunSpecs, refusal, runPartner, savedPlanRefusal, type PartnerOptions } from './partner.js';
 import { planningSecrets } from './secrets.js';
-import type { SpecSet } from '../../specs/model.js';
 import { openWorkspaceState, type GlobalOptions } from './workspace.js';
-import type { RecordedResource } from '../resource.js';
 
 export interface SavedPlanApply {
   /** Open; the caller closes it. */

@@ -100,7 +100,8 @@ function digester(key: Buffer | string, prefix: string, scope: SecretScope): Dig
   const seen = new Map<string, { digest: string } | { error: string }>();
   return (ref, baseDir, tenant) => {
     const policy = judge.policy(tenant);
-    const cacheKey = `${policyKey(policy)}\0${'env' in ref ? `env:${ref.env}` : `file:${resolve(baseDir, ref.file)}`}`;
+    // The reference as written is part of the key: messages quote it.
+    const cacheKey = `${policyKey(policy)}\0${'env' in ref ? `env:${ref.env}` : `file:${resolve(baseDir, ref.file)}\0${ref.file}`}`;
     let result = seen.get(cacheKey);
     if (!result) {
       try {

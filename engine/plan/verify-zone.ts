@@ -90,14 +90,24 @@ const tenantOf = (address: string): string => address.slice(0, address.indexOf('
  * Whether `r`'s use of a value others use too is `r`'s fault (CollisionPolicy), and how
  * the others are named: `by a, b` where they may be named, else nothing.
  */
-function collision(input: ZoneVerifyInput, r: DesiredResource, holds: boolean, others: readonly { address: string; recorded: boolean }[], kind: string): { blamed: boolean; by: string } {
+function collision(
+  input: ZoneVerifyInput,
+  r: DesiredResource,
+  same: (a: RecordedResource['attributes']) => boolean,
+  others: readonly { address: string; recorded: boolean }[],
+  kind: string,
+): { blamed: boolean; by: string } {
   const policy = input.collisions;
   const shown = !policy || others.every((o) => policy.visible(tenantOf(o.address)));
   const by = shown ? ` by ${describeUsers(others, kind)}` : '';
   if (!policy) return { blamed: true, by };
-  const recordedOthers = others.some((o) => o.recorded);
-  if (holds) return { blamed: recordedOthers, by };
-  if (recordedOthers) return { blamed: true, by };
+  const holds = holdsInState(input, r, same);
+  const othersHold = others.some((o) => {
+    const prior = input.recordedByAddress.get(o.address);
+    return o.recorded || (prior !== undefined && same(prior.attributes));
+  });
+  if (holds) return { blamed: othersHold, by };
+  if (othersHold) return { blamed: true, by };
   const first = others.every((o) => tenantOf(o.address) !== r.tenant && policy.precedence(r.tenant, tenantOf(o.address)) < 0);
   return { blamed: !first, by };
 }
@@ -128,8 +138,7 @@ function verifySegments(input: ZoneVerifyInput): Diagnostic[] {
     }
     const others = othersOf(r, `${s.type}:${s.id}`);
     if (others.length === 0) continue;
-    const holds = holdsInState(input, r, (a) => keyOf(a) === `${s.type}:${s.id}`);
-    const { blamed, by } = collision(input, r, holds, others, 'network');
+    const { blamed, by } = collision(input, r, (a) => keyOf(a) === `${s.type}:${s.id}`, others, 'network');
     if (blamed) out.push(findingAt(r, ['segment', s.type], `${label} is already ${by === '' ? 'in use' : 'used'} in zone ${zone}${by}`));
   }
   return out;
@@ -156,8 +165,7 @@ function verifyPublicIps(input: ZoneVerifyInput): Diagnostic[] {
     }
     const others = othersOf(r, text);
     if (others.length === 0) continue;
-    const holds = holdsInState(input, r, (a) => a.address === text);
-    const { blamed, by } = collision(input, r, holds, others, 'public IP');
+    const { blamed, by } = collision(input, r, (a) => a.address === text, others, 'public IP');
     if (blamed) out.push(findingAt(r, ['address'], by === '' ? `public IP ${text} is already in use in zone ${zone}` : `public IP ${text} is already used${by}`));
   }
   return out;

@@ -37,7 +37,13 @@ function readCryptoAcl(acl: Acl, name: string, localNetworks: PrefixIndex): Cryp
   const notes: string[] = [];
   const lists = new ListIds();
   const added = { local: new Set<number>(), peer: new Set<number>() };
-  const isLocal = (ps: readonly Prefix[]): boolean => ps.some((p) => p.len > 0 && localNetworks.overlapsAny(p));
+  const localLists = new Map<number, boolean>();
+  const isLocal = (ps: readonly Prefix[]): boolean => {
+    const id = lists.of(ps);
+    let known = localLists.get(id);
+    if (known === undefined) localLists.set(id, (known = ps.some((p) => p.len > 0 && localNetworks.overlapsAny(p))));
+    return known;
+  };
   for (const e of acl.entries) {
     if (e.action === 'deny') {
       notes.push(`crypto ACL ${name} line ${e.line.line} denies some traffic; the spec protects whole CIDRs`);

@@ -126,12 +126,30 @@ export interface ChosenKey {
   readonly used: readonly KeyEntry[];
 }
 
+const peerIndexes = new WeakMap<KeyCatalog, Map<string, KeyEntry[]>>();
+
+/** The catalog's keys by peer address, in file order, built once: every peer of the file looks its key up. */
+function keysByPeer(catalog: KeyCatalog): ReadonlyMap<string, readonly KeyEntry[]> {
+  let index = peerIndexes.get(catalog);
+  if (!index) {
+    index = new Map();
+    for (const k of catalog.keys) {
+      const list = index.get(k.peer);
+      if (list) list.push(k);
+      else index.set(k.peer, [k]);
+    }
+    peerIndexes.set(catalog, index);
+  }
+  return index;
+}
+
 /** The key for a peer: the one its profile's keyring holds, else the only (or first) one for its address. */
 export function keyFor(catalog: KeyCatalog, peer: string, profile: string | undefined): ChosenKey {
   const tg = catalog.tunnelGroups.get(peer);
   if (tg?.secret) return { secret: tg.secret, notes: [], used: [] };
-  const exact = catalog.keys.filter((k) => k.peer === peer);
-  const wildcard = catalog.keys.filter((k) => k.peer === '0.0.0.0');
+  const byPeer = keysByPeer(catalog);
+  const exact = byPeer.get(peer) ?? [];
+  const wildcard = byPeer.get('0.0.0.0') ?? [];
   const ring = profile === undefined ? undefined : catalog.profileKeyrings.get(profile);
   const viaProfile = exact.find((k) => k.keyring !== undefined && k.keyring === ring);
   const chosen = viaProfile ?? exact[0] ?? wildcard[0];

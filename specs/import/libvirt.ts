@@ -43,7 +43,25 @@ function readFile(file: string, text: string): { file: string; format: string; f
   if (formats.length === 0 && first !== undefined) {
     throw new UnsupportedFormat(file, `root element <${first.tagName}> (line ${first.lineNumber ?? 1}) is not libvirt XML: expected <domain>, <network>, <volume>, <pool> or <node>`);
   }
-  return { file, format: formats.join('+'), facts: combine(xml.roots.map((root) => readElement(xml, root))) };
+  return { file, format: formats.join('+'), facts: readElements(xml, xml.roots) };
+}
+
+/**
+ * The facts of elements and, for a `<node>`, of the elements it holds, read with a work
+ * list rather than recursion: a file may nest `<node>`s as deep as its size allows.
+ * Facts come out in document order.
+ */
+function readElements(xml: XmlFile, elements: readonly Element[]): Facts {
+  const parts: Facts[] = [];
+  const pending: Element[] = [...elements].reverse();
+  for (let element = pending.pop(); element !== undefined; element = pending.pop()) {
+    if (rootFormat(element) === 'libvirt-node') {
+      parts.push(only({ unmapped: hostSummary(xml, element) }));
+      const inventory = children(element).filter((c) => !HOST_ELEMENTS.has(c.localName ?? ''));
+      for (let k = inventory.length - 1; k >= 0; k--) pending.push(inventory[k]!);
+    } else parts.push(readElement(xml, element));
+  }
+  return combine(parts);
 }
 
 function rootFormat(root: Element): string | undefined {
@@ -66,10 +84,8 @@ function readElement(xml: XmlFile, element: Element): Facts {
       return only({ volumes: [readVolume(xml, element)] });
     case 'domainsnapshot':
       return only({ unmapped: [readSnapshot(xml, element)] });
-    case 'node': {
-      const inventory = children(element).filter((c) => !HOST_ELEMENTS.has(c.localName ?? ''));
-      return combine([only({ unmapped: hostSummary(xml, element) }), ...inventory.map((c) => readElement(xml, c))]);
-    }
+    case 'node':
+      return readElements(xml, [element]);
     default:
       return only({ unmapped: [unknownElement(xml, element)] });
   }

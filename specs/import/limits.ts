@@ -8,10 +8,11 @@
  * expansion is capped where it happens) and importTenant checks every result, so no
  * importer hands the drafting step more than these.
  */
+import type { ImportResult, SourceLine } from './model.js';
 
 /**
  * Largest file read: a big Cisco configuration (a core router, an ASA with years of
- * ACLs) is a few MiB; an RVTools tab of 10,000 VMs about 5 MiB.
+ * ACLs) is a few MiB; an RVTools vInfo tab holds about 500 bytes per VM.
  */
 export const MAX_IMPORT_FILE_BYTES = 8 * 2 ** 20;
 
@@ -53,16 +54,46 @@ export const LIMIT_NOUNS: { readonly [K in ImportLimit]: string } = {
 export const MAX_GROUP_BLOCKS = 4096;
 export const MAX_FILE_GROUP_BLOCKS = 262_144;
 
-/** Most XML elements one libvirt file may nest (libvirt's own nest about 6 levels). */
-export const MAX_XML_DEPTH = 64;
-
-/** A file's import made more of something than IMPORT_LIMITS allows: the CLI reports it and writes nothing. */
+/** An import made more of something than IMPORT_LIMITS allows: the CLI reports it and writes nothing. */
 export class ImportTooLarge extends Error {
+  /** `file` names the file that made them (or the files, when none did alone). */
   constructor(
     readonly file: string,
     readonly limit: ImportLimit,
   ) {
     super(`${file}: more than ${IMPORT_LIMITS[limit].toLocaleString('en-US')} ${LIMIT_NOUNS[limit]} in one import`);
     this.name = 'ImportTooLarge';
+  }
+}
+
+/**
+ * Throws ImportTooLarge when a result holds more than IMPORT_LIMITS allows, naming the
+ * file with the most of it (or every file, when only their sum is over).
+ */
+export function checkImportLimits(result: ImportResult): void {
+  const counted: { readonly [K in ImportLimit]: readonly { readonly source: SourceLine; readonly n?: number }[] } = {
+    networks: result.networks,
+    vms: result.vms,
+    publicIps: result.publicIps,
+    firewallRules: result.firewall,
+    vpnPeers: result.vpnPeers,
+    addressBlocks: [
+      ...result.firewall.map((r) => ({ source: r.source, n: r.from.length })),
+      ...result.vpnPeers.map((p) => ({ source: p.source, n: p.peerCidrs.length + p.localCidrs.length })),
+    ],
+    unmapped: result.unmapped,
+  };
+  for (const limit of Object.keys(IMPORT_LIMITS) as ImportLimit[]) {
+    const items = counted[limit];
+    const perFile = new Map<string, number>();
+    let total = 0;
+    for (const item of items) {
+      const n = item.n ?? 1;
+      total += n;
+      perFile.set(item.source.file, (perFile.get(item.source.file) ?? 0) + n);
+    }
+    if (total <= IMPORT_LIMITS[limit]) continue;
+    const [worst, most = 0] = [...perFile].reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0] as [string, number]);
+    throw new ImportTooLarge(most > IMPORT_LIMITS[limit] ? worst : [...perFile.keys()].join(', '), limit);
   }
 }

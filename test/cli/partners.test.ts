@@ -61,14 +61,15 @@ describe('a partner plans, applies and reads only its own tenants', { timeout: 1
   });
 
   it('state list --partner lexcore shows only baker-law', () => {
-    const rows = listed(sb, '--partner', 'lexcore');
+    // The Partners document is the operator's partners.yaml at the top of the spec directory given.
+    const rows = listed(sb, '--partner', 'lexcore', '--specs', 'iswest');
     expect(rows.length).toBe(19);
     expect(tenantsIn(rows)).toEqual(['baker-law']);
-    expect(sb.run('state', 'list', '--partner', 'ledgerline').stdout.trim()).toBe('');
+    expect(sb.run('state', 'list', '--partner', 'ledgerline', '--specs', 'iswest').stdout.trim()).toBe('');
   });
 
   it('NETFIRST_PARTNER works like --partner', () => {
-    const r = sandboxRun(sb, { NETFIRST_PARTNER: 'lexcore' }, 'state', 'list', '--json');
+    const r = sandboxRun(sb, { NETFIRST_PARTNER: 'lexcore' }, 'state', 'list', '--json', '--specs', 'iswest');
     expect(tenantsIn(JSON.parse(r.stdout) as Listed[])).toEqual(['baker-law']);
   });
 
@@ -143,15 +144,16 @@ describe('refusals: exit 1 with the diagnostics, nothing applied', { timeout: 18
       ['apply', 'iswest', '--tenant', 'baker-law', '--auto-approve', ...as],
       ['destroy', 'iswest', '--tenant', 'baker-law', '--auto-approve', ...as],
       ['refresh', 'iswest', '--tenant', 'baker-law', ...as],
-      ['state', 'list', '--tenant', 'baker-law', ...as],
-      ['state', 'show', 'baker-law/vm/web-1', ...as],
-      ['exec', 'baker-law/vm/web-1', '--specs', 'iswest', ...as, '--', 'true'],
+      ['state', 'list', '--tenant', 'baker-law', '--specs', 'iswest', ...as],
+      ['state', 'show', 'baker-law/vm/web-1', '--specs', 'iswest', ...as],
       ['import', 'provider', 'iswest-1', 'iswest', '--tenant', 'baker-law', '--dry-run', ...as],
     ]) {
       refused(sb.run(...args), message);
     }
     // Not whether it exists: a name no partner owns gets the same answer.
-    refused(sb.run('state', 'show', 'nobody/vm/x', '--partner', 'westside-it'), 'partner westside-it does not manage tenant nobody: refused');
+    refused(sb.run('state', 'show', 'nobody/vm/x', '--specs', 'iswest', '--partner', 'westside-it'), 'partner westside-it does not manage tenant nobody: refused');
+    // exec is the operator's alone: refused for any partner, whatever the tenant.
+    refused(sb.run('exec', 'baker-law/vm/web-1', '--specs', 'iswest', ...as, '--', 'true'), 'exec is for the operator');
   });
 
   it("a tenant file that claims the partner, for a tenant it does not own, is refused at its name's line", () => {

@@ -241,6 +241,13 @@ describe('apply PLANFILE: an edited plan is refused', () => {
     expect(world(sb)).toBe(before);
   });
 
+  it('plan --json prints the same sealed plan, byte for byte', () => {
+    const printed = sb.run('plan', 'iswest', '--partner', 'westside-it', '--json');
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toBe(sb.read('p.json'));
+    expect(made.seal).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+  });
+
   it('the unedited plan, byte for byte, still applies — once (no refusal left a lock behind)', () => {
     expect(sb.run('state', 'lock').stdout).toContain('The state is not locked.');
     const r = sb.run('apply', 'p.json', '--partner', 'westside-it');

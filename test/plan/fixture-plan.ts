@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildDesired } from '../../engine/plan/desired.js';
 import type { DigestSecret } from '../../engine/plan/expand.js';
+import type { CollisionPolicy } from '../../engine/plan/verify-zone.js';
 import type { RecordedResource } from '../../engine/resource.js';
 import { formatDiagnostic } from '../../specs/diagnostic.js';
 import { loadSpecs } from '../../specs/load.js';
@@ -26,9 +27,9 @@ export const digestFromDisk: DigestSecret = (ref, baseDir) => {
   }
 };
 
-export function planFixture(dir: string, options: { recorded?: ReadonlyMap<string, RecordedResource>; tenants?: ReadonlySet<string> } = {}) {
+export function planFixture(dir: string, options: { recorded?: ReadonlyMap<string, RecordedResource>; tenants?: ReadonlySet<string>; collisions?: CollisionPolicy } = {}) {
   const specs = loadSpecs([dir]);
-  const out = buildDesired({ specs, recorded: options.recorded ?? new Map(), digestSecret: digestFromDisk, ...(options.tenants ? { tenants: options.tenants } : {}) });
+  const out = buildDesired({ specs, recorded: options.recorded ?? new Map(), digestSecret: digestFromDisk, ...(options.tenants ? { tenants: options.tenants } : {}), ...(options.collisions ? { collisions: options.collisions } : {}) });
   const format = (d: Parameters<typeof formatDiagnostic>[0]): string => formatDiagnostic(d.file ? { ...d, file: relative(dir, d.file) } : d);
   return { specs, ...out, loadErrors: specs.diagnostics.map(format), messages: out.diagnostics.map(format) };
 }

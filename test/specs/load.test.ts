@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../specs/diagnostic.js';
-import { loadSpecs } from '../../specs/load.js';
+import { loadSpecs, operatorFiles } from '../../specs/load.js';
 import { GiB } from '../../specs/units.js';
 
 const TiB = 2 ** 40;
@@ -88,5 +88,16 @@ describe('loadSpecs', () => {
   ])('locate: $reason', ({ given, doc, want }) => {
     const specs = loadSpecs([`${FIXTURES}/specs-valid`]);
     expect(specs.locate('test/fixtures/specs-valid/acme-dental.yaml', doc ?? 0, given)).toEqual(want);
+  });
+
+  it.each([
+    { reason: 'partners.yaml at the top of a directory given', paths: ['test/fixtures/specs-valid'], file: 'test/fixtures/specs-valid/partners.yaml', want: true },
+    { reason: 'zone*.yaml at the top of a directory given', paths: ['test/fixtures/specs-valid'], file: 'test/fixtures/specs-valid/zone-west.yml', want: true },
+    { reason: 'a zone file in a subdirectory', paths: ['test/fixtures/specs-valid'], file: 'test/fixtures/specs-valid/tenants/zone.yaml', want: false },
+    { reason: 'a tenant file', paths: ['test/fixtures/specs-valid'], file: 'test/fixtures/specs-valid/acme.yaml', want: false },
+    { reason: 'a zone file given by its own path', paths: ['test/fixtures/specs-multidoc/zone-lab.yaml'], file: 'test/fixtures/specs-multidoc/zone-lab.yaml', want: true },
+    { reason: 'a file given by its own path that is not an operator file', paths: ['test/fixtures/specs-valid/acme.yaml'], file: 'test/fixtures/specs-valid/acme.yaml', want: false },
+  ])('operator files: $reason', ({ paths, file, want }) => {
+    expect(operatorFiles(paths)(file)).toBe(want);
   });
 });

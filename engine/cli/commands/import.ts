@@ -6,14 +6,16 @@
  * separate `*.secrets.env` (0600), the report of what was not mapped to stderr (or as
  * JSON with `--json`). Nothing is written unless every file was read.
  */
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../../../specs/diagnostic.js';
 import { countsOf, reportText } from '../../../specs/import/emit.js';
 import type { TenantDraft } from '../../../specs/import/draft.js';
 import { importTenant, IMPORT_KINDS, type ImportKind, type SourceFileText } from '../../../specs/import/index.js';
+import { ImportTooLarge, MAX_IMPORT_FILE_BYTES, MAX_IMPORT_FILES } from '../../../specs/import/limits.js';
 import { UnsupportedFormat } from '../../../specs/import/model.js';
+import { formatMiB } from '../../../specs/limits.js';
 import { loadSpecs } from '../../../specs/load.js';
 import type { Loaded } from '../../../specs/model.js';
 import { Name, type ZoneDoc } from '../../../specs/schema.js';
@@ -39,9 +41,6 @@ export interface ImportOptions extends GlobalOptions {
   readonly json?: boolean;
 }
 
-/** Exports of whole estates are large, but not this large; refuse before reading into memory. */
-const MAX_IMPORT_FILE = 64 * 1024 * 1024;
-
 export function importFilesCommand(kind: ImportKind, files: string[], options: ImportOptions): number {
   const tenant = Name.safeParse(options.tenant);
   if (!tenant.success) throw new CliError(`--tenant ${JSON.stringify(options.tenant)}: ${tenant.error.issues[0]?.message ?? 'not a DNS label'}`);
@@ -52,6 +51,7 @@ export function importFilesCommand(kind: ImportKind, files: string[], options: I
   const groups = IMPORT_KINDS.map((k) => ({ kind: k, paths: k === kind ? files : (options[k] ?? []) }));
   const all = groups.flatMap((g) => g.paths);
   if (all.length === 0) throw new CliError('no files to import');
+  if (all.length > MAX_IMPORT_FILES) throw new CliError(`${all.length} files to import; one import reads at most ${MAX_IMPORT_FILES}`);
   const read = groups.map((g) => ({ kind: g.kind, files: g.paths.map(readImportFile) }));
   const { result: merged, draft, yaml, secrets } = runImport(() => importTenant(read, {
     tenant: tenant.data,
@@ -121,18 +121,31 @@ function findZone(options: ImportOptions): Loaded<ZoneDoc> {
   throw new CliError(`zone ${options.zone} is not described in ${paths.join(' ')} (zones there: ${zones.map((z) => z.value.metadata.name).join(', ') || 'none'}); pass --zone FILE or --specs DIR${zoneErrors.length > 0 ? `\n${zoneErrors.slice(0, 5).map(formatDiagnostic).join('\n')}` : ''}`);
 }
 
+/**
+ * A file to import, read the way spec files are: regular files only (a FIFO or device
+ * would block or never end), refused above MAX_IMPORT_FILE_BYTES before it is read
+ * into memory, and a file growing while it is read is refused too.
+ */
 function readImportFile(path: string): SourceFileText {
-  let size: number;
+  const tooLarge = (size: number): CliError => new CliError(`${path}: file is ${formatMiB(size)}; import files are limited to ${formatMiB(MAX_IMPORT_FILE_BYTES)}`);
+  let fd: number | undefined;
   try {
-    const st = statSync(path);
-    if (!st.isFile()) throw new CliError(`${path}: not a file`);
-    size = st.size;
+    if (!statSync(path).isFile()) throw new CliError(`${path}: not a regular file`);
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new CliError(`${path}: not a regular file`);
+    if (st.size > MAX_IMPORT_FILE_BYTES) throw tooLarge(st.size);
+    const buffer = Buffer.alloc(Math.min(st.size, MAX_IMPORT_FILE_BYTES) + 1);
+    let length = 0;
+    for (let n = 1; n > 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > MAX_IMPORT_FILE_BYTES) throw tooLarge(length);
+    return { path, text: buffer.subarray(0, length).toString('utf8') };
   } catch (error) {
     if (error instanceof CliError) throw error;
-    throw new CliError(`${path}: no such file or directory`);
+    throw new CliError(`${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : `cannot read file: ${(error as Error).message}`}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  if (size > MAX_IMPORT_FILE) throw new CliError(`${path}: ${size} bytes is more than the ${MAX_IMPORT_FILE / 1024 / 1024} MiB an import file may have`);
-  return { path, text: readFileSync(path, 'utf8') };
 }
 
 function runImport<T>(run: () => T, groups: readonly { kind: ImportKind; files: readonly SourceFileText[] }[]): T {
@@ -143,6 +156,7 @@ function runImport<T>(run: () => T, groups: readonly { kind: ImportKind; files: 
       const kind = groups.find((g) => g.files.some((f) => f.path === error.file))?.kind;
       throw new CliError(`${error.file}: not ${kind ? describeKind(kind) : 'a supported'} file: ${error.why}`);
     }
+    if (error instanceof ImportTooLarge) throw new CliError(`${error.message}: one import is one tenant's worth; split the source by customer, or import the part that is one`);
     const files = groups.flatMap((g) => g.files.map((f) => f.path)).join(', ');
     throw new CliError(`cannot import ${files}: ${error instanceof Error ? error.message : String(error)} (a bug in netfirst: please report it with the files)`);
   }
