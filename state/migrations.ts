@@ -150,6 +150,14 @@ export const MIGRATIONS: readonly Migration[] = [
       // printed in every plan, keyed them before). Digests made with the lineage are
       // re-digested by the next run that reads the secret (engine/cli/secrets.ts).
       db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret_key', ?)").run(randomBytes(32).toString('hex'));
+      // The event history is append-only, but lineage-keyed digests in it are the same
+      // oracle: they are replaced by a marker (billing reads no secret attribute).
+      const rows = db.prepare<[], { id: number; attributes: string }>("SELECT id, attributes FROM events WHERE attributes LIKE '%sha256:%'").all();
+      const scrub = db.prepare('UPDATE events SET attributes = ? WHERE id = ?');
+      for (const row of rows) {
+        const scrubbed = row.attributes.replace(/"sha256:[0-9a-f]{64}"/g, '"sha256:(removed)"');
+        if (scrubbed !== row.attributes) scrub.run(scrubbed, row.id);
+      }
     },
   },
 ];
