@@ -76,7 +76,8 @@ export const candidateOf = (i: CiscoInterface): Candidate | undefined =>
   i.address && i.kind === 'lan' ? { key: i.name, prefix: i.address.prefix } : undefined;
 
 export interface SourceMatch {
-  readonly keys: string[];
+  /** The same list for the same sources and candidates: callers may skip a list they have seen. */
+  readonly keys: readonly string[];
   readonly notes: string[];
 }
 
@@ -86,12 +87,14 @@ export function matchSources(sources: NatSources, candidates: readonly Candidate
   if (candidates.length === 0) notes.push(`no ${what} network was imported, so this source NAT covers no network`);
   if (sources.prefixes.length === 0 && sources.caveats.length > 0) {
     if (candidates.length > 0) notes.push(`sources unknown: assumed every ${what} network`);
-    return { keys: candidates.map((c) => c.key), notes };
+    let all = allKeys.get(candidates);
+    if (!all) allKeys.set(candidates, (all = candidates.map((c) => c.key)));
+    return { keys: all, notes };
   }
   const { keys, stray } = overlapsOf(sources.prefixes, candidates);
   const strays = `${stray.slice(0, LISTED).map(cidrOf).join(', ')}${stray.length > LISTED ? ` and ${stray.length - LISTED} more` : ''}`;
   if (stray.length > 0 && candidates.length > 0) notes.push(`sources ${strays} match no ${what} network (behind a router, or a DHCP scope?); add them by hand if they must be NATed`);
-  return { keys: [...keys], notes };
+  return { keys, notes };
 }
 
 /**
@@ -114,5 +117,6 @@ function overlapsOf(prefixes: readonly Prefix[], candidates: readonly Candidate[
   return result;
 }
 
+const allKeys = new WeakMap<readonly Candidate[], readonly string[]>();
 const overlapMemo = new WeakMap<readonly Prefix[], WeakMap<readonly Candidate[], { readonly keys: readonly string[]; readonly stray: readonly Prefix[] }>>();
 const candidateIndexes = new WeakMap<readonly Candidate[], PrefixIndex>();

@@ -35,6 +35,8 @@ interface Row {
   /** The forwards by `protocol/publicPort`: a file may hold thousands of forwards on one address. */
   readonly byPort: Map<string, ImportedPortForward & { readonly at: number }>;
   sourceNatFor?: Set<string>;
+  /** Key lists already added: thousands of NAT rules may cover the same thousands of networks. */
+  sourceNatLists?: WeakSet<readonly string[]>;
 }
 
 export type PortForward = Omit<ImportedPortForward, 'source'>;
@@ -87,6 +89,9 @@ export class PublicIpTable {
   sourceNat(target: NatTarget, networkKeys: readonly string[], line: ConfigLine): void {
     const row = this.row(target, line);
     row.sourceNatFor ??= new Set();
+    row.sourceNatLists ??= new WeakSet();
+    if (row.sourceNatLists.has(networkKeys)) return;
+    row.sourceNatLists.add(networkKeys);
     for (const k of networkKeys) row.sourceNatFor.add(k);
   }
 

@@ -18,6 +18,7 @@ import { openState } from '../../state/index.js';
 import { generateWorkload } from './generate.js';
 import { benchWatch } from './watch.js';
 import { benchUsage } from './usage.js';
+import { benchPartnerChange } from './partner-change.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -122,6 +123,7 @@ async function main(): Promise<void> {
     row('peak RSS', `${Math.round(rssMb)} MB`, '≤ 800 MB', rssMb <= 800);
 
     await benchUsage({ tenants: TENANTS }, row);
+    await benchPartnerChange(join(root, 'partner'), TENANTS, row);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
