@@ -46,14 +46,10 @@ export function planToJson(plan: Plan): unknown {
     zones: plan.zones,
     ...(plan.partner !== undefined ? { partner: plan.partner } : {}),
     ...(plan.selection ? { selection: plan.selection } : {}),
+    ...(plan.skipped !== undefined ? { skipped: plan.skipped } : {}),
     ...(plan.changedSince ? { changedSince: plan.changedSince } : {}),
     ...(plan.drift && plan.drift.length > 0 ? { drift: driftToJson(plan.drift) } : {}),
   };
-}
-
-/** Canonical text of the JSON plan (sorted keys, 2-space indent): byte-identical for identical plans. */
-export function renderPlanJson(plan: Plan): string {
-  return JSON.stringify(sortKeysDeep(planToJson(plan)), null, 2) + '\n';
 }
 
 /** How a saved plan was made, beyond what the plan itself says: what `apply PLANFILE` plans again from. */
