@@ -103,8 +103,7 @@ export function operatorFiles(paths: readonly string[]): OperatorFiles {
   const roots = new Set<string>();
   const named = new Set<string>();
   for (const path of paths.length > 0 ? paths : ['.']) {
-    const stat = statSync(path, { throwIfNoEntry: false });
-    if (stat?.isDirectory()) roots.add(resolve(path));
+    if (linksToDirectory(path)) roots.add(resolve(path));
     else named.add(resolve(path));
   }
   return (file) => {

@@ -41,7 +41,7 @@ export function operatorDocsAt(top: string, base: string, paths: readonly string
     const abs = resolve(cwd, path);
     const repoPath = inRepo(abs);
     if (repoPath === undefined) continue;
-    if (statSync(abs, { throwIfNoEntry: false })?.isDirectory()) {
+    if (isDirectory(abs)) {
       for (const file of filesAt(top, base, repoPath)) {
         const name = file.slice(file.lastIndexOf('/') + 1);
         if (OPERATOR_FILE_NAME.test(name)) candidates.push({ name: join(path, name), repoPath: file });
@@ -67,4 +67,13 @@ export function operatorDocsAt(top: string, base: string, paths: readonly string
     }
   }
   return { zones, partners, sources, diagnostics };
+}
+
+/** False for anything that is not a directory, a dangling or looping link included. */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false;
+  }
 }

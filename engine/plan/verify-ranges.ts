@@ -42,7 +42,7 @@ interface ZoneRanges {
   readonly peers: readonly Forbidden[];
 }
 
-export function zoneRanges(zone: Loaded<ZoneDoc> | undefined): ZoneRanges {
+function zoneRanges(zone: Loaded<ZoneDoc> | undefined): ZoneRanges {
   if (!zone) return { routes: SPECIAL, peers: SPECIAL.map(asPeer) };
   const name = zone.value.metadata.name;
   const routes: Forbidden[] = [...SPECIAL];

@@ -50,23 +50,21 @@ interface Swallowed {
 }
 
 /**
- * An IOS banner `banner motd ^C … ^C`; ASA banners are one line each. `unclosed` holds,
- * per delimiter, a line from which that delimiter is known not to occur again: an
- * unclosed banner takes only its own line, so without it every later banner with the
- * same delimiter would search to the end of the file again.
+ * Most lines a multi-line banner may span (login banners are a few dozen): the search
+ * for the closing delimiter stops there, so a file of unclosed banners, each with its
+ * own delimiter, costs lines × this, not lines².
  */
-function swallowBanner(lines: readonly ConfigLine[], at: number, format: CiscoFormat, unclosed: Map<string, number>): Swallowed {
+const MAX_BANNER_LINES = 256;
+
+/** An IOS banner `banner motd ^C … ^C`; ASA banners are one line each. */
+function swallowBanner(lines: readonly ConfigLine[], at: number, format: CiscoFormat): Swallowed {
   const head = lines[at]!;
   const rest = head.text.replace(/^banner\s+\S+\s*/, '');
   if (format === 'cisco-asa' || rest === '') return { next: at + 1, children: [] };
   const delimiter = rest.startsWith('^C') ? '^C' : rest.charAt(0);
   if (rest.slice(delimiter.length).includes(delimiter)) return { next: at + 1, children: [] };
-  const none = unclosed.get(delimiter);
-  if (none === undefined || none > at + 1) {
-    for (let j = at + 1; j < lines.length; j++) {
-      if (lines[j]!.text.includes(delimiter)) return { next: j + 1, children: lines.slice(at + 1, j + 1) };
-    }
-    unclosed.set(delimiter, at + 1);
+  for (let j = at + 1; j < lines.length && j <= at + MAX_BANNER_LINES; j++) {
+    if (lines[j]!.text.includes(delimiter)) return { next: j + 1, children: lines.slice(at + 1, j + 1) };
   }
   return { next: at + 1, children: [], unclosed: true };
 }
@@ -100,7 +98,6 @@ export function readBlocks(text: string, format: CiscoFormat): ConfigBlock[] {
     if (open) blocks.push({ index: blocks.length, head: open.head, children: open.children, verbatim: false });
     open = undefined;
   };
-  const unclosedBanners = new Map<string, number>();
   let i = 0;
   while (i < lines.length) {
     const l = lines[i]!;
@@ -110,7 +107,7 @@ export function readBlocks(text: string, format: CiscoFormat): ConfigBlock[] {
     }
     if (l.indent === 0 && /^banner\s/i.test(l.text)) {
       close();
-      const b = swallowBanner(lines, i, format, unclosedBanners);
+      const b = swallowBanner(lines, i, format);
       blocks.push({ index: blocks.length, head: l, children: b.children, verbatim: true, ...(b.unclosed ? { unclosed: true } : {}) });
       i = b.next;
       continue;

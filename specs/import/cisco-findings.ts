@@ -11,7 +11,7 @@
 import type { ImportedFirewallRule, ImportedNetwork, ImportedPublicIp, ImportedVpnPeer, SourceLine, Unmapped } from './model.js';
 import type { ConfigBlock, ConfigLine } from './cisco-config.js';
 import { redactSecrets } from './cisco-redact.js';
-import { IMPORT_LIMITS, ImportTooLarge, type ImportLimit } from './limits.js';
+import { FILE_LIMITS, IMPORT_LIMITS, ImportTooLarge, type ImportLimit } from './limits.js';
 
 export class Findings {
   private readonly _networks: ImportedNetwork[] = [];
@@ -20,6 +20,7 @@ export class Findings {
   private readonly _vpnPeers: ImportedVpnPeer[] = [];
   private readonly _unmapped: Unmapped[] = [];
   private addressBlocks = 0;
+  private natRules = 0;
   private readonly claimed = new Set<number>();
 
   constructor(readonly file: string) {}
@@ -61,6 +62,11 @@ export class Findings {
   addVpnPeer(p: ImportedVpnPeer): void {
     this.countBlocks(p.peerCidrs.length + p.localCidrs.length);
     this.add(this._vpnPeers, p, 'vpnPeers');
+  }
+
+  /** Each NAT rule read is matched against every imported network: their number is bounded per file. */
+  countNatRule(): void {
+    if (++this.natRules > FILE_LIMITS.natRules) throw new ImportTooLarge(this.file, 'natRules');
   }
 
   private countBlocks(n: number): void {

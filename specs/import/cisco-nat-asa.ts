@@ -162,10 +162,14 @@ export function mapAsaNat(cx: FileContext): void {
   for (const b of cx.config.blocks) {
     const w = tokens(b.head);
     if (w[0] === 'object' && w[1] === 'network' && w[2]) {
-      for (const c of b.children.filter((l) => tokens(l)[0] === 'nat')) objectNat(cx, w[2], c);
+      for (const c of b.children.filter((l) => tokens(l)[0] === 'nat')) {
+        cx.f.countNatRule();
+        objectNat(cx, w[2], c);
+      }
       if (b.children.length > 0 && b.children.every((l) => tokens(l)[0] === 'nat')) cx.f.claim(b);
     } else if (w[0] === 'nat' && ifacePair(w[1]) !== undefined && w.includes('source')) {
       cx.f.claim(b);
+      cx.f.countNatRule();
       twiceNat(cx, b.head);
     }
   }

@@ -163,6 +163,7 @@ export function mapIosNat(cx: FileContext): void {
     const w = tokens(b.head);
     if (w[0] !== 'ip' || w[1] !== 'nat' || w[2] === 'pool') continue;
     cx.f.claim(b);
+    cx.f.countNatRule();
     if (w[2] === 'inside' && w[3] === 'source' && w[4] === 'static') mapStatic(cx, b.head, w);
     else if (w[2] === 'inside' && w[3] === 'source' && (w[4] === 'list' || w[4] === 'route-map')) mapDynamic(cx, b.head, w, pools, used);
     else if (w[2] === 'outside' && w[3] === 'source' && w.includes('pool') && w[w.indexOf('pool') + 1]) {

@@ -118,6 +118,7 @@ export function mapPixNat(cx: FileContext): void {
     const w = tokens(b.head);
     if (w[0] === 'static' && w[1]?.startsWith('(')) {
       cx.f.claim(b);
+      cx.f.countNatRule();
       mapStatic(cx, b.head);
     } else if (w[0] === 'global' && singleIface(w[1])) {
       cx.f.claim(b);
@@ -126,6 +127,7 @@ export function mapPixNat(cx: FileContext): void {
       else cx.f.report(b.head, 'could not parse', 'global pool line could not be read');
     } else if (w[0] === 'nat' && singleIface(w[1])) {
       cx.f.claim(b);
+      cx.f.countNatRule();
       nats.push(b);
     }
   }

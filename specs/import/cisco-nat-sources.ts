@@ -99,24 +99,25 @@ export function matchSources(sources: NatSources, candidates: readonly Candidate
 
 /**
  * Which candidates the prefixes overlap (in candidate order), and which prefixes
- * overlap none; remembered per pair of lists, since many NAT rules name the same ACL
- * or object over the same networks.
+ * overlap none. The last answer is kept per candidate list: NAT rules in a row often
+ * name the same ACL or object, and the same answer lets PublicIpTable skip the keys it
+ * has already added.
  */
 function overlapsOf(prefixes: readonly Prefix[], candidates: readonly Candidate[]): { readonly keys: readonly string[]; readonly stray: readonly Prefix[] } {
-  let forPrefixes = overlapMemo.get(prefixes);
-  if (!forPrefixes) overlapMemo.set(prefixes, (forPrefixes = new WeakMap()));
-  const known = forPrefixes.get(candidates);
-  if (known) return known;
+  const last = lastAnswer.get(candidates);
+  if (last?.prefixes === prefixes) return last;
   let index = candidateIndexes.get(candidates);
   if (!index) candidateIndexes.set(candidates, (index = new PrefixIndex(candidates.map((c) => c.prefix))));
-  const hits = new Set<number>();
+  const hit = new Uint8Array(candidates.length);
   const stray: Prefix[] = [];
-  for (const p of prefixes) if (!index.overlapping(p, (at) => hits.add(at))) stray.push(p);
-  const result = { keys: [...hits].sort((a, b) => a - b).map((at) => candidates[at]!.key), stray };
-  forPrefixes.set(candidates, result);
-  return result;
+  for (const p of prefixes) if (!index.overlapping(p, (at) => void (hit[at] = 1))) stray.push(p);
+  const keys: string[] = [];
+  hit.forEach((h, at) => void (h === 1 && keys.push(candidates[at]!.key)));
+  const answer = { prefixes, keys, stray };
+  lastAnswer.set(candidates, answer);
+  return answer;
 }
 
 const allKeys = new WeakMap<readonly Candidate[], readonly string[]>();
-const overlapMemo = new WeakMap<readonly Prefix[], WeakMap<readonly Candidate[], { readonly keys: readonly string[]; readonly stray: readonly Prefix[] }>>();
+const lastAnswer = new WeakMap<readonly Candidate[], { readonly prefixes: readonly Prefix[]; readonly keys: readonly string[]; readonly stray: readonly Prefix[] }>();
 const candidateIndexes = new WeakMap<readonly Candidate[], PrefixIndex>();

@@ -3,7 +3,7 @@
  * CIDRs for networks the source does not address, the template for a guest OS, the
  * hypervisor a zone offers, IPsec parameters the product offers. Pure helpers of draft.ts.
  */
-import { contains, formatIpv4, overlaps, parseCidr, parseIpv4, type Ipv4Block } from '../../engine/net/ipv4.js';
+import { contains, formatIpv4, parseCidr, parseIpv4, type Ipv4Block } from '../../engine/net/ipv4.js';
 import type { Ranges } from '../../engine/plan/allocate-pool.js';
 import type { ZoneDoc } from '../schema.js';
 import { formatSeconds } from '../units.js';
@@ -38,18 +38,45 @@ export function coveringBlock(ips: readonly number[], hosts: number): Ipv4Block 
 /** The longest prefix whose block has `hosts` host addresses besides a gateway. */
 const prefixFor = (hosts: number): number => 32 - Math.max(8, Math.ceil(Math.log2(hosts + 3)));
 
-/** A free block with room for `hosts` (10.254.0.0/16 first), overlapping nothing imported (networks, VPN CIDRs). */
+const vpnBlocksOf = new WeakMap<ImportResult, readonly Ipv4Block[]>();
+
+/** The result's VPN CIDRs as blocks, by first address; made once per result. */
+function vpnBlocks(result: ImportResult): readonly Ipv4Block[] {
+  let blocks = vpnBlocksOf.get(result);
+  if (!blocks) {
+    const list: Ipv4Block[] = [];
+    for (const p of result.vpnPeers) {
+      for (const c of [...p.peerCidrs, ...p.localCidrs]) {
+        const b = parseCidr(c);
+        if (b) list.push(b);
+      }
+    }
+    vpnBlocksOf.set(result, (blocks = list.sort((a, b) => a.first - b.first)));
+  }
+  return blocks;
+}
+
+/**
+ * A free block with room for `hosts` (10.254.0.0/16 first), overlapping nothing imported
+ * (networks, VPN CIDRs). One sweep over the candidate blocks and the taken ones in
+ * address order, jumping past whatever a candidate overlaps: an import may ask for
+ * thousands of placeholders among thousands of blocks.
+ */
 export function freeBlock(taken: readonly Ipv4Block[], result: ImportResult, hosts: number): Ipv4Block {
-  const others = [
-    ...taken,
-    ...result.vpnPeers.flatMap((p) => [...p.peerCidrs, ...p.localCidrs]).flatMap((c) => (parseCidr(c) ? [parseCidr(c)!] : [])),
-  ];
+  const lists = [[...taken].sort((a, b) => a.first - b.first), vpnBlocks(result)];
   const prefix = Math.max(16, prefixFor(hosts));
   const size = 2 ** (32 - prefix);
   for (const space of PLACEHOLDER_SPACES) {
-    for (let base = space.first; base + size - 1 <= space.last; base += size) {
-      const block = { first: base, last: base + size - 1, prefix };
-      if (!others.some((o) => overlaps(o, block))) return block;
+    const at = lists.map(() => 0);
+    // The furthest last address of the blocks starting at or before the candidate's end.
+    let reach = -1;
+    for (let base = space.first; base + size - 1 <= space.last; ) {
+      const last = base + size - 1;
+      lists.forEach((list, k) => {
+        for (; at[k]! < list.length && list[at[k]!]!.first <= last; at[k]!++) reach = Math.max(reach, list[at[k]!]!.last);
+      });
+      if (reach < base) return { first: base, last, prefix };
+      base = space.first + (Math.floor((reach - space.first) / size) + 1) * size;
     }
   }
   // Only when imported networks cover all of that space: the zone's validation says what overlaps.

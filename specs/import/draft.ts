@@ -207,16 +207,17 @@ export function draftTenant(result: ImportResult, options: DraftOptions): Tenant
   const known = (): Ipv4Block[] => work.flatMap((w) => (w.cidr ? [w.cidr] : []));
   for (const w of work) {
     if (w.cidr) continue;
-    const ips = w.nicIps.filter((ip) => !known().some((b) => contains(b, ip)));
+    const taken = known();
+    const ips = w.nicIps.filter((ip) => !taken.some((b) => contains(b, ip)));
     const block = ips.length > 0 ? coveringBlock(ips, w.nics) : undefined;
-    if (block && !known().some((b) => overlaps(b, block))) {
+    if (block && !taken.some((b) => overlaps(b, block))) {
       w.cidr = block;
       w.cidrNote = w.unnamed
         ? `network not named in the source: ${formatCidr(block)} inferred from the addresses of its VMs; check it`
         : `CIDR not in the source: ${formatCidr(block)} inferred from the addresses of its VMs; check it`;
       if (w.unnamed) w.facts[0] = { ...w.facts[0]!, nameHints: [`net-${formatIpv4(block.first).replace(/\./g, '-')}`] };
     } else {
-      const placeholder = freeBlock(known(), result, w.nics);
+      const placeholder = freeBlock(taken, result, w.nics);
       w.cidr = placeholder;
       w.cidrNote = `${w.placeholderNote ?? 'CIDR not in the source'}: placeholder ${formatCidr(placeholder)}; set the real one`;
       if (w.unnamed) w.facts[0] = { ...w.facts[0]!, nameHints: ['unassigned'] };

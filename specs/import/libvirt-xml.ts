@@ -7,6 +7,7 @@
  */
 import { DOMParser, type Element, type Node } from '@xmldom/xmldom';
 import { UnsupportedFormat, type SourceLine } from './model.js';
+import { FILE_LIMITS, ImportTooLarge } from './limits.js';
 
 /** Holds the file's root elements together; on line 1 beside the file's first line, so lines stay true. */
 const WRAPPER = 'libvirt-import-file';
@@ -25,6 +26,7 @@ export function parseXmlFile(file: string, text: string): XmlFile {
   const start = text.replace(/^\uFEFF/, '').trimStart();
   if (start.startsWith('{') || start.startsWith('[')) throw new UnsupportedFormat(file, 'JSON, not libvirt XML');
   if (text.includes('\u0000')) throw new UnsupportedFormat(file, 'binary data, not libvirt XML');
+  if (!elementsAtMost(text, FILE_LIMITS.xmlElements)) throw new ImportTooLarge(file, 'xmlElements');
   const body = blankDeclarations(text.replace(/^\uFEFF/, ''));
   const parser = new DOMParser({
     onError: (level, message) => {
@@ -48,6 +50,21 @@ export function parseXmlFile(file: string, text: string): XmlFile {
   }
   if (roots.length === 0) throw new UnsupportedFormat(file, 'no XML element in the file: not libvirt XML');
   return { file, roots, lines: text.split(/\r\n|\r|\n/) };
+}
+
+/**
+ * False when `text` may hold more than `limit` elements, counted before parsing: each
+ * element starts with a `<` not followed by `/`, `!` or `?`, so that count is never
+ * below the real one (a `<` in a comment or CDATA may only raise it). The DOM costs a few hundred bytes
+ * per element; a file of nothing but `<a>` would take a gigabyte.
+ */
+function elementsAtMost(text: string, limit: number): boolean {
+  let n = 0;
+  for (let i = text.indexOf('<'); i !== -1; i = text.indexOf('<', i + 1)) {
+    const c = text.charCodeAt(i + 1);
+    if (c !== 0x2f && c !== 0x21 && c !== 0x3f && ++n > limit) return false;
+  }
+  return true;
 }
 
 /**

@@ -24,6 +24,9 @@ export const IMPORT_LIMITS = {
   /** The VLAN space. */
   networks: 4096,
   vms: 4096,
+  /** NICs and disks of all VMs together. */
+  nics: 16_384,
+  disks: 16_384,
   publicIps: 4096,
   firewallRules: 16_384,
   vpnPeers: 1024,
@@ -35,17 +38,6 @@ export const IMPORT_LIMITS = {
 
 export type ImportLimit = keyof typeof IMPORT_LIMITS;
 
-/** How each limit is named in the diagnostic. */
-export const LIMIT_NOUNS: { readonly [K in ImportLimit]: string } = {
-  networks: 'networks',
-  vms: 'VMs',
-  publicIps: 'public IPs',
-  firewallRules: 'firewall rules',
-  vpnPeers: 'VPN peers',
-  addressBlocks: 'source and peer CIDRs',
-  unmapped: 'unmapped constructs',
-};
-
 /**
  * Most address blocks one Cisco object-group may expand to, and all object-groups of a
  * file together: nested groups can double in size per level ("billion laughs" of
@@ -54,14 +46,43 @@ export const LIMIT_NOUNS: { readonly [K in ImportLimit]: string } = {
 export const MAX_GROUP_BLOCKS = 4096;
 export const MAX_FILE_GROUP_BLOCKS = 262_144;
 
-/** An import made more of something than IMPORT_LIMITS allows: the CLI reports it and writes nothing. */
+/**
+ * What one file may hold of the constructs an importer compares with one another: each
+ * NAT rule is matched against every imported network, each XML element becomes a DOM
+ * node of a few hundred bytes. Far above real equipment (an ASA's NAT table is dozens
+ * to hundreds of rules; a libvirt domain is about 150 elements).
+ */
+export const FILE_LIMITS = {
+  natRules: 16_384,
+  xmlElements: 100_000,
+} as const;
+
+export type FileLimit = keyof typeof FILE_LIMITS;
+
+/** Each limit as the diagnostic states it. */
+const LIMIT_TEXT: { readonly [K in ImportLimit | FileLimit]: readonly [bound: number, what: string] } = {
+  networks: [IMPORT_LIMITS.networks, 'networks in one import'],
+  vms: [IMPORT_LIMITS.vms, 'VMs in one import'],
+  nics: [IMPORT_LIMITS.nics, 'VM NICs in one import'],
+  disks: [IMPORT_LIMITS.disks, 'VM disks in one import'],
+  publicIps: [IMPORT_LIMITS.publicIps, 'public IPs in one import'],
+  firewallRules: [IMPORT_LIMITS.firewallRules, 'firewall rules in one import'],
+  vpnPeers: [IMPORT_LIMITS.vpnPeers, 'VPN peers in one import'],
+  addressBlocks: [IMPORT_LIMITS.addressBlocks, 'source and peer CIDRs in one import'],
+  unmapped: [IMPORT_LIMITS.unmapped, 'unmapped constructs in one import'],
+  natRules: [FILE_LIMITS.natRules, 'NAT rules in one file'],
+  xmlElements: [FILE_LIMITS.xmlElements, 'XML elements in one file'],
+};
+
+/** An import made, or a file holds, more of something than the limits allow: the CLI reports it and writes nothing. */
 export class ImportTooLarge extends Error {
   /** `file` names the file that made them (or the files, when none did alone). */
   constructor(
     readonly file: string,
-    readonly limit: ImportLimit,
+    readonly limit: ImportLimit | FileLimit,
   ) {
-    super(`${file}: more than ${IMPORT_LIMITS[limit].toLocaleString('en-US')} ${LIMIT_NOUNS[limit]} in one import`);
+    const [bound, what] = LIMIT_TEXT[limit];
+    super(`${file}: more than ${bound.toLocaleString('en-US')} ${what}`);
     this.name = 'ImportTooLarge';
   }
 }
@@ -74,6 +95,8 @@ export function checkImportLimits(result: ImportResult): void {
   const counted: { readonly [K in ImportLimit]: readonly { readonly source: SourceLine; readonly n?: number }[] } = {
     networks: result.networks,
     vms: result.vms,
+    nics: result.vms.map((vm) => ({ source: vm.source, n: vm.nics.length })),
+    disks: result.vms.map((vm) => ({ source: vm.source, n: vm.disks.length })),
     publicIps: result.publicIps,
     firewallRules: result.firewall,
     vpnPeers: result.vpnPeers,

@@ -19,6 +19,7 @@ import { generateWorkload } from './generate.js';
 import { benchWatch } from './watch.js';
 import { benchUsage } from './usage.js';
 import { benchPartnerChange } from './partner-change.js';
+import { benchImport } from './import.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -124,6 +125,7 @@ async function main(): Promise<void> {
 
     await benchUsage({ tenants: TENANTS }, row);
     await benchPartnerChange(join(root, 'partner'), TENANTS, row);
+    benchImport(row);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

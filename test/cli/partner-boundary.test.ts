@@ -8,6 +8,7 @@
  * Then what the operator's apply of main does when such a branch was merged anyway.
  */
 import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -193,6 +194,67 @@ describe.skipIf(gitMissing)('partner boundary: a hostile partner branch (westsid
     },
   ])('$reason', ({ change, at, mayName }) => {
     onBranch('hostile', change, () => refused(prPlan(), at, mayName ? { mayName } : {}));
+  });
+
+  const PSK = 'preSharedKey: { file: secrets/westside-it/acme-hq-psk }';
+  const DR_LEE = 'password: { file: secrets/westside-it/acme-dr-lee-password }';
+
+  it.each([
+    { reason: '1: a file of the operator\'s host as its IKE key', to: 'preSharedKey: { file: /etc/passwd }', at: /acme-dental\.yaml:28:\d+: error: .*secret \{ file: \/etc\/passwd \} is outside the secret directories partner westside-it may use/ },
+    { reason: '1: another partner\'s secret file, by a relative path', to: 'preSharedKey: { file: secrets/ledgerline/cole-carol-password }', at: /acme-dental\.yaml:28:\d+: error: .*is outside the secret directories partner westside-it may use/, mayName: ['secrets/ledgerline/cole-carol-password'] },
+    { reason: '1: climbing out of its own directory', to: 'preSharedKey: { file: secrets/westside-it/../../../../etc/hostname }', at: /acme-dental\.yaml:28:\d+: error: .*is outside the secret directories partner westside-it may use/ },
+    { reason: '16: an endless device as a secret: refused at once, nothing read', to: 'preSharedKey: { file: /dev/zero }', at: /acme-dental\.yaml:28:\d+: error: / },
+    { reason: '16: the process environment as a secret', to: 'preSharedKey: { file: /proc/self/environ }', at: /acme-dental\.yaml:28:\d+: error: / },
+  ])('$reason', ({ to, at, mayName }) => {
+    onBranch('secret', () => edit('acme-dental.yaml', PSK, to), () => refused(prPlan(), at, mayName ? { mayName } : {}));
+  });
+
+  it('2: the operator\'s own credential as a tenant password is refused, in the operator\'s apply of main too', () => {
+    onBranch('env-secret', () => edit('acme-dental.yaml', DR_LEE, 'password: { env: CLOUDSTACK_SECRET_KEY }'), () => {
+      refused(prPlan(), /acme-dental\.yaml:32:\d+: error: .*secret \{ env: CLOUDSTACK_SECRET_KEY \} is not among the variables partner westside-it may use \(ACME_\*\)/);
+      const operator = netfirst('apply', 'specs', '--auto-approve');
+      expect(operator.code).toBe(1);
+      expect(operator.stderr).toMatch(/acme-dental\.yaml:32:\d+: error: .*CLOUDSTACK_SECRET_KEY/);
+    });
+  });
+
+  it('4: a missing and an existing variable get the same refusal (no oracle of the operator\'s environment)', () => {
+    const messages = ['NOPE_NOT_SET', 'HOME'].map((name) => {
+      let text = '';
+      onBranch(`env-${name}`, () => edit('acme-dental.yaml', DR_LEE, `password: { env: ${name} }`), () => {
+        const r = prPlan();
+        expect(r.code).toBe(1);
+        text = r.stderr.split(name).join('VAR');
+      });
+      return text;
+    });
+    expect(messages[0]).toBe(messages[1]);
+  });
+
+  it('3: no digest in the plan can be recomputed from the lineage the plan prints', () => {
+    onBranch('digest', () => edit('acme-dental.yaml', 'name: dr-lee', 'name: dr-lea'), () => {
+      const r = asPartner('plan', 'specs', '--json');
+      expect(r.code, r.stderr).toBe(0);
+      const plan = JSON.parse(r.stdout) as { lineage: string };
+      const password = readFileSync(file('secrets/westside-it/acme-dr-lee-password'), 'utf8').replace(/\r?\n$/, '');
+      const oracle = createHmac('sha256', plan.lineage).update(password).digest('hex');
+      expect(r.stdout).toMatch(/hmac-sha256:/);
+      expect(r.stdout).not.toContain(oracle);
+    });
+  });
+
+  it('12: a saved plan edited to delete another partner\'s resources is refused, and nothing is destroyed', () => {
+    onBranch('saved', () => edit('acme-dental.yaml', PMS_CPU, pmsCpu(6)), () => {
+      const out = join(root, 'p.json');
+      const saved = asPartner('plan', 'specs', '--out', '../p.json');
+      expect(saved.code, saved.stderr).toBe(0);
+      const plan = JSON.parse(readFileSync(out, 'utf8')) as { changes: Record<string, unknown>[] };
+      plan.changes.push({ address: 'baker-law/vm/docs-1', type: 'vm', tenant: 'acme-dental', action: 'delete', after: null, requiresReplace: [], reason: 'not in spec' });
+      writeFileSync(out, JSON.stringify(plan));
+      const r = netfirst('apply', '../p.json', '--partner', 'westside-it');
+      refused(r, /was not produced by netfirst or was edited: refused/, { mayName: [] });
+      rmSync(out, { force: true });
+    });
   });
 
   it('validate --partner --changed-since judges the change too (the pipeline\'s first step)', () => {
