@@ -28,11 +28,12 @@ export interface LoadOptions {
    */
   readonly parallel?: boolean;
   /**
-   * Which of two files defining the same tenant came first (negative: `a`; positive:
-   * `b`; 0: unknown, file order decides). The CLI asks git: the file newer in history
-   * gets the duplicate error, so a new file cannot take over an existing tenant's name.
+   * Which of two files defining the same tenant brought its name first (negative: `a`;
+   * positive: `b`; 0: unknown, file order decides). The CLI asks git: the file that
+   * introduced the name later gets the duplicate error, so no new file or renamed
+   * document can take over an existing tenant's name.
    */
-  readonly precedence?: (a: string, b: string) => number;
+  readonly precedence?: (a: string, b: string, tenant: string) => number;
 }
 
 /** A file that was read: its content and the hash that keys its result. */
@@ -200,7 +201,7 @@ function collect(documents: readonly Loaded<AnyDoc>[], locate: Locate, diagnosti
       case 'Tenant': {
         const first = tenants.get(name);
         if (!first) tenants.set(name, { ...loaded, value });
-        else if (first.file !== loaded.file && precedence && precedence(first.file, loaded.file) > 0) {
+        else if (first.file !== loaded.file && precedence && precedence(first.file, loaded.file, name) > 0) {
           // The file that came first in history keeps the name; the newer one is the duplicate.
           duplicate('Tenant', name, loaded, first);
           tenants.set(name, { ...loaded, value });

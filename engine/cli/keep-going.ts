@@ -10,7 +10,7 @@ import { hasErrors, type Diagnostic } from '../../specs/diagnostic.js';
 import { MAX_SPEC_FILE_BYTES } from '../../specs/limits.js';
 import type { SpecSet } from '../../specs/model.js';
 import { documentHeads } from '../gitops/partner-change.js';
-import { gitPrecedence } from '../gitops/precedence.js';
+import { gitHistory } from '../gitops/precedence.js';
 import { ownsTenant, type Partner } from '../partners/ownership.js';
 import type { Dag } from '../graph/index.js';
 import type { Step } from '../plan/order.js';
@@ -48,13 +48,14 @@ export function fileHoldings(specs: SpecSet): (file: string) => FileHolding | un
  * tenants; the tenant whose spec came first in git keeps the value.
  */
 export function collisionPolicy(specs: SpecSet, partner: Partner | undefined): CollisionPolicy {
-  const byFile = gitPrecedence();
+  const history = gitHistory();
   return {
     visible: partner ? (tenant) => ownsTenant(partner, tenant) : () => true,
     precedence: (a, b) => {
       const fa = specs.tenants.get(a)?.file;
       const fb = specs.tenants.get(b)?.file;
-      return fa === undefined || fb === undefined || fa === fb ? 0 : byFile(fa, fb);
+      // Whose spec came first: when each file took in its tenant's name.
+      return fa === undefined || fb === undefined || fa === fb ? 0 : history.compare(fa, a, fb, b);
     },
   };
 }

@@ -121,14 +121,15 @@ export function filesAt(top: string, commit: string, dir: string): string[] {
 }
 
 /**
- * When `path` (relative to `top`) was last added to history, in seconds since the
- * epoch; Infinity when it is not committed (newer than anything), undefined when git
- * cannot tell.
+ * When `text` first appeared in `path` (relative to `top`) in the history of HEAD, in
+ * seconds since the epoch: the commit that introduced a tenant's name into its file (git's
+ * pickaxe, a fixed string). Infinity when no commit has it (a working-tree edit: newer
+ * than anything), undefined when git cannot tell.
  */
-export function addedAt(top: string, path: string): number | undefined {
+export function introducedAt(top: string, path: string, text: string): number | undefined {
   try {
-    const out = git(top, ['log', '-1', '--diff-filter=A', '--format=%ct', '--', path]).trim();
-    return out === '' ? Infinity : Number(out);
+    const out = git(top, ['log', '--reverse', '--format=%ct', `-S${text}`, '--', path]).trim();
+    return out === '' ? Infinity : Number(out.split('\n')[0]);
   } catch {
     return undefined;
   }

@@ -323,6 +323,16 @@ describe.skipIf(gitMissing)('partner boundary: a hostile partner branch (westsid
     });
   });
 
+  it('its own tenant document renamed to another partner\'s tenant, merged anyway: the name stays with the file that had it first', () => {
+    onBranch('renamed', () => edit('acme-dental.yaml', 'name: acme-dental', 'name: baker-law'), () => {
+      const r = netfirst('apply', 'specs', '--auto-approve');
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/specs\/acme-dental\.yaml:\d+:\d+: error: metadata\.name: duplicate Tenant "baker-law": already defined at specs\/baker-law\.yaml/);
+      expect(r.stdout).not.toMatch(/will be (created|destroyed|updated|replaced)/);
+      expect(world()).toBe(before);
+    });
+  });
+
   it('5 after a merge anyway: a tenant whose spec is broken is skipped, every other tenant is applied, exit 1', () => {
     onBranch('merged-broken', () => {
       edit('baker-law.yaml', 'cpu: 4', 'cpu: many');
