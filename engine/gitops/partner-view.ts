@@ -4,13 +4,13 @@
  * merge base of REV and HEAD, plus a refusal at every changed file the partner may not
  * write (partner-change.ts). Reads git and the file system; the rules are pure.
  */
-import { lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../../specs/diagnostic.js';
-import { MAX_SPEC_FILE_BYTES } from '../../specs/limits.js';
 import type { SpecSet } from '../../specs/model.js';
 import { findPartner, ownsTenant, type Partner } from '../partners/ownership.js';
 import { operatorDocsAt, OPERATOR_FILE_NAME } from './base-specs.js';
+import { realOrSelf, readSpecText } from './working-tree.js';
 import { changedFiles, fileAt, mergeBase, repositoryRoot, resolveCommit } from './git.js';
 import { documentHeads, judgePartnerChange, type PartnerChangedFile } from './partner-change.js';
 
@@ -71,7 +71,7 @@ function changedSpecFiles(top: string, base: string, roots: readonly string[], c
       symlink = false;
     }
     const before = spec && status !== 'added' ? documentHeads(fileAt(top, base, repoPath) ?? '') : [];
-    const after = spec && status !== 'deleted' && !symlink ? documentHeads(readOrEmpty(abs)) : [];
+    const after = spec && status !== 'deleted' && !symlink ? documentHeads(readSpecText(abs)) : [];
     const file = relative(cwd, abs) || abs;
     out.push({ file, repoPath, status, symlink, spec, before, after });
   }
@@ -88,21 +88,4 @@ function secretDirsOf(partner: Partner, top: string, cwd: string): string[] {
   });
 }
 
-function realOrSelf(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
-}
 
-/** A regular file's text; anything else, or one past the loader's size limit, reads as empty (the loader refuses it). */
-function readOrEmpty(file: string): string {
-  try {
-    const stat = lstatSync(file);
-    if (!stat.isFile() || stat.size > MAX_SPEC_FILE_BYTES) return '';
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}

@@ -4,13 +4,14 @@
  * files included, as an operator trying a change locally expects). The git questions
  * are in git.ts, the rules in changed.ts; this file reads files and state to feed them.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { SpecSet } from '../../specs/model.js';
 import type { TenantDoc } from '../../specs/schema.js';
 import type { RecordedResource } from '../resource.js';
 import { networkAddress, publicIpAddress, vmAddress } from '../plan/expand.js';
 import { secretFileRefs, summarizeSpecText, tenantsForChanges, type ChangedFile, type FileStatus, type SelectedTenant, type TenantFacts } from './changed.js';
+import { realOrSelf, readSpecText } from './working-tree.js';
 import { changedFiles, fileAt, mergeBase, repositoryRoot, resolveCommit } from './git.js';
 
 /** What `--changed-since` selected and why: shown with `--json` and in the markdown comment. */
@@ -68,7 +69,7 @@ export function selectChangedTenants(input: SelectInput): ChangedSelection {
     const isSpec = specFiles.has(path) || (isYaml && underRoots(path));
     if (isSpec) {
       const before = status === 'added' ? [] : summarizeSpecText(fileAt(top, base, path) ?? '');
-      const after = status === 'deleted' ? [] : summarizeSpecText(readOrEmpty(join(top, path)));
+      const after = status === 'deleted' ? [] : summarizeSpecText(readSpecText(join(top, path)));
       if (before.length > 0 || after.length > 0) files.push({ path, status, before, after });
     } else if (secretFiles.has(path)) {
       files.push({ path, status, before: [], after: [] });
@@ -111,18 +112,4 @@ function repoPathOf(top: string): (abs: string) => string | undefined {
   };
 }
 
-function realOrSelf(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
-}
 
-function readOrEmpty(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}

@@ -14,16 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO } from './harness.js';
+import { REPO, type Run } from './harness.js';
 
 const gitMissing = spawnSync('git', ['--version']).error !== undefined;
 if (gitMissing) console.log('test/cli/partner-boundary.test.ts: skipped, git is not installed');
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 /** pms-1's CPU line in acme-dental.yaml (the one place it appears with that comment above). */
 const PMS_CPU = 'hypervisor: kvm\n      cpu: 4\n      memory: 8GiB';
