@@ -251,6 +251,20 @@ describe.skipIf(gitMissing)('partner boundary: a hostile partner branch (westsid
     });
   });
 
+  it('13: a saved plan edited so an update takes over another partner\'s VM (movedFrom) is refused, and state keeps one record per provider id', () => {
+    onBranch('moved', () => edit('acme-dental.yaml', PMS_CPU, pmsCpu(6)), () => {
+      const out = join(root, 'p13.json');
+      const saved = asPartner('plan', 'specs', '--out', '../p13.json');
+      expect(saved.code, saved.stderr).toBe(0);
+      const plan = JSON.parse(readFileSync(out, 'utf8')) as { changes: Record<string, unknown>[] };
+      const update = plan.changes.find((c) => c.action === 'update')!;
+      update.movedFrom = 'baker-law/vm/mail-1';
+      writeFileSync(out, JSON.stringify(plan));
+      refused(netfirst('apply', '../p13.json', '--partner', 'westside-it'), /was not produced by netfirst or was edited: refused/);
+      rmSync(out, { force: true });
+    });
+  });
+
   it('validate --partner --changed-since judges the change too (the pipeline\'s first step)', () => {
     onBranch('validate', () => edit('baker-law.yaml', 'cpu: 4', 'cpu: 8'), () => {
       refused(asPartner('validate', 'specs'), /specs\/baker-law\.yaml:\d+:1: error: partner westside-it may change only the files/, { mayName: ['baker-law.yaml'] });

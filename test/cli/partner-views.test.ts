@@ -47,6 +47,12 @@ describe('--partner on reconcile, status and watch', () => {
       expect(out).not.toContain('baker-law');
     } finally {
       child.kill('SIGTERM');
+      // Never leave a watcher behind, even one that does not stop on SIGTERM.
+      const stopped = await Promise.race([
+        new Promise<boolean>((resolve) => (child.exitCode !== null ? resolve(true) : child.once('exit', () => resolve(true)))),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000)),
+      ]);
+      if (!stopped) child.kill('SIGKILL');
     }
   });
 });
