@@ -31,8 +31,10 @@
 #     with changes is the normal case), 1 on errors. With GITHUB_OUTPUT set, the
 #     step outputs changes=true|false and plan=PLAN_MARKDOWN.
 #   push
-#       netfirst validate SPECS_DIR
+#       netfirst validate SPECS_DIR       (reported; it does not stop the apply)
 #       netfirst apply SPECS_DIR --auto-approve --lock-timeout LOCK_TIMEOUT
+#     A tenant whose spec has errors of its own is skipped by apply and every other
+#     tenant is applied; the job then fails (exit 1). Zone-wide errors stop everything.
 #     On MAIN_BRANCH only (a push elsewhere is planned, not applied). The whole spec
 #     set is applied, not only the last commit's tenants: apply is level-based, so a
 #     failed or skipped earlier run is caught up. Tenants whose files were deleted are
@@ -150,8 +152,14 @@ case $CI_EVENT in
     plan_pull_request
     ;;
   push)
+    # On main, one tenant's broken spec must not hold back the others: validate reports
+    # it, and apply skips that tenant, applies the rest, and fails the job (exit 1).
+    set +e
     validate
+    validated=$?
+    set -e
     apply_main
+    [ "$validated" -eq 0 ] || exit 1
     ;;
   *)
     printf 'CI_EVENT must be pull_request, merge_request or push, not %s\n' "$CI_EVENT" >&2

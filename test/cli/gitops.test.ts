@@ -160,6 +160,40 @@ describe.skipIf(gitMissing)('GitOps pipeline (examples/gitops/pipeline.sh)', () 
     expect(shown.attributes.cpu).toBe(12);
   });
 
+  it('a partner\'s pull request is judged as a whole (NETFIRST_PARTNER): another partner\'s file in it is refused, exit 1', () => {
+    git('checkout', '--quiet', '-b', 'westside-reaches-out', 'main');
+    try {
+      edit('specs/baker-law.yaml', 'cpu: 2', 'cpu: 3');
+      git('commit', '--quiet', '-am', 'one more CPU for baker');
+      const r = pipeline('pull_request', { BASE_REF: 'origin/main', NETFIRST_PARTNER: 'westside-it' });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('=== validate the change of partner westside-it since origin/main ===');
+      expect(r.stderr).toMatch(/specs\/baker-law\.yaml:\d+:1: error: partner westside-it may change only the files of tenants it manages/);
+      const refused = pipeline('pull_request', { BASE_REF: 'origin/main', REQUIRE_PARTNER: '1' });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('REQUIRE_PARTNER=1: this pull request has no partner');
+    } finally {
+      git('checkout', '--quiet', 'main');
+      git('branch', '--quiet', '-D', 'westside-reaches-out');
+    }
+  });
+
+  it('on main, a tenant whose spec is broken does not hold back the others: they are applied, the job fails', () => {
+    edit('specs/baker-law.yaml', 'cpu: 2', 'cpu: lots');
+    edit('specs/cole-accounting.yaml', 'cpu: 12', 'cpu: 10');
+    try {
+      const r = pipeline('push');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/specs\/baker-law\.yaml:\d+:\d+: error/);
+      expect(r.stdout).toContain('cole-accounting/vm/ledger-1 will be updated in place');
+      expect(r.stdout).toContain('Apply complete!');
+      expect(r.stdout).toContain('1 tenant was skipped for errors in its spec: baker-law');
+    } finally {
+      git('checkout', '--quiet', '--', 'specs');
+      expect(pipeline('push').code).toBe(0);
+    }
+  });
+
   it('on a push to another branch, plans and applies nothing', () => {
     const r = pipeline('push', { CI_BRANCH: 'feature' });
     expect(r.code).toBe(0);
