@@ -19,7 +19,12 @@ export interface Diagnostic {
   readonly path?: readonly (string | number)[];
   /** Resource address the problem is about, when there is one. */
   readonly address?: string;
+  /** What kind of problem, for code that treats some apart (a partner's view); never shown. */
+  readonly code?: DiagnosticCode;
 }
+
+/** Problems other code recognises: a Zone or Partners document outside the operator's files; a tenant defined twice. */
+export type DiagnosticCode = 'misplaced-operator-document' | 'duplicate-tenant';
 
 export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean => diagnostics.some((d) => d.severity === 'error');
 

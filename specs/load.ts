@@ -93,6 +93,9 @@ export type OperatorFiles = (file: string) => boolean;
 
 const OPERATOR_FILE = /^(partners|zone[a-z0-9._-]*)\.ya?ml$/;
 
+/** Whether a file name (no directory) is one the operator's documents may live in: partners.yaml, zone*.yaml. */
+export const isOperatorFileName = (name: string): boolean => OPERATOR_FILE.test(name);
+
 /**
  * Zone and Partners documents are the operator's, and are read only from the files the
  * operator designates: `partners.yaml` and `zone*.yaml` at a spec root (the top of a
@@ -170,6 +173,7 @@ function collect(documents: readonly Loaded<AnyDoc>[], locate: Locate, diagnosti
     diagnostics.push({
       severity: 'error',
       summary: `duplicate ${kind} "${name}": already defined at ${first.file}${at ? `:${at.line}:${at.column}` : ''}`,
+      ...(kind === 'Tenant' ? { code: 'duplicate-tenant' as const } : {}),
       file: second.file,
       doc: second.doc,
       path: namePath,
@@ -184,6 +188,7 @@ function collect(documents: readonly Loaded<AnyDoc>[], locate: Locate, diagnosti
       diagnostics.push({
         severity: 'error',
         summary: `a ${value.kind} document is the operator's and is read only from ${where} at the top of a spec directory: this one is not used`,
+        code: 'misplaced-operator-document',
         file: loaded.file,
         doc: loaded.doc,
         path: ['kind'],

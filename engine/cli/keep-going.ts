@@ -8,6 +8,7 @@ import { lstatSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { hasErrors, type Diagnostic } from '../../specs/diagnostic.js';
 import { MAX_SPEC_FILE_BYTES } from '../../specs/limits.js';
+import { isOperatorFileName } from '../../specs/load.js';
 import type { SpecSet } from '../../specs/model.js';
 import { documentHeads } from '../gitops/partner-change.js';
 import { gitHistory } from '../gitops/precedence.js';
@@ -17,8 +18,6 @@ import type { Step } from '../plan/order.js';
 import type { Plan } from '../plan/plan.js';
 import { triageErrors, type FileHolding } from '../plan/triage.js';
 import type { CollisionPolicy } from '../plan/verify-zone.js';
-
-const OPERATOR_FILE = /^(partners|zone[a-z0-9._-]*)\.ya?ml$/;
 
 export function fileHoldings(specs: SpecSet): (file: string) => FileHolding | undefined {
   const loaded = new Map<string, string[]>();
@@ -34,7 +33,7 @@ export function fileHoldings(specs: SpecSet): (file: string) => FileHolding | un
       const named = heads.filter((h) => h.kind === 'Tenant' && h.name !== undefined && !specs.tenants.has(h.name)).map((h) => h.name!);
       holding = {
         tenants: [...new Set([...(loaded.get(file) ?? []), ...named])],
-        operator: operatorFiles.has(file) || OPERATOR_FILE.test(basename(file)) || heads.some((h) => h.kind === 'Zone' || h.kind === 'Partners'),
+        operator: operatorFiles.has(file) || isOperatorFileName(basename(file)) || heads.some((h) => h.kind === 'Zone' || h.kind === 'Partners'),
         known: heads.length > 0 || loaded.has(file),
       };
     }

@@ -9,13 +9,12 @@ import { join, relative, resolve, sep } from 'node:path';
 import { statSync } from 'node:fs';
 import type { Diagnostic } from '../../specs/diagnostic.js';
 import { loadFile } from '../../specs/load-file.js';
+import { isOperatorFileName } from '../../specs/load.js';
 import type { Loaded } from '../../specs/model.js';
 import type { PartnersDoc, ZoneDoc } from '../../specs/schema.js';
 import { SourceFile } from '../../specs/source.js';
 import { fileAt, filesAt } from './git.js';
 
-/** Zone*.yaml and partners.yaml: the operator's files (specs/load.ts says the same of the working tree). */
-export const OPERATOR_FILE_NAME = /^(partners|zone[a-z0-9._-]*)\.ya?ml$/;
 
 export interface BaseOperatorDocs {
   readonly zones: ReadonlyMap<string, Loaded<ZoneDoc>>;
@@ -44,9 +43,9 @@ export function operatorDocsAt(top: string, base: string, paths: readonly string
     if (isDirectory(abs)) {
       for (const file of filesAt(top, base, repoPath)) {
         const name = file.slice(file.lastIndexOf('/') + 1);
-        if (OPERATOR_FILE_NAME.test(name)) candidates.push({ name: join(path, name), repoPath: file });
+        if (isOperatorFileName(name)) candidates.push({ name: join(path, name), repoPath: file });
       }
-    } else if (OPERATOR_FILE_NAME.test(abs.slice(abs.lastIndexOf(sep) + 1))) {
+    } else if (isOperatorFileName(abs.slice(abs.lastIndexOf(sep) + 1))) {
       candidates.push({ name: path, repoPath });
     }
   }

@@ -9,7 +9,8 @@ import { dirname, extname, isAbsolute, join, posix, relative, resolve, sep } fro
 import type { Diagnostic } from '../../specs/diagnostic.js';
 import type { SpecSet } from '../../specs/model.js';
 import { findPartner, ownsTenant, type Partner } from '../partners/ownership.js';
-import { operatorDocsAt, OPERATOR_FILE_NAME } from './base-specs.js';
+import { isOperatorFileName } from '../../specs/load.js';
+import { operatorDocsAt } from './base-specs.js';
 import { realOrSelf, readSpecText } from './working-tree.js';
 import { changedFiles, fileAt, mergeBase, repositoryRoot, resolveCommit } from './git.js';
 import { documentHeads, judgePartnerChange, type PartnerChangedFile } from './partner-change.js';
@@ -31,7 +32,7 @@ export function partnerChangeView(specs: SpecSet, paths: readonly string[], rev:
   // The working tree's operator files are not used in a partner's run: only the base's.
   const isOperatorFile = (file: string): boolean => {
     const abs = realOrSelf(resolve(cwd, file));
-    return OPERATOR_FILE_NAME.test(abs.slice(abs.lastIndexOf(sep) + 1)) && roots.some((r) => r === abs || r === dirname(abs));
+    return isOperatorFileName(abs.slice(abs.lastIndexOf(sep) + 1)) && roots.some((r) => r === abs || r === dirname(abs));
   };
   const diagnostics: Diagnostic[] = [...specs.diagnostics.filter((d) => d.file === undefined || !isOperatorFile(d.file)), ...baseDocs.diagnostics];
   const view: SpecSet = {

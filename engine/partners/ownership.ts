@@ -122,11 +122,11 @@ export function partnerView(specs: SpecSet, partner: Partner): SpecSet {
     if (d.file === undefined) return false;
     if (foreign.has(d.file) && !mine.has(d.file)) return true;
     // A misplaced Zone or Partners document is the operator's problem, not this partner's (unless in its own file).
-    return MISPLACED.test(d.summary) && !mine.has(d.file) && ![...specs.tenants.values()].some((t) => t.file === d.file && inView.has(t.value.metadata.name));
+    return d.code === 'misplaced-operator-document' && !mine.has(d.file) && ![...specs.tenants.values()].some((t) => t.file === d.file && inView.has(t.value.metadata.name));
   };
   const shown = (d: Diagnostic): Diagnostic => {
     // A tenant name taken by another partner's tenant: say so without saying where.
-    const dup = DUPLICATE.exec(d.summary);
+    const dup = d.code === 'duplicate-tenant' ? DUPLICATE_NAME.exec(d.summary) : null;
     return dup && !ownsTenant(partner, dup[1]!) ? { ...d, summary: `tenant name "${dup[1]}" is already taken by a tenant partner ${partner.name} does not manage: choose another name` } : d;
   };
   if (!specs.diagnostics.some((d) => hidden(d) || shown(d) !== d)) return specs;
@@ -140,5 +140,5 @@ export function partnerView(specs: SpecSet, partner: Partner): SpecSet {
   };
 }
 
-const MISPLACED = /^a (Zone|Partners) document is the operator's/;
-const DUPLICATE = /^duplicate Tenant "([^"]+)": already defined at /;
+/** The tenant name of a `duplicate-tenant` diagnostic (specs/load.ts writes it quoted first). */
+const DUPLICATE_NAME = /^duplicate Tenant "([^"]+)"/;
