@@ -9,9 +9,9 @@ import { selectChangedTenants, type ChangedSelection } from '../gitops/select.js
 import type { RecordedResource } from '../resource.js';
 import { CliError } from './errors.js';
 
-export function changedSince(paths: readonly string[], rev: string, specs: SpecSet, recorded: Iterable<RecordedResource>): ChangedSelection {
+export function changedSince(paths: readonly string[], rev: string, specs: SpecSet, recorded: Iterable<RecordedResource>, visible?: (tenant: string) => boolean): ChangedSelection {
   try {
-    return selectChangedTenants({ rev, paths, specs, recorded });
+    return selectChangedTenants({ rev, paths, specs, recorded, ...(visible ? { visible } : {}) });
   } catch (error) {
     if (error instanceof GitError) throw new CliError(error.message);
     throw error;
@@ -26,14 +26,10 @@ export function changedSince(paths: readonly string[], rev: string, specs: SpecS
 export function withinChanged(
   selected: ReadonlySet<string> | undefined,
   changed: ChangedSelection | undefined,
-  /** A partner's run: reasons name no tenant outside `selected`. */
-  hideOthers = false,
 ): { tenants: ReadonlySet<string> | undefined; changed: ChangedSelection | undefined } {
   if (!changed) return { tenants: selected, changed };
-  const tenants = changed.tenants
-    .filter((t) => !selected || selected.has(t.tenant))
-    .map((t) => (hideOthers && selected ? { ...t, reasons: t.reasons.map((r) => withoutOthers(r, selected)) } : t));
-  if (tenants.length === changed.tenants.length && !hideOthers) return { tenants: new Set(tenants.map((t) => t.tenant)), changed };
+  const tenants = changed.tenants.filter((t) => !selected || selected.has(t.tenant));
+  if (tenants.length === changed.tenants.length) return { tenants: new Set(tenants.map((t) => t.tenant)), changed };
   const named = (path: string): boolean => tenants.some((t) => t.reasons.some((r) => r.includes(path)));
   return {
     tenants: new Set(tenants.map((t) => t.tenant)),
@@ -47,12 +43,3 @@ export function renderChangedSinceText(changed: ChangedSelection): string {
   return [head, ...changed.tenants.map((t) => `  ${t.tenant}: ${t.reasons.join('; ')}`), ''].join('\n');
 }
 
-/** "shares zone Z's pools with changed tenants a, b and …": only the tenants the run may see are named. */
-function withoutOthers(reason: string, visible: ReadonlySet<string>): string {
-  const m = /^(shares zone \S+ pools with) changed tenants? ([a-z0-9, -]+?) (and has values not allocated yet)$/.exec(reason);
-  if (!m) return reason;
-  const shown = m[2]!.split(', ').filter((t) => visible.has(t));
-  return shown.length > 0
-    ? `${m[1]} changed tenant${shown.length === 1 ? '' : 's'} ${shown.join(', ')} ${m[3]}`
-    : `${m[1]} a changed tenant ${m[3]}`;
-}

@@ -63,6 +63,8 @@ export interface ChangeScopeInput {
   readonly tenants: readonly TenantFacts[];
   /** Tenants state records resources for. */
   readonly recordedTenants: ReadonlySet<string>;
+  /** Tenants a reason may name (a partner's run names only its own); default all. */
+  readonly visible?: (tenant: string) => boolean;
 }
 
 export interface SelectedTenant {
@@ -136,7 +138,9 @@ export function tenantsForChanges(input: ChangeScopeInput): SelectedTenant[] {
   for (const [zone, changed] of [...touchedZones].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     for (const t of current.values()) {
       if (t.zone !== zone || !t.unallocated || changed.includes(t.name)) continue;
-      add(t.name, `shares zone ${zone}'s pools with changed tenant${changed.length === 1 ? '' : 's'} ${[...changed].sort().join(', ')} and has values not allocated yet`);
+      const named = changed.filter((c) => input.visible?.(c) ?? true).sort();
+      const whom = named.length === 0 ? 'a changed tenant' : `changed tenant${named.length === 1 ? '' : 's'} ${named.join(', ')}`;
+      add(t.name, `shares zone ${zone}'s pools with ${whom} and has values not allocated yet`);
     }
   }
 

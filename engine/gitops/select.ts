@@ -32,6 +32,8 @@ export interface SelectInput {
   readonly specs: SpecSet;
   readonly recorded: Iterable<RecordedResource>;
   readonly cwd?: string;
+  /** Tenants the reasons may name (a partner's run names only its own); default all. */
+  readonly visible?: (tenant: string) => boolean;
 }
 
 /** Throws GitError (with a message for users) when git cannot answer. */
@@ -79,7 +81,7 @@ export function selectChangedTenants(input: SelectInput): ChangedSelection {
     rev: input.rev,
     base,
     files: files.map((f) => ({ path: f.path, status: f.status })),
-    tenants: tenantsForChanges({ files, tenants, recordedTenants }),
+    tenants: tenantsForChanges({ files, tenants, recordedTenants, ...(input.visible ? { visible: input.visible } : {}) }),
   };
 }
 

@@ -118,6 +118,12 @@ describe('tenantsForChanges', () => {
     expect(Object.fromEntries(got.map((t) => [t.tenant, t.reasons]))).toEqual(want);
   });
 
+  it("a partner's run names in its reasons only the tenants it may see", () => {
+    const files = [file('specs/baker.yaml', 'modified', [tenant('baker', 'b1')], [tenant('baker', 'b2')])];
+    const got = tenantsForChanges({ files, tenants: TENANTS, recordedTenants: RECORDED, visible: (t) => t === 'cole' });
+    expect(Object.fromEntries(got.map((t) => [t.tenant, t.reasons]))['cole']).toEqual(["shares zone z1's pools with a changed tenant and has values not allocated yet"]);
+  });
+
   it('gives every reason that applies, tenants in name order', () => {
     const got = tenantsForChanges({
       files: [

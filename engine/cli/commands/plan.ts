@@ -81,12 +81,14 @@ async function computePlan(paths: readonly string[], options: PlanOptions, destr
   try {
     // A partner's run plans only its tenants; another's named with --tenant is refused.
     scoped = partnerSelection(specs, snapshot.resources.values(), options, destroy);
-    if (options.changedSince !== undefined) gitChanges = changedSince(paths, options.changedSince, specs, snapshot.resources.values());
+    // A partner's run names in its reasons only the tenants it plans.
+    const visible = scoped ? (tenant: string): boolean => scoped!.has(tenant) : undefined;
+    if (options.changedSince !== undefined) gitChanges = changedSince(paths, options.changedSince, specs, snapshot.resources.values(), visible);
   } catch (error) {
     state.close();
     throw error;
   }
-  const narrowed = withinChanged(scoped ?? (options.tenant && options.tenant.length > 0 ? new Set(options.tenant) : undefined), gitChanges, scoped !== undefined);
+  const narrowed = withinChanged(scoped ?? (options.tenant && options.tenant.length > 0 ? new Set(options.tenant) : undefined), gitChanges);
   const tenants = narrowed.tenants;
   if (tenants) for (const t of tenants) if (!specs.tenants.has(t) && ![...snapshot.resources.values()].some((r) => r.tenant === t)) {
     state.close();
