@@ -16,6 +16,7 @@ import { createCloudStackProvider } from './cloudstack/provider.js';
 import { ProviderError } from './contract.js';
 import { createLinuxProvider } from './linux/provider.js';
 import { createSimProvider, type ZoneSpecOutput } from './sim/index.js';
+import { assertNever } from '../specs/model/never.js';
 
 export interface ProviderEnvironment {
   /** Directory of the state database (`.netfirst` by default). */
@@ -59,6 +60,3 @@ export function createProvider(zoneName: string, zoneSpec: ZoneSpecOutput, env: 
   }
 }
 
-function assertNever(x: never): never {
-  throw new Error(`unknown provider type ${JSON.stringify(x)}`);
-}

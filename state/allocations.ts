@@ -5,6 +5,7 @@
  * table. `allocate` reads them to keep values stable and to avoid taken ones.
  */
 import type { AttrValue, Attributes, ResourceTypeName } from '../engine/resource.js';
+import { assertNever } from '../specs/model/never.js';
 
 export const ALLOCATION_KINDS = ['vlan', 'vxlan', 'ip', 'public-ip'] as const;
 export type AllocationKind = (typeof ALLOCATION_KINDS)[number];
@@ -64,6 +65,3 @@ export function allocationsOf(
   }
 }
 
-function assertNever(x: never): never {
-  throw new Error(`unhandled resource type ${String(x)}`);
-}

@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import Database from 'better-sqlite3';
 import type { StateStore } from './store.js';
+import { assertNever } from '../specs/model/never.js';
 
 /** The scope locking the whole state. Per-tenant scopes (e.g. `tenant:NAME`) can sit beside it. */
 export const STATE_SCOPE = 'state';
@@ -433,6 +434,3 @@ function describeRefusal(
   }
 }
 
-function assertNever(value: never): never {
-  throw new Error(`unexpected lock refusal ${String(value)}`);
-}

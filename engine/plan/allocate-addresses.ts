@@ -5,7 +5,7 @@
  * while it still lies inside the network's (possibly changed) CIDR.
  */
 import type { Diagnostic } from '../../specs/diagnostic.js';
-import { formatCidr, formatIpv4, hostRange, nthHost, parseCidr, parseIpv4, type Ipv4Block, type Ipv4Range } from '../net/ipv4.js';
+import { formatCidr, formatIpv4, hostRange, nthHost, parseCidr, parseIpv4, type Ipv4Block, type Ipv4Range } from '../../specs/model/net/ipv4.js';
 import { Claims, LowestFree } from './allocate-pool.js';
 import { diagnosticAt, recordedFor, type ZoneInput } from './allocate-input.js';
 import { AUTO, type Draft } from './expand.js';

@@ -4,7 +4,7 @@
  * recorded. Values are claimed by spec (fixed), by state (recorded for an address) or
  * by this run (taken); a new allocation never takes a claimed value.
  */
-import type { Ipv4Range } from '../net/ipv4.js';
+import type { Ipv4Range } from '../../specs/model/net/ipv4.js';
 import type { Draft } from './expand.js';
 
 /** Inclusive integer ranges, sorted and merged. */

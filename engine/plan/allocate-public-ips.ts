@@ -5,7 +5,7 @@
  * addresses.
  */
 import type { Diagnostic } from '../../specs/diagnostic.js';
-import { contains, formatIpv4, parseCidr, parseIpv4, parseIpv4Range, type Ipv4Block, type Ipv4Range } from '../net/ipv4.js';
+import { contains, formatIpv4, parseCidr, parseIpv4, parseIpv4Range, type Ipv4Block, type Ipv4Range } from '../../specs/model/net/ipv4.js';
 import { Claims, LowestFree } from './allocate-pool.js';
 import { diagnosticAt, recordedFor, type ZoneInput } from './allocate-input.js';
 import { AUTO } from './expand.js';

@@ -13,6 +13,7 @@
  * `reason` is for people; the executor never reads it.
  */
 import type { Attributes, DesiredResource, RecordedResource, ResourceTypeName } from '../resource.js';
+import { assertNever } from '../../specs/model/never.js';
 
 interface ChangeBase {
   readonly address: string;
@@ -67,9 +68,8 @@ export interface ReadChange extends ChangeBase {
 export type Change = CreateChange | UpdateChange | ReplaceChange | DeleteChange | NoopChange | ReadChange;
 export type Action = Change['action'];
 
-export function assertNever(x: never): never {
-  throw new Error(`unexpected value ${JSON.stringify(x)}`);
-}
+
+export { assertNever };
 
 export interface PlanSummary {
   create: number;

@@ -8,7 +8,7 @@
 import type { Diagnostic } from '../../specs/diagnostic.js';
 import type { Loaded } from '../../specs/model.js';
 import type { TenantDoc } from '../../specs/schema.js';
-import { formatIpv4, parseCidr, parseIpv4, overlaps, type Ipv4Block } from '../net/ipv4.js';
+import { formatIpv4, parseCidr, parseIpv4, overlaps, type Ipv4Block } from '../../specs/model/net/ipv4.js';
 import { networkAddress, vmAddress } from './expand.js';
 import { finding, type Path, type VerifyContext } from './verify-context.js';
 

@@ -12,7 +12,7 @@ import type { Diagnostic } from '../../specs/diagnostic.js';
 import type { Loaded, SpecSet } from '../../specs/model.js';
 import type { TenantDoc, ZoneDoc } from '../../specs/schema.js';
 import { internalRanges } from '../../providers/capabilities.js';
-import { formatCidr, formatIpv4, parseCidr, parseIpv4, parseIpv4Range, overlaps, SPECIAL_PURPOSE_BLOCKS, type Ipv4Range } from '../net/ipv4.js';
+import { formatCidr, formatIpv4, parseCidr, parseIpv4, parseIpv4Range, overlaps, SPECIAL_PURPOSE_BLOCKS, type Ipv4Range } from '../../specs/model/net/ipv4.js';
 import { networkAddress } from './expand.js';
 import { finding } from './verify-context.js';
 

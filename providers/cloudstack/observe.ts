@@ -9,7 +9,7 @@
  * unobserved and kept from state.
  */
 import { textOf as str } from '../../engine/attribute-values.js';
-import { contains, parseIpv4, parseIpv4Range } from '../../engine/net/ipv4.js';
+import { contains, parseIpv4, parseIpv4Range } from '../../specs/model/net/ipv4.js';
 import type { Attributes, ResourceTypeName } from '../../engine/resource.js';
 import type { ZoneDoc } from '../../specs/schema.js';
 import type { Observed } from '../contract.js';

@@ -19,7 +19,7 @@
  */
 import { textOf as str, numberOf as num, recordOf as rec, listOf as list } from '../../engine/attribute-values.js';
 import { ATTRIBUTES } from '../../engine/attributes.js';
-import { parseCidr } from '../../engine/net/ipv4.js';
+import { parseCidr } from '../../specs/model/net/ipv4.js';
 import { RESOURCE_TYPES, type Attributes, type ResourceTypeName } from '../../engine/resource.js';
 import type { ZoneDoc } from '../../specs/schema.js';
 import { type CallProgress, type Desired, type Observed, type Provider, ProviderError, type Recorded, type ResourceType } from '../contract.js';

@@ -5,7 +5,7 @@
  * instance gets its strongswan.conf. Nothing here touches the system.
  */
 import { isIP } from 'node:net';
-import { parseCidr } from '../../engine/net/ipv4.js';
+import { parseCidr } from '../../specs/model/net/ipv4.js';
 import { isList, type ViciSection } from './ipsec-vici.js';
 
 /** swanctl keywords for the spec's values. */

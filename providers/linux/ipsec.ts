@@ -8,7 +8,7 @@
  * ipsec-config.ts, the control protocol in ipsec-vici.ts. Tunnels are loaded one by one
  * over VICI, so loading or unloading one tunnel never disturbs another.
  */
-import { parseCidr, parseIpv4 } from '../../engine/net/ipv4.js';
+import { parseCidr, parseIpv4 } from '../../specs/model/net/ipv4.js';
 import { ProviderError } from '../contract.js';
 import { ipJson } from './exec.js';
 import { instancePaths, type CharonInstance } from './ipsec-charon.js';

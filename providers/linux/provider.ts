@@ -14,7 +14,7 @@ import { textOf as str, numberOf as num, recordOf as rec } from '../../engine/at
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, ftruncateSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ATTRIBUTES } from '../../engine/attributes.js';
-import { formatIpv4, parseCidr } from '../../engine/net/ipv4.js';
+import { formatIpv4, parseCidr } from '../../specs/model/net/ipv4.js';
 import { RESOURCE_TYPES, type AttrValue, type Attributes, type ResourceTypeName } from '../../engine/resource.js';
 import type { ZoneDoc } from '../../specs/schema.js';
 import { GiB } from '../../specs/units.js';

@@ -12,6 +12,7 @@ import type {
 import { ProviderError } from '../contract.js';
 import type { Claim, SimObject, World } from './world.js';
 import { cidrContains, formatRanges, inRanges, ipv4ToInt, type SimZone } from './zone-model.js';
+import { assertNever } from '../../specs/model/never.js';
 
 /** What an object takes from the zone: unique values, cluster compute, tier storage. */
 export interface Footprint {
@@ -197,6 +198,3 @@ export function checkNetworkDeletable(world: World, network: SimObject): void {
 
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
-function assertNever(x: never): never {
-  throw new Error(`unhandled resource type ${String(x)}`);
-}

@@ -3,7 +3,7 @@
  * CIDRs for networks the source does not address, the template for a guest OS, the
  * hypervisor a zone offers, IPsec parameters the product offers. Pure helpers of draft.ts.
  */
-import { contains, formatIpv4, parseCidr, parseIpv4, type Ipv4Block } from '../../engine/net/ipv4.js';
+import { contains, formatIpv4, parseCidr, parseIpv4, type Ipv4Block } from '../model/net/ipv4.js';
 import type { Ranges } from '../../engine/plan/allocate-pool.js';
 import type { ZoneDoc } from '../schema.js';
 import { formatSeconds } from '../units.js';

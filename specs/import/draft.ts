@@ -8,7 +8,7 @@
  * does not fit the spec language. Pure: facts and the zone in, a draft out.
  */
 import { basename } from 'node:path';
-import { contains, formatCidr, formatIpv4, hostRange, overlaps, parseCidr, parseIpv4, type Ipv4Block } from '../../engine/net/ipv4.js';
+import { contains, formatCidr, formatIpv4, hostRange, overlaps, parseCidr, parseIpv4, type Ipv4Block } from '../model/net/ipv4.js';
 import { inRanges, parseRanges } from '../../engine/plan/allocate-pool.js';
 import type { ZoneDoc } from '../schema.js';
 import { formatSize, GiB, MiB } from '../units.js';

@@ -14,6 +14,7 @@ import { detectTab, type Tab } from './rvtools-tabs.js';
 import { readVdisk, type DiskRow } from './rvtools-vdisk.js';
 import { readVinfo } from './rvtools-vinfo.js';
 import { readVnetwork, type NicRow } from './rvtools-vnetwork.js';
+import { assertNever } from '../model/never.js';
 
 interface TabFile {
   readonly tab: Tab;
@@ -102,6 +103,3 @@ function notCsv(text: string): string | undefined {
   return undefined;
 }
 
-function assertNever(value: never): never {
-  throw new Error(`unhandled RVTools tab ${JSON.stringify(value)}`);
-}

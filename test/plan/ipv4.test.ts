@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contains, formatIpv4, hostRange, iterateRange, nthHost, overlaps, parseCidr, parseIpv4, parseIpv4Range } from '../../engine/net/ipv4.js';
+import { contains, formatIpv4, hostRange, iterateRange, nthHost, overlaps, parseCidr, parseIpv4, parseIpv4Range } from '../../specs/model/net/ipv4.js';
 
 const ip = (text: string): number => parseIpv4(text)!;
 

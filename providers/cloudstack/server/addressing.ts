@@ -1,10 +1,10 @@
 /**
- * Address arithmetic the endpoint needs beyond engine/net: netmasks as CloudStack takes
+ * Address arithmetic the endpoint needs beyond specs/model/net: netmasks as CloudStack takes
  * them (`255.255.255.0`), a network's CIDR from its gateway and netmask (as CloudStack's
  * NetUtils.getCidrFromGatewayAndNetmask computes it), and picking a free address from a
  * range. Pure functions on 32-bit integers.
  */
-import { formatIpv4, parseIpv4, type Ipv4Block, type Ipv4Range } from '../../../engine/net/ipv4.js';
+import { formatIpv4, parseIpv4, type Ipv4Block, type Ipv4Range } from '../../../specs/model/net/ipv4.js';
 
 /** `255.255.255.0` → 24, or undefined when the text is not a contiguous netmask. */
 export function prefixOfNetmask(netmask: string): number | undefined {

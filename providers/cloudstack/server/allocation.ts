@@ -6,7 +6,7 @@
  * since CloudStack promises no order and callers that plan addresses (netfirst allocates
  * lowest-first) then rarely find theirs taken. Pure functions of the catalog and world.
  */
-import { formatIpv4, parseIpv4 } from '../../../engine/net/ipv4.js';
+import { formatIpv4, parseIpv4 } from '../../../specs/model/net/ipv4.js';
 import { inRanges } from '../../sim/zone-model.js';
 import { highestFree, lowestFree } from './addressing.js';
 import type { Catalog, PublicPool } from './catalog.js';

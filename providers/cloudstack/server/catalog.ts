@@ -6,7 +6,7 @@
  * endpoint and a client may keep them. Pure.
  */
 import { createHash } from 'node:crypto';
-import { parseCidr, parseIpv4, parseIpv4Range, type Ipv4Range } from '../../../engine/net/ipv4.js';
+import { parseCidr, parseIpv4, parseIpv4Range, type Ipv4Range } from '../../../specs/model/net/ipv4.js';
 import type { ZoneDoc } from '../../../specs/schema.js';
 import { buildSimZone, type SimZone } from '../../sim/zone-model.js';
 import { netmaskOfPrefix } from './addressing.js';

@@ -6,7 +6,7 @@
  * overlap (or neither has ports); two ICMP rules for the same type and code are a 431.
  */
 import { randomUUID } from 'node:crypto';
-import { overlaps, parseCidr } from '../../../../engine/net/ipv4.js';
+import { overlaps, parseCidr } from '../../../../specs/model/net/ipv4.js';
 import { object, success, type CommandHandler, type Context } from '../command.js';
 import { invalid, ruleConflict } from '../errors.js';
 import { ownerScope } from '../listing.js';

@@ -8,7 +8,7 @@
  * rule, with a firewall rule from 0.0.0.0/0 that goes when the rule goes.
  */
 import { randomUUID } from 'node:crypto';
-import { overlaps } from '../../../../engine/net/ipv4.js';
+import { overlaps } from '../../../../specs/model/net/ipv4.js';
 import { releaseFromTier, removePortForward } from '../cleanup.js';
 import { object, success, type CommandHandler, type Context } from '../command.js';
 import { invalid, permissionDenied, ruleConflict } from '../errors.js';

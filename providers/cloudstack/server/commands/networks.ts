@@ -9,7 +9,7 @@
  * (vpc.max.networks) and get the default_deny ACL list unless `aclid` says otherwise.
  */
 import { randomUUID } from 'node:crypto';
-import { formatCidr, formatIpv4, overlaps, parseCidr, parseIpv4, type Ipv4Block } from '../../../../engine/net/ipv4.js';
+import { formatCidr, formatIpv4, overlaps, parseCidr, parseIpv4, type Ipv4Block } from '../../../../specs/model/net/ipv4.js';
 import { blockOf, netmaskOfPrefix, prefixOfNetmask } from '../addressing.js';
 import { pickPublicAddress, pickSegment, type PickedAddress } from '../allocation.js';
 import { DEFAULT_GUEST_CIDR, type Catalog } from '../catalog.js';

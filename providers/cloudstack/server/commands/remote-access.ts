@@ -7,7 +7,7 @@
  * never kept, answered or logged.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { overlaps, parseCidr, parseIpv4Range } from '../../../../engine/net/ipv4.js';
+import { overlaps, parseCidr, parseIpv4Range } from '../../../../specs/model/net/ipv4.js';
 import { object, success, type CommandHandler, type Context } from '../command.js';
 import { ApiError, invalid } from '../errors.js';
 import { ownerScope } from '../listing.js';

@@ -8,7 +8,7 @@
  * connections here do not repeat it.
  */
 import { randomUUID } from 'node:crypto';
-import { overlaps, parseCidr, parseIpv4 } from '../../../../engine/net/ipv4.js';
+import { overlaps, parseCidr, parseIpv4 } from '../../../../specs/model/net/ipv4.js';
 import { object, success, type CommandHandler, type Context } from '../command.js';
 import { inUse, internalError, invalid } from '../errors.js';
 import { ownerScope } from '../listing.js';

@@ -11,7 +11,7 @@
  * data volume. The service offering changes only while the VM is Stopped.
  */
 import { randomUUID } from 'node:crypto';
-import { formatIpv4, hostRange, parseCidr, parseIpv4 } from '../../../../engine/net/ipv4.js';
+import { formatIpv4, hostRange, parseCidr, parseIpv4 } from '../../../../specs/model/net/ipv4.js';
 import { lowestFree, macAddress } from '../addressing.js';
 import { anyTierWithRoom, checkTier, placeVm } from '../capacity.js';
 import type { Catalog, DiskOffering, ServiceOffering, Template } from '../catalog.js';

@@ -1,5 +1,0 @@
-/**
- * IP math the planner needs (engine/net): IPv4 addresses, CIDR blocks and ranges as
- * 32-bit integers. Pure functions, no I/O.
- */
-export * from './ipv4.js';
