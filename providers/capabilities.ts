@@ -3,8 +3,8 @@
  * reads it so that a spec asking for something a zone's provider cannot do fails at
  * `plan` with a diagnostic, not half-way through an apply.
  */
-import { recordOf } from '../engine/attribute-values.js';
-import type { Attributes, ResourceTypeName } from '../engine/resource.js';
+import { recordOf } from '../specs/model/attribute-values.js';
+import type { Attributes, ResourceTypeName } from '../specs/model/resource.js';
 import { UNDERLAY_CIDR } from './linux/names.js';
 
 export type ProviderType = 'sim' | 'linux' | 'cloudstack';

@@ -8,7 +8,7 @@
  * - errors are `ProviderError`s saying whether a retry can help.
  */
 import type { z } from 'zod';
-import type { Attributes, ResourceTypeName } from '../engine/resource.js';
+import type { Attributes, ResourceTypeName } from '../specs/model/resource.js';
 
 export interface ResourceType {
   /** Schema of the attributes the engine sends (desired) for this type. */

@@ -10,7 +10,6 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import type { Provider } from './contract.js';
-import { readZoneSecret } from '../engine/cli/secrets.js';
 import { createCloudStackClient } from './cloudstack/client.js';
 import { createCloudStackProvider } from './cloudstack/provider.js';
 import { ProviderError } from './contract.js';
@@ -22,6 +21,12 @@ export interface ProviderEnvironment {
   /** Directory of the state database (`.netfirst` by default). */
   readonly stateDir: string;
   readonly now?: () => Date;
+  /**
+   * Reads a secret the zone's provider settings reference (CloudStack keys), relative to
+   * `baseDir`: the engine's own safe reader, handed in so that providers never reach up
+   * into the engine. A zone whose provider needs one refuses to start without it.
+   */
+  readonly readSecret?: (ref: { readonly env: string } | { readonly file: string }, baseDir: string) => string;
 }
 
 export function createProvider(zoneName: string, zoneSpec: ZoneSpecOutput, env: ProviderEnvironment): Provider {
@@ -41,7 +46,8 @@ export function createProvider(zoneName: string, zoneSpec: ZoneSpecOutput, env: 
       const baseDir = dirname(resolve(env.stateDir));
       const key = (ref: { env: string } | { file: string }, what: string): string => {
         try {
-          return readZoneSecret(ref, baseDir);
+          if (!env.readSecret) throw new Error('this netfirst was started without a secret reader');
+          return env.readSecret(ref, baseDir);
         } catch (error) {
           throw new ProviderError('invalid', `zone ${zoneName}: the CloudStack ${what}: ${error instanceof Error ? error.message : String(error)}`, { retryable: false });
         }

@@ -4,7 +4,7 @@
  * attributes, never written on their own, so they can't disagree with the resources
  * table. `allocate` reads them to keep values stable and to avoid taken ones.
  */
-import type { AttrValue, Attributes, ResourceTypeName } from '../engine/resource.js';
+import type { AttrValue, Attributes, ResourceTypeName } from '../specs/model/resource.js';
 import { assertNever } from '../specs/model/never.js';
 
 export const ALLOCATION_KINDS = ['vlan', 'vxlan', 'ip', 'public-ip'] as const;

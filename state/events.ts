@@ -5,7 +5,7 @@
  * and rows are never rewritten.
  */
 import type Database from 'better-sqlite3';
-import type { Attributes, ResourceTypeName } from '../engine/resource.js';
+import type { Attributes, ResourceTypeName } from '../specs/model/resource.js';
 
 export type EventAction = 'create' | 'update' | 'delete';
 

@@ -18,7 +18,7 @@
  * (StateFileGoneError.unrecorded), for the run to name what it could not record.
  */
 import type Database from 'better-sqlite3';
-import type { RecordedResource, ResourceTypeName } from '../engine/resource.js';
+import type { RecordedResource, ResourceTypeName } from '../specs/model/resource.js';
 import type { EventLog } from './events.js';
 import type { ResourceRecord, ResourceTable } from './resources.js';
 import { StateFileGoneError } from './state-file.js';

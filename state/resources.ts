@@ -4,7 +4,7 @@
  * keep the resource's allocations in step and must run inside the caller's transaction.
  */
 import type Database from 'better-sqlite3';
-import type { RecordedResource, ResourceTypeName } from '../engine/resource.js';
+import type { RecordedResource, ResourceTypeName } from '../specs/model/resource.js';
 import { type Allocation, type AllocationKind, allocationsOf } from './allocations.js';
 
 /** A resource as handed to the store; timestamps are stamped by the store's clock. */

@@ -4,7 +4,7 @@
  * same object again until the serial moves.
  */
 import { freeze } from 'immer';
-import type { RecordedResource } from '../engine/resource.js';
+import type { RecordedResource } from '../specs/model/resource.js';
 
 export interface StateSnapshot {
   readonly lineage: string;

@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import type { RecordedResource } from '../engine/resource.js';
+import type { RecordedResource } from '../specs/model/resource.js';
 import type { Allocation } from './allocations.js';
 import { type EventFilter, prepareEvents, type StateEvent } from './events.js';
 import { type Journal, prepareJournal } from './journal.js';

@@ -6,7 +6,7 @@
  * read back from a provider: the spec references an environment variable per secret,
  * named here, whose value the operator supplies.
  */
-import { textOf as str, numberOf as num, listOf as list, recordOf as rec } from '../attribute-values.js';
+import { textOf as str, numberOf as num, listOf as list, recordOf as rec } from '../../specs/model/attribute-values.js';
 import { Document, isMap, isSeq, type Node } from 'yaml';
 import { envName } from '../../specs/import/naming.js';
 import { API_VERSION } from '../../specs/schema.js';

@@ -8,7 +8,7 @@
 import { ProviderError, type CallProgress, type Desired, type Provider, type Recorded } from '../../providers/contract.js';
 import type { Dag, NodeOutcome } from '../graph/index.js';
 import { walkDag } from '../graph/index.js';
-import { parseAddress, type DesiredResource, type RecordedResource, type SecretRef } from '../resource.js';
+import { parseAddress, type DesiredResource, type RecordedResource, type SecretRef } from '../../specs/model/resource.js';
 import type { Step } from '../plan/order.js';
 import { type OperationIntent, StateFileGoneError } from '../../state/index.js';
 import { IntentJournal } from './intents.js';

@@ -7,7 +7,7 @@
  */
 import type { Observed, Provider } from '../../providers/contract.js';
 import type { Operation, ResourceRecord } from '../../state/index.js';
-import type { Attributes, DesiredResource, RecordedResource } from '../resource.js';
+import type { Attributes, DesiredResource, RecordedResource } from '../../specs/model/resource.js';
 import { messageOf } from './execute.js';
 
 export interface RecoveryState {

@@ -5,7 +5,7 @@
 import type { Observed, Provider } from '../../providers/contract.js';
 import type { OperationIntent, ResourceRecord } from '../../state/index.js';
 import type { Drift } from '../plan/drift.js';
-import type { RecordedResource, ResourceTypeName } from '../resource.js';
+import type { RecordedResource, ResourceTypeName } from '../../specs/model/resource.js';
 
 /** Everything the providers hold for the zones and types state records, by provider ID. */
 export async function observeAll(recorded: Iterable<RecordedResource>, providerFor: (zone: string) => Provider): Promise<Map<string, Observed>> {

@@ -6,7 +6,7 @@
 import type { SpecSet } from '../../specs/model.js';
 import { GitError } from '../gitops/git.js';
 import { selectChangedTenants, type ChangedSelection } from '../gitops/select.js';
-import type { RecordedResource } from '../resource.js';
+import type { RecordedResource } from '../../specs/model/resource.js';
 import { CliError } from './errors.js';
 
 export function changedSince(paths: readonly string[], rev: string, specs: SpecSet, recorded: Iterable<RecordedResource>, visible?: (tenant: string) => boolean): ChangedSelection {

@@ -11,7 +11,7 @@
 import type { SpecSet } from '../../specs/model.js';
 import type { DigestRewrite } from '../../state/index.js';
 import { expandTenant, type DigestSecret } from '../plan/expand.js';
-import type { RecordedResource } from '../resource.js';
+import type { RecordedResource } from '../../specs/model/resource.js';
 
 /** Prefix of the digests of old states, keyed by the lineage. */
 export const LEGACY_DIGEST_PREFIX = 'sha256:';

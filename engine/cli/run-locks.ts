@@ -8,9 +8,9 @@
  * Whole-state work (refresh of everything, adoption, a saved plan, which pins the state
  * serial) holds `state`, which excludes every other scope.
  */
-import { recordOf } from '../attribute-values.js';
+import { recordOf } from '../../specs/model/attribute-values.js';
 import type { Change } from '../plan/change.js';
-import type { Attributes } from '../resource.js';
+import type { Attributes } from '../../specs/model/resource.js';
 import { type LockHandle, STATE_SCOPE } from '../../state/index.js';
 import { holding, releaseLocks, takeLockOrRefuse } from './lock.js';
 

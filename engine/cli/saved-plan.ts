@@ -22,7 +22,7 @@ import { proposalProblems } from '../plan/proposal.js';
 import { planToJson } from '../plan/render-json.js';
 import { firstDifference, parseSavedPlan, restoreDrift, specFilesMoved, specsMovedSince, stateMovedSince, type SavedPlan } from '../plan/saved.js';
 import { hasValidSeal } from '../plan/seal.js';
-import type { RecordedResource } from '../resource.js';
+import type { RecordedResource } from '../../specs/model/resource.js';
 import { CliError } from './errors.js';
 import { loadRunSpecs, refusal, runPartner, savedPlanRefusal, type PartnerOptions } from './partner.js';
 import { planningSecrets } from './secrets.js';

@@ -20,7 +20,7 @@ import { dirname, isAbsolute, join, parse, resolve, sep } from 'node:path';
 import type { SpecSet } from '../../specs/model.js';
 import { envRefusal, fileRefusal, isWithin, secretPolicy, type SecretPolicy } from '../partners/index.js';
 import type { DigestSecret } from '../plan/expand.js';
-import type { RecordedResource, SecretRef } from '../resource.js';
+import type { RecordedResource, SecretRef } from '../../specs/model/resource.js';
 import { LEGACY_DIGEST_PREFIX, legacyDigestView, type LegacyDigestView } from './legacy-digests.js';
 
 /** The largest secret file read (bytes). */

@@ -12,6 +12,7 @@ import type { Provider } from '../../providers/contract.js';
 import { openState, type StateStore } from '../../state/index.js';
 import { gitPrecedence } from '../gitops/precedence.js';
 import { CliError } from './errors.js';
+import { readZoneSecret } from './secrets.js';
 
 export interface GlobalOptions {
   readonly state?: string;
@@ -51,7 +52,7 @@ export function providerPool(zones: { readonly [zone: string]: ZoneDoc['spec'] }
       if (!p) {
         const z = zones[zone];
         if (!z) throw new CliError(`zone ${zone} is not described by any loaded spec: pass the zone file too`);
-        p = createProvider(zone, z, { stateDir });
+        p = createProvider(zone, z, { stateDir, readSecret: readZoneSecret });
         providers.set(zone, p);
       }
       return p;

@@ -8,7 +8,7 @@ import { realpathSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { SpecSet } from '../../specs/model.js';
 import type { TenantDoc } from '../../specs/schema.js';
-import type { RecordedResource } from '../resource.js';
+import type { RecordedResource } from '../../specs/model/resource.js';
 import { networkAddress, publicIpAddress, vmAddress } from '../plan/expand.js';
 import { secretFileRefs, summarizeSpecText, tenantsForChanges, type ChangedFile, type FileStatus, type SelectedTenant, type TenantFacts } from './changed.js';
 import { realOrSelf, readSpecText } from './working-tree.js';

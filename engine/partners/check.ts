@@ -18,7 +18,7 @@ import { formatPath, type Diagnostic } from '../../specs/diagnostic.js';
 import type { Loaded, SpecSet } from '../../specs/model.js';
 import type { TenantDoc } from '../../specs/schema.js';
 import { formatIpv4, parseIpv4 } from '../../specs/model/net/ipv4.js';
-import type { DesiredResource, RecordedResource } from '../resource.js';
+import type { DesiredResource, RecordedResource } from '../../specs/model/resource.js';
 import { formatRanges, inRanges, parseRanges } from '../plan/allocate-pool.js';
 import { poolOf, zonePools } from '../plan/allocate-public-ips.js';
 import { finding } from '../plan/verify-context.js';

@@ -11,7 +11,7 @@
  */
 import { formatPath, type Diagnostic } from '../../specs/diagnostic.js';
 import { GiB, MiB, formatSize } from '../../specs/units.js';
-import type { DesiredResource, RecordedResource } from '../resource.js';
+import type { DesiredResource, RecordedResource } from '../../specs/model/resource.js';
 import { findingAt, type Path } from '../plan/verify-context.js';
 import type { Partner } from './ownership.js';
 

@@ -13,7 +13,7 @@
  */
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { SpecSet } from '../../specs/model.js';
-import type { SecretRef } from '../resource.js';
+import type { SecretRef } from '../../specs/model/resource.js';
 import { findPartner, ownsTenant, type Partner } from './ownership.js';
 
 /** Whose rules a tenant's secrets follow. */

@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../../specs/diagnostic.js';
 import type { Loaded } from '../../specs/model.js';
 import type { ZoneDoc } from '../../specs/schema.js';
-import type { RecordedResource } from '../resource.js';
+import type { RecordedResource } from '../../specs/model/resource.js';
 import type { Draft } from './expand.js';
 
 export interface ZoneInput {

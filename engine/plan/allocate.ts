@@ -9,7 +9,7 @@
  * writes their decisions into the drafts, which belong to the current run.
  */
 import type { Diagnostic } from '../../specs/diagnostic.js';
-import type { AttrValue } from '../resource.js';
+import type { AttrValue } from '../../specs/model/resource.js';
 import { allocateAddresses, nicsOf } from './allocate-addresses.js';
 import { allocateClusters } from './allocate-clusters.js';
 import type { ZoneInput } from './allocate-input.js';

@@ -12,7 +12,7 @@
  *
  * `reason` is for people; the executor never reads it.
  */
-import type { Attributes, DesiredResource, RecordedResource, ResourceTypeName } from '../resource.js';
+import type { Attributes, DesiredResource, RecordedResource, ResourceTypeName } from '../../specs/model/resource.js';
 import { assertNever } from '../../specs/model/never.js';
 
 interface ChangeBase {

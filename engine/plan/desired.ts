@@ -10,7 +10,7 @@
  */
 import type { Diagnostic } from '../../specs/diagnostic.js';
 import type { SpecSet } from '../../specs/model.js';
-import { parseAddress, type DesiredResource, type RecordedResource } from '../resource.js';
+import { parseAddress, type DesiredResource, type RecordedResource } from '../../specs/model/resource.js';
 import { allocateZone, resolveLinks } from './allocate.js';
 import { expandTenant, type DigestSecret, type Draft, type Link } from './expand.js';
 import { locateDiagnostics, verify } from './verify.js';

@@ -4,8 +4,8 @@
  * and so are its disks. Resources of tenants whose spec vanished are orphans: kept
  * (and reported) unless `prune` is set.
  */
-import { ATTRIBUTES } from '../attributes.js';
-import type { DesiredResource, RecordedResource } from '../resource.js';
+import { ATTRIBUTES } from '../../specs/model/attributes.js';
+import type { DesiredResource, RecordedResource } from '../../specs/model/resource.js';
 import type { Change } from './change.js';
 import { valuesEqual } from './values.js';
 

@@ -5,7 +5,7 @@
  * attributes a provider reports it cannot see (`Observed.unobserved`).
  */
 import type { Observed } from '../../providers/contract.js';
-import type { Attributes, RecordedResource, ResourceTypeName } from '../resource.js';
+import type { Attributes, RecordedResource, ResourceTypeName } from '../../specs/model/resource.js';
 import { valuesEqual } from './values.js';
 
 export type Drift =

@@ -12,8 +12,8 @@ import type { Diagnostic } from '../../specs/diagnostic.js';
 import type { Loaded } from '../../specs/model.js';
 import type { SecretSpec, TenantDoc } from '../../specs/schema.js';
 import { GiB, MiB } from '../../specs/units.js';
-import { ATTRIBUTES } from '../attributes.js';
-import type { AttrValue, DesiredResource, ResourceTypeName, SecretRef, SourceRef } from '../resource.js';
+import { ATTRIBUTES } from '../../specs/model/attributes.js';
+import type { AttrValue, DesiredResource, ResourceTypeName, SecretRef, SourceRef } from '../../specs/model/resource.js';
 
 /** Placeholder for a value `allocate` fills in. */
 export const AUTO = 'auto';

@@ -8,7 +8,7 @@ import { hasErrors } from '../../specs/diagnostic.js';
 import type { SpecSet } from '../../specs/model.js';
 import type { ZoneDoc } from '../../specs/schema.js';
 import type { Dag } from '../graph/index.js';
-import type { RecordedResource } from '../resource.js';
+import type { RecordedResource } from '../../specs/model/resource.js';
 import type { Change } from './change.js';
 import type { Drift } from './drift.js';
 import type { ChangedSelection } from '../gitops/select.js';

@@ -11,7 +11,7 @@
  * - protection is read from state and spec, never from the plan;
  * - a deleted resource takes what depends on it along (no orphaned disks).
  */
-import { parseAddress, type RecordedResource } from '../resource.js';
+import { parseAddress, type RecordedResource } from '../../specs/model/resource.js';
 import type { SavedChange, SavedPlan } from './saved.js';
 
 export interface ProposalInput {

@@ -7,7 +7,7 @@
  * spec paths it was planned from: `apply PLANFILE` plans again from them and applies
  * only a plan that is exactly what that gives (engine/cli/saved-plan.ts).
  */
-import type { DesiredResource } from '../resource.js';
+import type { DesiredResource } from '../../specs/model/resource.js';
 import type { Drift } from './drift.js';
 import { summarize, isEffective, type Change } from './change.js';
 import { PLAN_FORMAT, type Plan } from './plan.js';

@@ -5,7 +5,7 @@
  */
 import type { Colors } from 'picocolors/types.js';
 import { formatDiagnostic } from '../../specs/diagnostic.js';
-import type { AttrValue, Attributes } from '../resource.js';
+import type { AttrValue, Attributes } from '../../specs/model/resource.js';
 import { assertNever, isEffective, summarize, type Change } from './change.js';
 import type { Plan } from './plan.js';
 import type { Drift } from './drift.js';

@@ -6,7 +6,7 @@
  * Here: reading the file's fields, what moved since, and the first difference.
  */
 import { z } from 'zod';
-import { RESOURCE_TYPES, type RecordedResource } from '../resource.js';
+import { RESOURCE_TYPES, type RecordedResource } from '../../specs/model/resource.js';
 import type { StateSnapshot } from '../../state/index.js';
 import type { Drift } from './drift.js';
 import { PLAN_FORMAT, type Plan } from './plan.js';

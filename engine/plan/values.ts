@@ -2,7 +2,7 @@
  * Value comparison for attributes: structural equality and a canonical JSON form
  * (sorted keys) so that plans and digests are byte-identical for equal values.
  */
-import type { AttrValue } from '../resource.js';
+import type { AttrValue } from '../../specs/model/resource.js';
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';

@@ -6,7 +6,7 @@
 import type { Diagnostic, Severity } from '../../specs/diagnostic.js';
 import type { Loaded, SpecSet } from '../../specs/model.js';
 import type { TenantDoc } from '../../specs/schema.js';
-import type { DesiredResource, RecordedResource } from '../resource.js';
+import type { DesiredResource, RecordedResource } from '../../specs/model/resource.js';
 
 export interface VerifyContext {
   readonly specs: SpecSet;

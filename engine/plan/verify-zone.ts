@@ -9,7 +9,7 @@ import type { Loaded } from '../../specs/model.js';
 import type { ZoneDoc } from '../../specs/schema.js';
 import { GiB } from '../../specs/units.js';
 import { formatIpv4, parseIpv4 } from '../../specs/model/net/ipv4.js';
-import type { DesiredResource, RecordedResource } from '../resource.js';
+import type { DesiredResource, RecordedResource } from '../../specs/model/resource.js';
 import { clusterCapacities } from './allocate-clusters.js';
 import { formatRanges, inRanges } from './allocate-pool.js';
 import { zonePools } from './allocate-public-ips.js';

@@ -9,7 +9,7 @@
 import type { Diagnostic } from '../../specs/diagnostic.js';
 import type { SpecSet } from '../../specs/model.js';
 import { parseIpv4 } from '../../specs/model/net/ipv4.js';
-import type { DesiredResource, RecordedResource } from '../resource.js';
+import type { DesiredResource, RecordedResource } from '../../specs/model/resource.js';
 import { forEachRecordedNic } from './allocate-addresses.js';
 import { verifyAddresses, type RecordedNicIps } from './verify-addresses.js';
 import type { VerifyContext } from './verify-context.js';

@@ -23,7 +23,7 @@ import type { Change } from '../plan/change.js';
 import { detectDrift, refreshedView, type Drift } from '../plan/drift.js';
 import { orderChanges } from '../plan/order.js';
 import { makePlan, type Plan, type PlanInput } from '../plan/plan.js';
-import type { DesiredResource, RecordedResource, SecretRef } from '../resource.js';
+import type { DesiredResource, RecordedResource, SecretRef } from '../../specs/model/resource.js';
 import { attributeErrors, tenantOfAddress, type Declarations } from './attribute.js';
 import { selectCorrections, type Corrections, type HealPolicy } from './corrections.js';
 import { NO_ACTION, nextRecord, type TenantAction } from './record.js';

@@ -13,7 +13,7 @@
  * are held at a time.
  */
 import type { StateEvent } from '../../state/events.js';
-import type { ResourceTypeName } from '../resource.js';
+import type { ResourceTypeName } from '../../specs/model/resource.js';
 import { type Meter, meterKey, metersOf, sameMeter } from './meters.js';
 import { USAGE_TYPE_ORDER } from './usage-types.js';
 

@@ -14,8 +14,8 @@
  * | vpn-connection | vpn-peer-hours 1                                                        |
  * | vpn-user       | vpn-user-hours 1                                                        |
  */
-import { numberOf, recordOf, textOf } from '../attribute-values.js';
-import type { Attributes, ResourceTypeName } from '../resource.js';
+import { numberOf, recordOf, textOf } from '../../specs/model/attribute-values.js';
+import type { Attributes, ResourceTypeName } from '../../specs/model/resource.js';
 import { formatQuantity, perHour, type Rate, sameRate } from './quantity.js';
 import type { UsageTypeName } from './usage-types.js';
 

@@ -8,9 +8,9 @@
  * address. A VPN connection's local networks are netfirst's alone: they are reported
  * unobserved and kept from state.
  */
-import { textOf as str } from '../../engine/attribute-values.js';
+import { textOf as str } from '../../specs/model/attribute-values.js';
 import { contains, parseIpv4, parseIpv4Range } from '../../specs/model/net/ipv4.js';
-import type { Attributes, ResourceTypeName } from '../../engine/resource.js';
+import type { Attributes, ResourceTypeName } from '../../specs/model/resource.js';
 import type { ZoneDoc } from '../../specs/schema.js';
 import type { Observed } from '../contract.js';
 import { ADDRESS_TAG } from './api.js';

@@ -17,10 +17,10 @@
  * commands report their job to the engine as soon as CloudStack accepts them
  * (CallProgress.accepted), so a crash or a job timeout is resolved by reading.
  */
-import { textOf as str, numberOf as num, recordOf as rec, listOf as list } from '../../engine/attribute-values.js';
-import { ATTRIBUTES } from '../../engine/attributes.js';
+import { textOf as str, numberOf as num, recordOf as rec, listOf as list } from '../../specs/model/attribute-values.js';
+import { ATTRIBUTES } from '../../specs/model/attributes.js';
 import { parseCidr } from '../../specs/model/net/ipv4.js';
-import { RESOURCE_TYPES, type Attributes, type ResourceTypeName } from '../../engine/resource.js';
+import { RESOURCE_TYPES, type Attributes, type ResourceTypeName } from '../../specs/model/resource.js';
 import type { ZoneDoc } from '../../specs/schema.js';
 import { type CallProgress, type Desired, type Observed, type Provider, ProviderError, type Recorded, type ResourceType } from '../contract.js';
 import { ADDRESS_TAG } from './api.js';

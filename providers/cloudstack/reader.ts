@@ -4,7 +4,7 @@
  * whole `inventory`. Recorded provider ids let it recognise objects whose tags an
  * interrupted create did not get to write.
  */
-import { RESOURCE_TYPES, type ResourceTypeName } from '../../engine/resource.js';
+import { RESOURCE_TYPES, type ResourceTypeName } from '../../specs/model/resource.js';
 import type { ZoneDoc } from '../../specs/schema.js';
 import type { Observed, Recorded, Scope } from '../contract.js';
 import { createSnapshot, type Snapshot } from './observe.js';

@@ -5,7 +5,7 @@
  * VPC is made on first use and retired with the tenant's last tier and address, and the
  * project with it when nothing else is left in it.
  */
-import { textOf as str } from '../../engine/attribute-values.js';
+import { textOf as str } from '../../specs/model/attribute-values.js';
 import { type CallProgress, ProviderError } from '../contract.js';
 import { ADDRESS_TAG, COMMANDS, type CommandName, type CommandSpec, TAG_RESOURCE_TYPES } from './api.js';
 

@@ -10,12 +10,12 @@
  * Its own record (registry.ts) keeps the small indices kernel names derive from and
  * what it realized, for `list`/`inventory`. Work on one router is serialized.
  */
-import { textOf as str, numberOf as num, recordOf as rec } from '../../engine/attribute-values.js';
+import { textOf as str, numberOf as num, recordOf as rec } from '../../specs/model/attribute-values.js';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, ftruncateSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ATTRIBUTES } from '../../engine/attributes.js';
+import { ATTRIBUTES } from '../../specs/model/attributes.js';
 import { formatIpv4, parseCidr } from '../../specs/model/net/ipv4.js';
-import { RESOURCE_TYPES, type AttrValue, type Attributes, type ResourceTypeName } from '../../engine/resource.js';
+import { RESOURCE_TYPES, type AttrValue, type Attributes, type ResourceTypeName } from '../../specs/model/resource.js';
 import type { ZoneDoc } from '../../specs/schema.js';
 import { GiB } from '../../specs/units.js';
 import { type Desired, type Observed, type Provider, ProviderError, type Recorded, type ResourceType, type Scope } from '../contract.js';

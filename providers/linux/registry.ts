@@ -7,7 +7,7 @@
  */
 import { closeSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Attributes, ResourceTypeName } from '../../engine/resource.js';
+import type { Attributes, ResourceTypeName } from '../../specs/model/resource.js';
 
 export interface RegistryObject {
   readonly providerId: string;

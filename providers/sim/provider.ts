@@ -7,8 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ATTRIBUTES } from '../../engine/attributes.js';
-import { type Attributes, RESOURCE_TYPES, type ResourceTypeName } from '../../engine/resource.js';
+import { ATTRIBUTES } from '../../specs/model/attributes.js';
+import { type Attributes, RESOURCE_TYPES, type ResourceTypeName } from '../../specs/model/resource.js';
 import { type Observed, type Provider, ProviderError, type ResourceType, type Scope } from '../contract.js';
 import { createCapacityLedger } from './capacity.js';
 import { failureInjector, type MutatingAction } from './failures.js';

@@ -4,11 +4,11 @@
  * IP), templates per hypervisor, and what each object consumes (its footprint) for
  * capacity. Every check throws a `ProviderError` shaped like the cloud's own refusal.
  */
-import type { Attributes, ResourceTypeName } from '../../engine/resource.js';
+import type { Attributes, ResourceTypeName } from '../../specs/model/resource.js';
 import type {
   DiskAttributes, FirewallRuleAttributes, NetworkAttributes, PortForwardAttributes, PublicIpAttributes,
   StaticNatAttributes, VmAttributes, VpnConnectionAttributes, VpnUserAttributes,
-} from '../../engine/attributes.js';
+} from '../../specs/model/attributes.js';
 import { ProviderError } from '../contract.js';
 import type { Claim, SimObject, World } from './world.js';
 import { cidrContains, formatRanges, inRanges, ipv4ToInt, type SimZone } from './zone-model.js';

@@ -8,7 +8,7 @@
 import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Attributes, ResourceTypeName } from '../../engine/resource.js';
+import type { Attributes, ResourceTypeName } from '../../specs/model/resource.js';
 
 export type ClaimKind = 'vlan' | 'vxlan' | 'public-ip' | 'ip' | 'static-nat' | 'port-forward' | 'vpn-peer' | 'vpn-user';
 

@@ -4,7 +4,7 @@
  * hypervisor a zone offers, IPsec parameters the product offers. Pure helpers of draft.ts.
  */
 import { contains, formatIpv4, parseCidr, parseIpv4, type Ipv4Block } from '../model/net/ipv4.js';
-import type { Ranges } from '../../engine/plan/allocate-pool.js';
+import type { Ranges } from '../model/net/ranges.js';
 import type { ZoneDoc } from '../schema.js';
 import { formatSeconds } from '../units.js';
 import type { ImportedIpsecPolicy, ImportedVm, ImportResult } from './model.js';

@@ -9,7 +9,7 @@
  */
 import { basename } from 'node:path';
 import { contains, formatCidr, formatIpv4, hostRange, overlaps, parseCidr, parseIpv4, type Ipv4Block } from '../model/net/ipv4.js';
-import { inRanges, parseRanges } from '../../engine/plan/allocate-pool.js';
+import { inRanges, parseRanges } from '../model/net/ranges.js';
 import type { ZoneDoc } from '../schema.js';
 import { formatSize, GiB, MiB } from '../units.js';
 import { coveringBlock, DEFAULT_ESP, DEFAULT_IKE, describeRanges, freeBlock, ipsec, parseIpv4Range, pickHypervisor, pickTemplate } from './draft-fit.js';

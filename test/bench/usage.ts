@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import type { Attributes, ResourceTypeName } from '../../engine/resource.js';
+import type { Attributes, ResourceTypeName } from '../../specs/model/resource.js';
 import { FORMATS, RECORD_FIELDS, type UsageFormat } from '../../engine/usage/index.js';
 import { prepareEvents, type NewEvent } from '../../state/events.js';
 import { openState } from '../../state/index.js';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { legacyDigestView, UNVERIFIED_DIGEST } from '../../engine/cli/legacy-digests.js';
 import type { DigestSecret } from '../../engine/plan/expand.js';
-import type { RecordedResource } from '../../engine/resource.js';
+import type { RecordedResource } from '../../specs/model/resource.js';
 import type { SpecSet } from '../../specs/model.js';
 import { TenantDocument } from '../../specs/schema.js';
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { detectDrift } from '../../engine/plan/drift.js';
-import type { Attributes, RecordedResource, ResourceTypeName } from '../../engine/resource.js';
+import type { Attributes, RecordedResource, ResourceTypeName } from '../../specs/model/resource.js';
 import { unsupportedReason, unsupportedUpdate } from '../../providers/capabilities.js';
 import { cloudstackPolicy, policyOf } from '../../providers/cloudstack/observe.js';
 

@@ -1,5 +1,5 @@
 /** Plain-value builders for desired and recorded resources in pure engine tests. */
-import type { Attributes, DesiredResource, RecordedResource, ResourceTypeName } from '../../engine/resource.js';
+import type { Attributes, DesiredResource, RecordedResource, ResourceTypeName } from '../../specs/model/resource.js';
 
 export function desired(address: string, type: ResourceTypeName, attributes: Attributes, more: Partial<DesiredResource> = {}): DesiredResource {
   return {

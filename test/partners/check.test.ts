@@ -10,7 +10,7 @@ import type { SpecSet } from '../../specs/model.js';
 import { PartnersDocument, TenantDocument, type TenantDoc } from '../../specs/schema.js';
 import { checkPartner } from '../../engine/partners/index.js';
 import { buildDesired } from '../../engine/plan/desired.js';
-import type { RecordedResource } from '../../engine/resource.js';
+import type { RecordedResource } from '../../specs/model/resource.js';
 import { fakeDigest, recordAll, specSet, zoneDoc } from '../plan/spec-set.js';
 
 type PartnerEntry = Record<string, unknown>;

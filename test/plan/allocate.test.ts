@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildDesired } from '../../engine/plan/desired.js';
-import type { RecordedResource } from '../../engine/resource.js';
+import type { RecordedResource } from '../../specs/model/resource.js';
 import { fakeDigest, recordAll, specSet, tenantDoc, zoneDoc } from './spec-set.js';
 
 const vm = (name: string, nics: object[], more: object = {}) => ({ name, hypervisor: 'kvm', cpu: 2, memory: '4GiB', template: 'ubuntu-24.04', nics, rootDisk: { size: '20GiB', tier: 'performance' }, ...more });

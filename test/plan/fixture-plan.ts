@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { buildDesired } from '../../engine/plan/desired.js';
 import type { DigestSecret } from '../../engine/plan/expand.js';
 import type { CollisionPolicy } from '../../engine/plan/verify-zone.js';
-import type { RecordedResource } from '../../engine/resource.js';
+import type { RecordedResource } from '../../specs/model/resource.js';
 import { formatDiagnostic } from '../../specs/diagnostic.js';
 import { loadSpecs } from '../../specs/load.js';
 

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import type { SpecSet } from '../../specs/model.js';
 import { TenantDocument, ZoneDocument, type TenantDoc, type ZoneDoc } from '../../specs/schema.js';
 import type { DigestSecret } from '../../engine/plan/expand.js';
-import type { RecordedResource } from '../../engine/resource.js';
-import type { DesiredResource } from '../../engine/resource.js';
+import type { RecordedResource } from '../../specs/model/resource.js';
+import type { DesiredResource } from '../../specs/model/resource.js';
 
 export function zoneDoc(name: string, spec: Record<string, unknown> = {}): ZoneDoc {
   return ZoneDocument.parse({

@@ -4,7 +4,7 @@
  * Fixture verify-duplicate-vlan: acme and beta both pin VLAN 150 in zone z1.
  */
 import { describe, expect, it } from 'vitest';
-import type { RecordedResource } from '../../engine/resource.js';
+import type { RecordedResource } from '../../specs/model/resource.js';
 import type { CollisionPolicy } from '../../engine/plan/verify-zone.js';
 import { planFixture } from './fixture-plan.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordedResource } from '../../engine/resource.js';
+import type { RecordedResource } from '../../specs/model/resource.js';
 import { planFixture } from './fixture-plan.js';
 
 const fixture = (name: string): string => `test/fixtures/${name}`;

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import type { Attributes } from '../../engine/resource.js';
+import type { Attributes } from '../../specs/model/resource.js';
 import type { Desired } from '../../providers/contract.js';
 import { createSimProvider } from '../../providers/sim/index.js';
 import { ZoneSpec } from '../../specs/schema.js';

@@ -2,7 +2,7 @@
  * Plain event values for the pure usage tests: a tiny history builder, so a test reads
  * as the timeline it describes ("create the VM at 10:15, resize it at 12:30").
  */
-import type { Attributes, ResourceTypeName } from '../../engine/resource.js';
+import type { Attributes, ResourceTypeName } from '../../specs/model/resource.js';
 import type { StateEvent } from '../../state/events.js';
 
 export const DAY = '2025-03-10';

@@ -11,7 +11,7 @@
  *   2025-03-11 01:40  … and released, after midnight
  */
 import { openState, type StateStore } from '../../state/index.js';
-import type { Attributes, ResourceTypeName } from '../../engine/resource.js';
+import type { Attributes, ResourceTypeName } from '../../specs/model/resource.js';
 import { usageRecords, type UsageRecord } from '../../engine/usage/index.js';
 import type { Granularity } from '../../engine/usage/period.js';
 import { diskAttrs, ipAttrs, vmAttrs } from './events.js';

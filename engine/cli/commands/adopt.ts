@@ -14,12 +14,12 @@ import { formatDiagnostic, hasErrors, type Diagnostic } from '../../../specs/dia
 import { loadSpecs } from '../../../specs/load.js';
 import type { Observed, Provider } from '../../../providers/contract.js';
 import { adoptedYaml, specFromObserved, type AdoptedSpec } from '../../adopt/spec-from-observed.js';
-import { ATTRIBUTES } from '../../attributes.js';
+import { ATTRIBUTES } from '../../../specs/model/attributes.js';
 import { buildDesired } from '../../plan/desired.js';
 import { isEffective } from '../../plan/change.js';
 import { makePlan } from '../../plan/plan.js';
 import { renderPlanText } from '../../plan/render-text.js';
-import { RESOURCE_TYPES, type AttrValue, type RecordedResource } from '../../resource.js';
+import { RESOURCE_TYPES, type AttrValue, type RecordedResource } from '../../../specs/model/resource.js';
 import { CliError } from '../errors.js';
 import { lockCommandLine, parseLockTimeout, withStateLock } from '../lock.js';
 import { colorsFor, print, printErr } from '../output.js';

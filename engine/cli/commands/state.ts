@@ -4,9 +4,9 @@ import { colorsFor, print } from '../output.js';
 import { openWorkspaceState, type GlobalOptions } from '../workspace.js';
 import { partnerFromSpecs, refuseUnlessOwned, type PartnerOptions } from '../partner.js';
 import { ownsTenant } from '../../partners/index.js';
-import { parseAddress } from '../../resource.js';
+import { parseAddress } from '../../../specs/model/resource.js';
 import { formatValue } from '../../plan/render-text.js';
-import type { RecordedResource } from '../../resource.js';
+import type { RecordedResource } from '../../../specs/model/resource.js';
 
 export interface StateOptions extends GlobalOptions, PartnerOptions {
   readonly json?: boolean;

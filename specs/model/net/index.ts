@@ -3,3 +3,4 @@
  * 32-bit integers. Pure functions, no I/O.
  */
 export * from './ipv4.js';
+export * from './ranges.js';
