@@ -8,7 +8,7 @@
  */
 import { textOf as str, numberOf as num, listOf as list, recordOf as rec } from '../../specs/model/attribute-values.js';
 import { Document, isMap, isSeq, type Node } from 'yaml';
-import { envName } from '../../specs/import/naming.js';
+import { envName } from '../migrate/naming.js';
 import { API_VERSION } from '../../specs/schema.js';
 import { formatSeconds, formatSize, GiB, MiB } from '../../specs/units.js';
 import type { Observed } from '../../providers/contract.js';

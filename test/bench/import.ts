@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { validateDraft } from '../../engine/cli/commands/import.js';
-import { importTenant } from '../../specs/import/index.js';
+import { importTenant } from '../../engine/migrate/index.js';
 import { loadSpecs } from '../../specs/load.js';
 
 type Row = (measure: string, value: string, target?: string, met?: boolean) => void;

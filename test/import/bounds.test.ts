@@ -1,5 +1,5 @@
 /**
- * `netfirst import` on huge and hostile input (specs/import/limits.ts): files above the
+ * `netfirst import` on huge and hostile input (engine/migrate/limits.ts): files above the
  * size limit, special files, and exports that would make more than one tenant's worth
  * are refused with one line naming the file and the limit, exit 1, nothing written;
  * inputs that used to overflow the stack (a 50 MB config: "Maximum call stack size
@@ -12,10 +12,10 @@ import { existsSync, mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBlocks } from '../../specs/import/cisco-config.js';
-import { readObjects } from '../../specs/import/cisco-objects.js';
-import { IMPORTERS } from '../../specs/import/index.js';
-import { MAX_FILE_GROUP_BLOCKS, MAX_GROUP_BLOCKS } from '../../specs/import/limits.js';
+import { readBlocks } from '../../engine/migrate/cisco-config.js';
+import { readObjects } from '../../engine/migrate/cisco-objects.js';
+import { IMPORTERS } from '../../engine/migrate/index.js';
+import { MAX_FILE_GROUP_BLOCKS, MAX_GROUP_BLOCKS } from '../../engine/migrate/limits.js';
 import { sandbox, type Run, type Sandbox } from '../cli/harness.js';
 
 const ZONE = fileURLToPath(new URL('../fixtures/import-zone/zone.yaml', import.meta.url));

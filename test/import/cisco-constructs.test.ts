@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { importCisco } from '../../specs/import/cisco.js';
-import { UnsupportedFormat, type ImportResult } from '../../specs/import/model.js';
+import { importCisco } from '../../engine/migrate/cisco.js';
+import { UnsupportedFormat, type ImportResult } from '../../engine/migrate/model.js';
 
 /** A config from lines; `\n` unless a test asks for CRLF. */
 const cfg = (...lines: string[]): string => `${lines.join('\n')}\n`;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { importCisco } from '../../specs/import/cisco.js';
-import type { ImportResult, ImportedVpnPeer } from '../../specs/import/model.js';
+import { importCisco } from '../../engine/migrate/cisco.js';
+import type { ImportResult, ImportedVpnPeer } from '../../engine/migrate/model.js';
 
 const CORPUS = new URL('../../../shared/corpus/', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, CORPUS), 'utf8');

@@ -5,8 +5,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { importTenant, type ImportKind } from '../../specs/import/index.js';
-import { UnsupportedFormat } from '../../specs/import/model.js';
+import { importTenant, type ImportKind } from '../../engine/migrate/index.js';
+import { UnsupportedFormat } from '../../engine/migrate/model.js';
 import { ZoneDocument } from '../../specs/schema.js';
 import { parse } from 'yaml';
 

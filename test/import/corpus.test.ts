@@ -10,9 +10,9 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { validateDraft } from '../../engine/cli/commands/import.js';
-import { reportText } from '../../specs/import/emit.js';
-import { IMPORT_KINDS, importTenant, type ImportKind, type SourceFileText } from '../../specs/import/index.js';
-import { UnsupportedFormat } from '../../specs/import/model.js';
+import { reportText } from '../../engine/migrate/emit.js';
+import { IMPORT_KINDS, importTenant, type ImportKind, type SourceFileText } from '../../engine/migrate/index.js';
+import { UnsupportedFormat } from '../../engine/migrate/model.js';
 import { loadSpecs } from '../../specs/load.js';
 
 const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));

@@ -1,14 +1,14 @@
 /**
- * The import decisions (specs/import/draft.ts) and the YAML written from them, on
+ * The import decisions (engine/migrate/draft.ts) and the YAML written from them, on
  * plain import results: naming, linking VMs to networks and NAT to VMs, fitting VLANs
  * and public IPs to the zone, secrets kept out of the spec.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { draftTenant, mergeResults } from '../../specs/import/draft.js';
-import { reportText, secretsEnv, tenantYaml } from '../../specs/import/emit.js';
-import { emptyResult, type ImportResult } from '../../specs/import/model.js';
+import { draftTenant, mergeResults } from '../../engine/migrate/draft.js';
+import { reportText, secretsEnv, tenantYaml } from '../../engine/migrate/emit.js';
+import { emptyResult, type ImportResult } from '../../engine/migrate/model.js';
 import { TenantDocument, ZoneDocument } from '../../specs/schema.js';
 
 const ZONE = ZoneDocument.parse(parse(readFileSync(new URL('../fixtures/import-zone/zone.yaml', import.meta.url), 'utf8')));

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { importLibvirt } from '../../specs/import/libvirt.js';
-import { UnsupportedFormat, type ImportedVm, type ImportResult } from '../../specs/import/model.js';
+import { importLibvirt } from '../../engine/migrate/libvirt.js';
+import { UnsupportedFormat, type ImportedVm, type ImportResult } from '../../engine/migrate/model.js';
 
 const CORPUS = new URL('../../../shared/corpus/', import.meta.url);
 const LIBVIRT = new URL('libvirt/', CORPUS);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { UnsupportedFormat, type ImportedVm, type ImportResult } from '../../specs/import/model.js';
-import { importRvtools } from '../../specs/import/rvtools.js';
+import { UnsupportedFormat, type ImportedVm, type ImportResult } from '../../engine/migrate/model.js';
+import { importRvtools } from '../../engine/migrate/rvtools.js';
 
 const CORPUS = new URL('../../../shared/corpus/', import.meta.url);
 const RVTOOLS = new URL('rvtools/', CORPUS);

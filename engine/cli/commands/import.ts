@@ -1,7 +1,7 @@
 /**
  * `netfirst import cisco|rvtools|libvirt FILE…`: colocation environments into a Tenant
  * spec. Files are read here (the only I/O), parsed by the pure importers in
- * specs/import/, merged and drafted against the zone, checked the way `validate` checks
+ * engine/migrate/, merged and drafted against the zone, checked the way `validate` checks
  * specs, and written: the YAML to stdout or `--out DIR`, the pre-shared keys to a
  * separate `*.secrets.env` (0600), the report of what was not mapped to stderr (or as
  * JSON with `--json`). Nothing is written unless every file was read.
@@ -10,11 +10,11 @@ import { closeSync, constants, existsSync, fstatSync, mkdirSync, mkdtempSync, op
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../../../specs/diagnostic.js';
-import { countsOf, reportText } from '../../../specs/import/emit.js';
-import type { TenantDraft } from '../../../specs/import/draft.js';
-import { importTenant, IMPORT_KINDS, type ImportKind, type SourceFileText } from '../../../specs/import/index.js';
-import { ImportTooLarge, MAX_IMPORT_FILE_BYTES, MAX_IMPORT_FILES } from '../../../specs/import/limits.js';
-import { UnsupportedFormat } from '../../../specs/import/model.js';
+import { countsOf, reportText } from '../../migrate/emit.js';
+import type { TenantDraft } from '../../migrate/draft.js';
+import { importTenant, IMPORT_KINDS, type ImportKind, type SourceFileText } from '../../migrate/index.js';
+import { ImportTooLarge, MAX_IMPORT_FILE_BYTES, MAX_IMPORT_FILES } from '../../migrate/limits.js';
+import { UnsupportedFormat } from '../../migrate/model.js';
 import { formatMiB } from '../../../specs/limits.js';
 import { loadSpecs } from '../../../specs/load.js';
 import type { Loaded } from '../../../specs/model.js';

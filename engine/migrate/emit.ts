@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { Document, isMap, isSeq, type Node } from 'yaml';
-import { API_VERSION } from '../schema.js';
+import { API_VERSION } from '../../specs/schema.js';
 import { sourceLabel, type Annotated, type ReportEntry, type TenantDraft } from './draft.js';
 
 /** The Tenant document as YAML. `sources` are the files read, named in the header. */

@@ -14,7 +14,7 @@ import { detectTab, type Tab } from './rvtools-tabs.js';
 import { readVdisk, type DiskRow } from './rvtools-vdisk.js';
 import { readVinfo } from './rvtools-vinfo.js';
 import { readVnetwork, type NicRow } from './rvtools-vnetwork.js';
-import { assertNever } from '../model/never.js';
+import { assertNever } from '../../specs/model/never.js';
 
 interface TabFile {
   readonly tab: Tab;

@@ -7,7 +7,7 @@
  * spreads a list built from input into a call's arguments (`push(...xs)` overflows the
  * stack at some hundred thousand items), or compares every fact with every other.
  */
-import type { ZoneDoc } from '../schema.js';
+import type { ZoneDoc } from '../../specs/schema.js';
 import { importCisco } from './cisco.js';
 import { draftTenant, mergeResults, type DraftOptions, type TenantDraft } from './draft.js';
 import { secretsEnv, tenantYaml } from './emit.js';

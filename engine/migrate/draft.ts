@@ -8,10 +8,10 @@
  * does not fit the spec language. Pure: facts and the zone in, a draft out.
  */
 import { basename } from 'node:path';
-import { contains, formatCidr, formatIpv4, hostRange, overlaps, parseCidr, parseIpv4, type Ipv4Block } from '../model/net/ipv4.js';
-import { inRanges, parseRanges } from '../model/net/ranges.js';
-import type { ZoneDoc } from '../schema.js';
-import { formatSize, GiB, MiB } from '../units.js';
+import { contains, formatCidr, formatIpv4, hostRange, overlaps, parseCidr, parseIpv4, type Ipv4Block } from '../../specs/model/net/ipv4.js';
+import { inRanges, parseRanges } from '../../specs/model/net/ranges.js';
+import type { ZoneDoc } from '../../specs/schema.js';
+import { formatSize, GiB, MiB } from '../../specs/units.js';
 import { coveringBlock, DEFAULT_ESP, DEFAULT_IKE, describeRanges, freeBlock, ipsec, parseIpv4Range, pickHypervisor, pickTemplate } from './draft-fit.js';
 import type { ImportedNetwork, ImportedPublicIp, ImportResult, SourceLine } from './model.js';
 import { envName, NameBook, vmLabel } from './naming.js';

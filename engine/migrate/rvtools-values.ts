@@ -3,7 +3,7 @@
  * power states, booleans and address lists. A value that does not read is undefined;
  * the caller decides whether that is worth a report.
  */
-import { parseIpv4 } from '../model/net/index.js';
+import { parseIpv4 } from '../../specs/model/net/index.js';
 
 export const MIB = 2 ** 20;
 

@@ -6,7 +6,7 @@
  * reported: it carries nothing a person must act on.
  */
 import type { Element } from '@xmldom/xmldom';
-import { parseIpv4 } from '../model/net/index.js';
+import { parseIpv4 } from '../../specs/model/net/index.js';
 import type { ImportedDisk, ImportedNic, SourceLine, Unmapped } from './model.js';
 import { normalisePath } from './libvirt-storage.js';
 import { readVlan, type Note } from './libvirt-vlan.js';

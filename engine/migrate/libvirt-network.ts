@@ -7,7 +7,7 @@
  * spec and are reported.
  */
 import type { Element } from '@xmldom/xmldom';
-import { formatCidr, parseCidr, parseIpv4 } from '../model/net/index.js';
+import { formatCidr, parseCidr, parseIpv4 } from '../../specs/model/net/index.js';
 import type { ImportedNetwork, SourceLine, Unmapped } from './model.js';
 import { attr, child, children, childText, sourceOf, type XmlFile } from './libvirt-xml.js';
 import { readVlan, type Note } from './libvirt-vlan.js';

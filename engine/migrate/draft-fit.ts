@@ -3,10 +3,10 @@
  * CIDRs for networks the source does not address, the template for a guest OS, the
  * hypervisor a zone offers, IPsec parameters the product offers. Pure helpers of draft.ts.
  */
-import { contains, formatIpv4, parseCidr, parseIpv4, type Ipv4Block } from '../model/net/ipv4.js';
-import type { Ranges } from '../model/net/ranges.js';
-import type { ZoneDoc } from '../schema.js';
-import { formatSeconds } from '../units.js';
+import { contains, formatIpv4, parseCidr, parseIpv4, type Ipv4Block } from '../../specs/model/net/ipv4.js';
+import type { Ranges } from '../../specs/model/net/ranges.js';
+import type { ZoneDoc } from '../../specs/schema.js';
+import { formatSeconds } from '../../specs/units.js';
 import type { ImportedIpsecPolicy, ImportedVm, ImportResult } from './model.js';
 
 /** Where placeholder /24s come from, in order: private space imported networks rarely use. */
