@@ -10,9 +10,9 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, sandbox } from './harness.js';
+import { gitMissing, runGit, runNetfirst } from './git-repo.js';
+import { REPO, sandbox, type Run } from './harness.js';
 
-const gitMissing = spawnSync('git', ['--version']).error !== undefined;
 if (gitMissing) console.log('test/cli/gitops.test.ts: skipped, git is not installed');
 
 describe.skipIf(gitMissing)('GitOps pipeline (examples/gitops/pipeline.sh)', () => {
@@ -20,19 +20,12 @@ describe.skipIf(gitMissing)('GitOps pipeline (examples/gitops/pipeline.sh)', () 
   let work: string;
   let env: NodeJS.ProcessEnv;
 
-  const git = (...args: string[]): string => {
-    const r = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.net', '-c', 'init.defaultBranch=main', ...args], { cwd: work, env, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const git = (...args: string[]): string => runGit(work, env, args);
   const pipeline = (event: string, more: Record<string, string> = {}) => {
     const r = spawnSync('sh', ['ci/pipeline.sh'], { cwd: work, env: { ...env, CI_EVENT: event, ...more }, encoding: 'utf8', timeout: 120_000 });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   };
-  const netfirst = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [join(REPO, 'bin', 'netfirst.js'), ...args], { cwd: work, env, encoding: 'utf8', timeout: 120_000 });
-    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-  };
+  const netfirst = (...args: string[]): Run => runNetfirst(work, env, args);
   const edit = (file: string, from: string, to: string): void => {
     const text = readFileSync(join(work, file), 'utf8');
     expect(text.split(from)).toHaveLength(2);

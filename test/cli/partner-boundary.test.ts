@@ -7,16 +7,15 @@
  * tenant and no absolute path of the host, with state and the sim world unchanged.
  * Then what the operator's apply of main does when such a branch was merged anyway.
  */
-import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gitMissing, runGit, runNetfirst } from './git-repo.js';
 import { REPO, type Run } from './harness.js';
 
-const gitMissing = spawnSync('git', ['--version']).error !== undefined;
 if (gitMissing) console.log('test/cli/partner-boundary.test.ts: skipped, git is not installed');
 
 /** pms-1's CPU line in acme-dental.yaml (the one place it appears with that comment above). */
@@ -31,15 +30,8 @@ describe.skipIf(gitMissing)('partner boundary: a hostile partner branch (westsid
   let work: string;
   let env: NodeJS.ProcessEnv;
 
-  const git = (...args: string[]): string => {
-    const r = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.net', '-c', 'init.defaultBranch=main', ...args], { cwd: work, env, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
-  const netfirst = (...args: string[]): Run => {
-    const r = spawnSync(process.execPath, [join(REPO, 'bin', 'netfirst.js'), ...args], { cwd: work, env, encoding: 'utf8', timeout: 120_000 });
-    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-  };
+  const git = (...args: string[]): string => runGit(work, env, args);
+  const netfirst = (...args: string[]): Run => runNetfirst(work, env, args);
   const asPartner = (...args: string[]): Run => netfirst(...args, '--partner', 'westside-it', '--changed-since', 'main');
   const prPlan = (): Run => asPartner('plan', 'specs');
   const file = (f: string): string => join(work, 'specs', f);
