@@ -160,6 +160,110 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 6,
+    description: 'API tokens, audit log, API plans and runs, run events, idempotency',
+    up(db) {
+      // What `netfirst serve` keeps (state/tokens.ts, state/audit.ts, state/api-records.ts).
+      // Tokens keep only the sha256 of their secret. The audit log is append-only, which
+      // its triggers enforce against netfirst's own bugs and its hash chain (with the head
+      // in meta) reveals to anyone who edits the file by other means. A plan's or run's
+      // tenants are a JSON array, matched exactly with json_each.
+      db.exec(`
+        CREATE TABLE api_tokens (
+          id           TEXT PRIMARY KEY,
+          secret_hash  TEXT NOT NULL UNIQUE,
+          role         TEXT NOT NULL CHECK (role IN ('operator', 'partner', 'tenant', 'viewer')),
+          partner      TEXT,
+          tenant       TEXT,
+          description  TEXT,
+          created_at   TEXT NOT NULL,
+          expires_at   TEXT NOT NULL,
+          last_used_at TEXT,
+          revoked_at   TEXT,
+          CHECK (role <> 'partner' OR partner IS NOT NULL),
+          CHECK (role <> 'tenant' OR tenant IS NOT NULL)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE audit_log (
+          seq       INTEGER PRIMARY KEY,
+          at        TEXT NOT NULL,
+          actor     TEXT NOT NULL,
+          role      TEXT NOT NULL,
+          action    TEXT NOT NULL,
+          target    TEXT,
+          plan_id   TEXT,
+          run_id    TEXT,
+          result    TEXT NOT NULL,
+          detail    TEXT,
+          prev_hash TEXT NOT NULL,
+          hash      TEXT NOT NULL
+        ) STRICT;
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+          BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+          BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+        CREATE TABLE api_plans (
+          id           TEXT PRIMARY KEY,
+          created_at   TEXT NOT NULL,
+          created_by   TEXT NOT NULL,
+          partner      TEXT,
+          tenants      TEXT NOT NULL,
+          destroy      INTEGER NOT NULL,
+          status       TEXT NOT NULL CHECK (status IN ('planned', 'approved', 'discarded', 'applying', 'applied', 'failed')),
+          serial       INTEGER NOT NULL,
+          spec_hash    TEXT NOT NULL,
+          has_changes  INTEGER NOT NULL,
+          has_errors   INTEGER NOT NULL,
+          summary      TEXT NOT NULL,
+          text         TEXT NOT NULL,
+          markdown     TEXT NOT NULL,
+          json         TEXT NOT NULL,
+          request      TEXT NOT NULL,
+          approved_by  TEXT,
+          approved_at  TEXT,
+          discarded_at TEXT
+        ) STRICT;
+        CREATE INDEX api_plans_newest ON api_plans (created_at, id);
+
+        CREATE TABLE api_runs (
+          id          TEXT PRIMARY KEY,
+          plan_id     TEXT NOT NULL REFERENCES api_plans (id),
+          created_at  TEXT NOT NULL,
+          created_by  TEXT NOT NULL,
+          partner     TEXT,
+          tenants     TEXT NOT NULL,
+          status      TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'cancelled', 'interrupted')),
+          finished_at TEXT,
+          summary     TEXT,
+          instance    TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX api_runs_newest ON api_runs (created_at, id);
+        CREATE INDEX api_runs_plan ON api_runs (plan_id);
+        CREATE INDEX api_runs_running ON api_runs (instance) WHERE status = 'running';
+
+        CREATE TABLE run_events (
+          run_id TEXT NOT NULL REFERENCES api_runs (id),
+          seq    INTEGER NOT NULL,
+          at     TEXT NOT NULL,
+          type   TEXT NOT NULL,
+          data   TEXT NOT NULL,
+          PRIMARY KEY (run_id, seq)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE idempotency (
+          token_id     TEXT NOT NULL,
+          key          TEXT NOT NULL,
+          request_hash TEXT NOT NULL,
+          status       INTEGER NOT NULL,
+          body         TEXT NOT NULL,
+          created_at   TEXT NOT NULL,
+          PRIMARY KEY (token_id, key)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /**

@@ -118,6 +118,19 @@ export function stateFileGuard(path: string, identity: FileIdentity): () => void
   };
 }
 
+/**
+ * Wraps writes so each is made only while the file is the one opened, and is known
+ * afterwards to have reached it: `verifyFile` (a stateFileGuard) runs before and after.
+ */
+export function guardWrites(verifyFile: () => void): <T>(write: () => T) => T {
+  return (write) => {
+    verifyFile();
+    const result = write();
+    verifyFile();
+    return result;
+  };
+}
+
 /** The identities of the -wal and -shm beside `path` now (those a store's connection holds open). */
 export function sideFileIdentities(path: string): Map<string, FileIdentity> {
   const found = new Map<string, FileIdentity>();

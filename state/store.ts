@@ -9,6 +9,8 @@ import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RecordedResource } from '../specs/model/resource.js';
 import type { Allocation } from './allocations.js';
+import { type ApiRecords, prepareApiRecords } from './api-records.js';
+import { type AuditLog, prepareAudit } from './audit.js';
 import { type EventFilter, prepareEvents, type StateEvent } from './events.js';
 import { type Journal, prepareJournal } from './journal.js';
 import { checkDatabase, migrate, StateFileError } from './migrations.js';
@@ -16,6 +18,7 @@ import { prepareReconcileStatus, type ReconcileStatusTable } from './reconcile-s
 import { prepareResources } from './resources.js';
 import { prepareDigestRewrites, type RewriteSecretDigests } from './secret-digests.js';
 import { buildSnapshot, type StateSnapshot } from './snapshot.js';
+import { prepareTokens, type TokenTable } from './tokens.js';
 import { createStateFile, type FileIdentity, fileIdentity, removeOrphanedSideFiles, sideFileIdentities, stateFileGuard, tightenStateFile } from './state-file.js';
 
 export interface StateOptions {
@@ -23,7 +26,8 @@ export interface StateOptions {
   readonly now?: () => Date;
 }
 
-export interface StateStore extends Journal, ReconcileStatusTable {
+/** The resources' journal and history, then what `netfirst serve` keeps: tokens, audit log, API plans and runs. */
+export interface StateStore extends Journal, ReconcileStatusTable, TokenTable, AuditLog, ApiRecords {
   readonly path: string;
   /** Random UUID fixed when the database was created: tells one state apart from a copy of another. */
   readonly lineage: string;
@@ -152,6 +156,9 @@ function assemble(db: Database.Database, path: string, schemaVersion: number, no
   const events = prepareEvents(db);
   const journal = prepareJournal(db, { resources, events, now, verifyFile });
   const reconcileStatus = prepareReconcileStatus(db);
+  const tokens = prepareTokens(db, { now, verifyFile });
+  const audit = prepareAudit(db, { verifyFile });
+  const apiRecords = prepareApiRecords(db, { verifyFile });
 
   let cached: StateSnapshot | undefined;
   // One read transaction: the serial and the rows come from the same database version.
@@ -164,6 +171,9 @@ function assemble(db: Database.Database, path: string, schemaVersion: number, no
   return {
     ...journal,
     ...reconcileStatus,
+    ...tokens,
+    ...audit,
+    ...apiRecords,
     path,
     lineage,
     schemaVersion,

@@ -1,9 +1,2 @@
-/** A failure the CLI reports as a plain message and exit code — never a stack trace. */
-export class CliError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 1) {
-    super(message);
-    this.name = 'CliError';
-    this.exitCode = exitCode;
-  }
-}
+/** A failure the CLI reports as a plain message and exit code — never a stack trace (engine/run/errors.ts). */
+export { UserError as CliError } from '../run/errors.js';

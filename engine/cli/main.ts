@@ -28,7 +28,7 @@ function planOptions(cmd: Command): Command {
 
 /**
  * `--lock-timeout` for commands that write state (apply, destroy, plan --out): the raw
- * text, read with `parseLockTimeout` (engine/cli/lock.ts) so this file stays light.
+ * text, read with `parseLockTimeout` (engine/run/lock.ts) so this file stays light.
  */
 export function lockTimeoutOption(cmd: Command): Command {
   return cmd.option('--lock-timeout <duration>', 'wait this long for the state lock held by another run (0 = fail at once; e.g. 30s, 5m)', '0');
@@ -160,6 +160,36 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<command...>', 'the command and its arguments (after --), run without a shell')
     .option('--specs <paths...>', 'spec files or directories holding the zone (default: .)'))
     .action(async (address: string, argv: string[], opts) => run(async () => (await import('./commands/misc.js')).execCommand(address, argv, opts))());
+
+  globalOptions(program.command('serve').description('serve the HTTP API (OpenAPI at /openapi.json, reference at /docs): plans, runs, tenants, zones, state, usage, audit — for tokens made with netfirst token create'))
+    .option('--listen <host:port>', 'address to listen on (port 0: any free port)', '127.0.0.1:8080')
+    .option('--specs <dir>', 'the spec source: a directory or a git working copy', '.')
+    .option('--secrets-dir <dir>', "per-partner secret stores: DIR/PARTNER holds all an uploaded spec of that partner may read")
+    .option('--no-watch', 'do not watch the spec directory (sync with POST /api/v1/specs/sync)')
+    .option('--rate-limit <n>', 'requests per token per minute', '600')
+    .option('--body-limit <bytes>', 'largest request body', String(8 * 1024 * 1024))
+    .option('--openapi', 'print the OpenAPI 3.1 document of the API and exit (docs/openapi.json is its committed copy)')
+    .action(async (opts) => run(async () => (await import('./commands/serve.js')).serveCommand(opts))());
+
+  const token = program.command('token').description('API tokens for netfirst serve (the state keeps only their hash)');
+  globalOptions(token.command('create').description('make a token; it is printed once, alone on the last line (| tail -1)'))
+    .addOption(new Option('--role <role>', 'operator: everything; partner: its tenants; tenant: one tenant; viewer: read only').choices(['operator', 'partner', 'tenant', 'viewer']).makeOptionMandatory())
+    .option('--partner <name>', 'the partner a partner token acts as (or a viewer is narrowed to)')
+    .option('--tenant <name>', 'the one tenant of a tenant token (or a viewer is narrowed to)')
+    .option('--expires <duration>', 'lifetime: 90d, 12h, 30m', '90d')
+    .option('--description <text>', 'what the token is for (shown by token list)')
+    .action(async (opts) => run(async () => (await import('./commands/serve.js')).tokenCreateCommand(opts))());
+  globalOptions(token.command('list').description('list tokens: id, role, scope, status, expiry, last use'))
+    .option('--json', 'as JSON')
+    .action(async (opts) => run(async () => (await import('./commands/serve.js')).tokenListCommand(opts))());
+  globalOptions(token.command('revoke').description('revoke a token: refused from the next request on'))
+    .argument('<id>', 'token id (netfirst token list)')
+    .action(async (id: string, opts) => run(async () => (await import('./commands/serve.js')).tokenRevokeCommand(id, opts))());
+
+  const audit = program.command('audit').description('the audit log of netfirst serve');
+  globalOptions(audit.command('verify').description('check the hash chain: finds a record changed or removed'))
+    .option('--json', 'as JSON')
+    .action(async (opts) => run(async () => (await import('./commands/serve.js')).auditVerifyCommand(opts))());
 
   const sim = program.command('sim').description('the embedded sim provider');
   globalOptions(sim.command('serve').description('serve a sim zone over an API that real providers speak (CloudStack), so they can be tried without the real thing'))

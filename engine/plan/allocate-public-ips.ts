@@ -5,7 +5,7 @@
  * addresses.
  */
 import type { Diagnostic } from '../../specs/diagnostic.js';
-import { contains, formatIpv4, parseCidr, parseIpv4, parseIpv4Range, type Ipv4Block, type Ipv4Range } from '../../specs/model/net/ipv4.js';
+import { contains, formatIpv4, parseCidr, parseIpv4, parseIpv4Range, rangeSize, type Ipv4Block, type Ipv4Range } from '../../specs/model/net/ipv4.js';
 import { Claims, LowestFree } from './allocate-pool.js';
 import { diagnosticAt, recordedFor, type ZoneInput } from './allocate-input.js';
 import { AUTO } from './expand.js';
@@ -29,7 +29,14 @@ export function poolOf(pools: readonly Pool[], ip: number): Pool | undefined {
   return pools.find((p) => contains(p.range, ip));
 }
 
-const reserved = (pool: Pool, ip: number): boolean => ip === pool.gateway || ip === pool.block?.first || ip === pool.block?.last;
+/** Addresses of a pool never handed out: its gateway, and its block's network and broadcast addresses. */
+export const reserved = (pool: Pool, ip: number): boolean => ip === pool.gateway || ip === pool.block?.first || ip === pool.block?.last;
+
+/** How many addresses of a pool can be handed out: its range less the reserved addresses (as `reserved` names them) inside it. */
+export function assignableSize(pool: Pool): number {
+  const inside = new Set([pool.gateway, pool.block?.first, pool.block?.last].filter((ip) => ip !== undefined && contains(pool.range, ip)));
+  return rangeSize(pool.range) - inside.size;
+}
 
 export function allocatePublicIps(input: ZoneInput): { addresses: Map<string, { address: string; pool: string }>; diagnostics: Diagnostic[] } {
   const pools = zonePools(input);

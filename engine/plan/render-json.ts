@@ -5,7 +5,7 @@
  * `apply plan.json` needs beyond attributes (dependencies, secret references — never
  * secret values). `plan --out` and `plan --json` write it sealed (seal.ts), with the
  * spec paths it was planned from: `apply PLANFILE` plans again from them and applies
- * only a plan that is exactly what that gives (engine/cli/saved-plan.ts).
+ * only a plan that is exactly what that gives (engine/run/saved-plan.ts).
  */
 import type { DesiredResource } from '../../specs/model/resource.js';
 import type { Drift } from './drift.js';

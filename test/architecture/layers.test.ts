@@ -1,6 +1,7 @@
 /**
  * Layers import only downward (DESIGN.md): specs/model imports nothing else of the
- * project; specs, state and providers never import the engine. Read from the sources'
+ * project; specs, state and providers never import the engine; engine/run, which every
+ * face shares, imports no face (engine/cli, engine/serve). Read from the sources'
  * import statements, so a new upward import fails the test command.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -37,6 +38,11 @@ describe('layers import only downward', () => {
     { reason: 'specs (the language) does not import the engine, state or providers', dir: 'specs', allowed: (t: string) => t.startsWith('specs/') },
     { reason: 'state imports only specs (its model)', dir: 'state', allowed: (t: string) => t.startsWith('state/') || t.startsWith('specs/') },
     { reason: 'providers import only specs and themselves', dir: 'providers', allowed: (t: string) => t.startsWith('providers/') || t.startsWith('specs/') },
+    {
+      reason: 'runs (engine/run) are shared by every face, so they import none: not the CLI, not the HTTP API',
+      dir: 'engine/run',
+      allowed: (t: string) => !t.startsWith('engine/cli/') && !t.startsWith('engine/serve/'),
+    },
   ])('$reason', ({ dir, allowed }) => {
     const upward = importsOf(dir).filter((i) => !allowed(i.target)).map((i) => `${i.file} imports ${i.target}`);
     expect(upward).toEqual([]);

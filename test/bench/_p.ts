@@ -6,7 +6,7 @@ import { loadSpecs } from '../../specs/load.js';
 import { expandTenant } from '../../engine/plan/expand.js';
 import { buildDesired } from '../../engine/plan/desired.js';
 import { makePlan } from '../../engine/plan/plan.js';
-import { secretDigester, secretScope } from '../../engine/cli/secrets.js';
+import { secretDigester, secretScope } from '../../engine/run/secrets.js';
 const dir = mkdtempSync(join(tmpdir(), 'wb-'));
 const w = generateWorkload(dir, 1000);
 const specs = loadSpecs(w.files);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { executePlan } from '../../engine/apply/execute.js';
-import { secretDigester, secretResolver, secretScope } from '../../engine/cli/secrets.js';
+import { secretDigester, secretResolver, secretScope } from '../../engine/run/secrets.js';
 import { makePlan } from '../../engine/plan/plan.js';
 import { createProvider } from '../../providers/index.js';
 import type { Provider } from '../../providers/contract.js';

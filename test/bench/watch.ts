@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { watch } from 'chokidar';
 import pc from 'picocolors';
-import { secretDigester, secretScope } from '../../engine/cli/secrets.js';
+import { secretDigester, secretScope } from '../../engine/run/secrets.js';
 import { renderPlanText } from '../../engine/plan/render-text.js';
 import { WatchPlanner } from '../../engine/watch/planner.js';
 import { SpecWorkspace } from '../../engine/watch/spec-workspace.js';

@@ -4,7 +4,7 @@
  * stand-in matching nothing when it does not — never shown as it was.
  */
 import { describe, expect, it } from 'vitest';
-import { legacyDigestView, UNVERIFIED_DIGEST } from '../../engine/cli/legacy-digests.js';
+import { legacyDigestView, UNVERIFIED_DIGEST } from '../../engine/run/legacy-digests.js';
 import type { DigestSecret } from '../../engine/plan/expand.js';
 import type { RecordedResource } from '../../specs/model/resource.js';
 import type { SpecSet } from '../../specs/model.js';

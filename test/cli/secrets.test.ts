@@ -12,7 +12,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { secretResolver, secretScope } from '../../engine/cli/secrets.js';
+import { secretResolver, secretScope } from '../../engine/run/secrets.js';
 import { loadSpecs } from '../../specs/load.js';
 import { REPO, sandbox, type Run, type Sandbox } from './harness.js';
 

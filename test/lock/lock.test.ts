@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliError } from '../../engine/cli/errors.js';
-import { lockCommandLine, parseLockTimeout, withStateLock } from '../../engine/cli/lock.js';
+import { lockCommandLine, parseLockTimeout, withStateLock } from '../../engine/run/lock.js';
 import {
   acquireLock, currentLock, forceUnlock, openState, StateLockedError, type AcquireOptions, type LockHandle,
   type LockHolder, type StateStore,

@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliError } from '../../engine/cli/errors.js';
-import { withStateLock } from '../../engine/cli/lock.js';
-import { takeRunLocks } from '../../engine/cli/run-locks.js';
+import { withStateLock } from '../../engine/run/lock.js';
+import { takeRunLocks } from '../../engine/run/run-locks.js';
 import { acquireLock, currentLock, forceUnlock, listLocks, LockReleaseError, openState, type StateStore } from '../../state/index.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openState } from '../../state/index.js';
+import { migrate, MIGRATIONS } from '../../state/migrations.js';
 
 const dirs: string[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
@@ -18,12 +19,10 @@ describe('migration 5: secret digest key', () => {
     const dir = mkdtempSync(join(tmpdir(), 'netfirst-m5-'));
     dirs.push(dir);
     const path = join(dir, 'state.db');
-    openState(path).close();
     const old = `sha256:${'ab'.repeat(32)}`;
-    // Back to version 4, as a state written before this netfirst, with one event holding a digest.
+    // A state at version 4, as written before this netfirst, with one event holding a digest.
     const db = new Database(path);
-    db.prepare("DELETE FROM meta WHERE key = 'secret_key'").run();
-    db.prepare('DELETE FROM schema_version WHERE version = 5').run();
+    migrate(db, new Date('2025-01-01T00:00:00Z'), MIGRATIONS.filter((m) => m.version <= 4));
     db.prepare("INSERT INTO events (at, run_id, address, tenant, zone, type, action, provider_id, attributes) VALUES ('2025-01-01T00:00:00Z', 'r', 'acme/vpn-user/alice', 'acme', 'z1', 'vpn-user', 'create', 'u-1', ?)")
       .run(JSON.stringify({ name: 'alice', password: old }));
     db.close();

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { secretDigester, secretScope } from '../../engine/cli/secrets.js';
+import { secretDigester, secretScope } from '../../engine/run/secrets.js';
 import { isEffective } from '../../engine/plan/change.js';
 import { makePlan } from '../../engine/plan/plan.js';
 import { WatchPlanner } from '../../engine/watch/planner.js';

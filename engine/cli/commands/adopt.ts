@@ -21,11 +21,11 @@ import { makePlan } from '../../plan/plan.js';
 import { renderPlanText } from '../../plan/render-text.js';
 import { RESOURCE_TYPES, type AttrValue, type RecordedResource } from '../../../specs/model/resource.js';
 import { CliError } from '../errors.js';
-import { lockCommandLine, parseLockTimeout, withStateLock } from '../lock.js';
+import { lockCommandLine, parseLockTimeout, withStateLock } from '../../run/lock.js';
 import { colorsFor, print, printErr } from '../output.js';
-import { secretDigester, secretScope } from '../secrets.js';
-import { loadWorkspaceSpecs, openWorkspaceState, providerPool, zonesOf, type GlobalOptions } from '../workspace.js';
-import { partnerSelection, runPartner, type PartnerOptions } from '../partner.js';
+import { secretDigester, secretScope } from '../../run/secrets.js';
+import { loadWorkspaceSpecs, openWorkspaceState, providerPool, zonesOf, type GlobalOptions } from '../../run/workspace.js';
+import { partnerSelection, runPartner, type PartnerOptions } from '../../run/partner.js';
 import { ownsTenant } from '../../partners/index.js';
 
 export interface AdoptOptions extends GlobalOptions, PartnerOptions {

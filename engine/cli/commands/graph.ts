@@ -5,9 +5,9 @@ import type { Step } from '../../plan/order.js';
 import { makePlan } from '../../plan/plan.js';
 import { CliError } from '../errors.js';
 import { print } from '../output.js';
-import { planningSecrets } from '../secrets.js';
-import { openWorkspaceState, type GlobalOptions } from '../workspace.js';
-import { loadRunSpecs, partnerName, partnerSelection, type PartnerOptions } from '../partner.js';
+import { planningSecrets } from '../../run/secrets.js';
+import { openWorkspaceState, type GlobalOptions } from '../../run/workspace.js';
+import { loadRunSpecs, partnerName, partnerSelection, type PartnerOptions } from '../../run/partner.js';
 import { orderChanges } from '../../plan/order.js';
 
 export interface GraphOptions extends GlobalOptions, PartnerOptions {

@@ -22,7 +22,7 @@ import { Name, type ZoneDoc } from '../../../specs/schema.js';
 import { buildDesired } from '../../plan/desired.js';
 import { CliError } from '../errors.js';
 import { colorsFor, print, printErr } from '../output.js';
-import { openWorkspaceState, statePath, type GlobalOptions } from '../workspace.js';
+import { openWorkspaceState, statePath, type GlobalOptions } from '../../run/workspace.js';
 
 export interface ImportOptions extends GlobalOptions {
   readonly tenant: string;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { currentLock, describeHolder, forceUnlock, formatAge, formatInstant, type LockInfo } from '../../../state/index.js';
 import { CliError } from '../errors.js';
 import { print } from '../output.js';
-import { openWorkspaceState, statePath, type GlobalOptions } from '../workspace.js';
+import { openWorkspaceState, statePath, type GlobalOptions } from '../../run/workspace.js';
 
 export interface LockStatusOptions extends GlobalOptions {
   readonly json?: boolean;

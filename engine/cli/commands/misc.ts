@@ -6,9 +6,9 @@ import { specJsonSchema } from '../../../specs/jsonschema.js';
 import { buildDesired } from '../../plan/desired.js';
 import { CliError } from '../errors.js';
 import { colorsFor, print, printErr } from '../output.js';
-import { secretDigester, secretScope } from '../secrets.js';
-import { loadWorkspaceSpecs, openWorkspaceState, providerPool, statePath, zonesOf, type GlobalOptions } from '../workspace.js';
-import { loadRunSpecs, partnerName, partnerSelection, runPartner, type PartnerOptions } from '../partner.js';
+import { secretDigester, secretScope } from '../../run/secrets.js';
+import { loadWorkspaceSpecs, openWorkspaceState, providerPool, statePath, zonesOf, type GlobalOptions } from '../../run/workspace.js';
+import { loadRunSpecs, partnerName, partnerSelection, runPartner, type PartnerOptions } from '../../run/partner.js';
 import { checkPartner, ownsTenant } from '../../partners/index.js';
 import { locateDiagnostics } from '../../plan/verify.js';
 

@@ -7,132 +7,43 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { hasErrors } from '../../../specs/diagnostic.js';
-import { executePlan } from '../../apply/execute.js';
-import { recoverPending } from '../../apply/recover.js';
-import { DEFAULT_RETRY } from '../../apply/retry.js';
-import type { DesiredResource } from '../../../specs/model/resource.js';
 import { createProgressReporter } from '../../apply/progress.js';
-import { isEffective, summarize, type Change } from '../../plan/change.js';
+import { isEffective } from '../../plan/change.js';
 import { orderChanges } from '../../plan/order.js';
-import { makePlan, type Plan } from '../../plan/plan.js';
+import type { Plan } from '../../plan/plan.js';
 import { renderSealedPlanJson } from '../../plan/render-json.js';
-import { correctingDrift } from '../../plan/drift-correction.js';
 import { renderPlanMarkdown } from '../../plan/render-markdown.js';
-import type { ChangedSelection } from '../../gitops/select.js';
-import { changedSince, renderChangedSinceText, withinChanged } from '../changed-since.js';
 import { renderDiagnostics, renderDriftText, renderPlanText } from '../../plan/render-text.js';
-import { detectDrift, refreshedView, type Drift } from '../../plan/drift.js';
-import { observeAll, recordDrift } from '../../apply/refresh.js';
+import { recordDrift } from '../../apply/refresh.js';
 import { driftToJson } from '../../plan/render-json.js';
 import { sortKeysDeep } from '../../plan/values.js';
-import type { RecordedResource } from '../../../specs/model/resource.js';
-import { CliError } from '../errors.js';
-import { writePrivateFile } from '../private-file.js';
-import { stateFileLoss } from '../state-file-loss.js';
-import { lockCommandLine, parseLockTimeout, withStateLock } from '../lock.js';
-import { allocatingZones, holdingRunLocks, takeRunLocks, type RunLocks } from '../run-locks.js';
-import { operationTimeoutOf, parallelismOf } from '../run-options.js';
-import { colorsFor, print, printErr } from '../output.js';
-import { planningSecrets, secretResolver, secretScope } from '../secrets.js';
-import type { DigestRewrite, StateStore } from '../../../state/index.js';
-import { parseAddress } from '../../../specs/model/resource.js';
 import type { SpecSet } from '../../../specs/model.js';
-import { openWorkspaceState, providerPool, zonesOf, type GlobalOptions } from '../workspace.js';
-import { collisionPolicy, fileHoldings, planPastTenantErrors } from '../keep-going.js';
-import { triageErrors } from '../../plan/triage.js';
-import { loadRunSpecs, partnerName, runPartner, partnerSelection, type PartnerOptions } from '../partner.js';
-import { openSavedPlan } from '../saved-plan.js';
+import { CliError } from '../errors.js';
+import { colorsFor, print, printErr } from '../output.js';
+import { renderChangedSinceText } from '../../run/changed-since.js';
+import { writePrivateFile } from '../../run/private-file.js';
+import { lockCommandLine, parseLockTimeout, withStateLock } from '../../run/lock.js';
+import { holdingRunLocks, takeRunLocks, type RunLocks } from '../../run/run-locks.js';
+import { openWorkspaceState } from '../../run/workspace.js';
+import { partnerName } from '../../run/partner.js';
+import { computePlan, loadCheckedSpecs, runTenants, type PlanRunOptions } from '../../run/plan-run.js';
+import { executeRun, prepareApply, rewriteLegacyDigests, type ApplyRunOptions, type ExecutedRun, type RecoveryReport } from '../../run/apply-run.js';
 
-export interface PlanOptions extends GlobalOptions, PartnerOptions {
-  readonly out?: string;
+/** How a plan is shown (engine/run/plan-run.ts holds what is planned). */
+export interface PlanOptions extends PlanRunOptions {
   readonly json?: boolean;
   readonly detailedExitcode?: boolean;
-  readonly prune?: boolean;
-  readonly tenant?: string[];
   readonly color?: boolean;
-  /** Read what really exists first and plan against it (drift is shown, then corrected). */
-  readonly refresh?: boolean;
-  /** Read what really exists and record it in state; change nothing else. */
-  readonly refreshOnly?: boolean;
   /** How long to wait for the state lock (`0`, `30s`, `5m`). */
   readonly lockTimeout?: string;
   /** Print the plan as a markdown pull-request comment. */
   readonly markdown?: boolean;
   /** Write the markdown comment to this file. */
   readonly markdownOut?: string;
-  /** Plan only the tenants touched by what changed since this git revision (engine/gitops). */
-  readonly changedSince?: string;
 }
 
-export interface ApplyOptions extends PlanOptions {
+export interface ApplyOptions extends PlanOptions, ApplyRunOptions {
   readonly autoApprove?: boolean;
-  readonly parallelism?: string;
-  /** Per provider call (`10m` default); a call past it is resolved by reading on the next run. */
-  readonly operationTimeout?: string;
-}
-
-/** `loaded`: specs already read (and checked) before the lock was taken; read once per run. */
-async function computePlan(paths: readonly string[], options: PlanOptions, destroy = false, loaded?: SpecSet) {
-  const specs = loaded ?? loadRunSpecs(paths, options);
-  const state = openWorkspaceState(options);
-  const snapshot = state.snapshot();
-  let scoped: Set<string> | undefined;
-  let gitChanges: ChangedSelection | undefined;
-  try {
-    // A partner's run plans only its tenants; another's named with --tenant is refused.
-    scoped = partnerSelection(specs, snapshot.resources.values(), options, destroy);
-    // A partner's run names in its reasons only the tenants it plans.
-    const visible = scoped ? (tenant: string): boolean => scoped!.has(tenant) : undefined;
-    if (options.changedSince !== undefined) gitChanges = changedSince(paths, options.changedSince, specs, snapshot.resources.values(), visible);
-  } catch (error) {
-    state.close();
-    throw error;
-  }
-  const narrowed = withinChanged(scoped ?? (options.tenant && options.tenant.length > 0 ? new Set(options.tenant) : undefined), gitChanges);
-  const tenants = narrowed.tenants;
-  if (tenants) for (const t of tenants) if (!specs.tenants.has(t) && ![...snapshot.resources.values()].some((r) => r.tenant === t)) {
-    state.close();
-    throw new CliError(`tenant ${t} is neither in the specs nor in state`);
-  }
-  let recorded: ReadonlyMap<string, RecordedResource> = snapshot.resources;
-  let drift: Drift[] = [];
-  if (options.refresh || options.refreshOnly) {
-    // Only zones the specs describe can be read (their provider settings live there).
-    const inScope = (r: RecordedResource): boolean => specs.zones.has(r.zone) && (!tenants || tenants.has(r.tenant));
-    const pool = providerPool(zonesOf(specs), options);
-    try {
-      const observed = await observeAll([...snapshot.resources.values()].filter(inScope), pool.providerFor);
-      drift = detectDrift(snapshot.resources, observed, inScope);
-    } catch (error) {
-      state.close();
-      throw error;
-    } finally {
-      await pool.closeAll();
-    }
-    recorded = refreshedView(snapshot.resources, drift);
-  }
-  // Digests keyed by the state's secret key; an old state's lineage-keyed ones migrated (legacy-digests.ts).
-  const secrets = planningSecrets({ state, specs, partner: partnerName(options), recorded, tenants });
-  const partner = partnerName(options);
-  const planWith = (planSpecs: SpecSet, selected: ReadonlySet<string> | undefined) => makePlan({
-    specs: planSpecs,
-    lineage: snapshot.lineage,
-    serial: snapshot.serial,
-    recorded: secrets.recorded,
-    digestSecret: secrets.digestSecret,
-    prune: options.prune ?? false,
-    destroy,
-    ...(selected ? { tenants: selected } : {}),
-    ...(partner !== undefined ? { partner } : {}),
-    collisions: collisionPolicy(specs, partner !== undefined ? runPartner(specs, options) : undefined),
-  });
-  // The operator's apply of main goes on past tenants whose specs have errors of their own.
-  const goOn = partner === undefined && !destroy && !options.refreshOnly && !options.out;
-  const made = goOn
-    ? planPastTenantErrors(specs, planWith, { tenants, prune: options.prune ?? false, recordedTenants: () => [...recorded.values()].map((r) => r.tenant) }).made
-    : planWith(specs, tenants);
-  const plan = correctingDrift(made.plan, drift);
-  return { specs, state, snapshot, plan: narrowed.changed ? { ...plan, changedSince: narrowed.changed } : plan, dag: made.dag, digestRewrites: secrets.rewrites };
 }
 
 function reportDiagnostics(plan: Pick<Plan, 'diagnostics' | 'skipped'>, options: PlanOptions): void {
@@ -225,70 +136,23 @@ export async function applyCommand(paths: string[], options: ApplyOptions, destr
   return holdingRunLocks(locks, () => applyLocked(paths, options, destroy, specs, locks));
 }
 
-/** `--tenant`, else every tenant of the specs, and with --prune or destroy those only state knows. */
-function runTenants(specs: SpecSet, options: ApplyOptions, destroy: boolean, recorded: () => Iterable<RecordedResource>): Set<string> {
-  if (options.tenant && options.tenant.length > 0) return new Set(options.tenant);
-  const tenants = new Set(specs.tenants.keys());
-  if (options.prune || destroy) for (const r of recorded()) tenants.add(r.tenant);
-  return tenants;
-}
-
-/** `goOn`: an operator's apply, which refuses only zone-wide errors here (tenants' own are skipped by its plan). */
+/** Specs whose errors stop the run are refused here, before any lock is taken: printed, exit 1. */
 function refuseBrokenSpecs(paths: readonly string[], options: PlanOptions, goOn = false): SpecSet {
-  const specs = loadRunSpecs(paths, options);
-  if (!hasErrors(specs.diagnostics)) return specs;
-  if (goOn && triageErrors(specs.diagnostics, fileHoldings(specs), { prune: options.prune ?? false }).zoneWide.length === 0) return specs;
-  reportDiagnostics({ diagnostics: specs.diagnostics }, options);
+  const { specs, refused } = loadCheckedSpecs(paths, options, goOn);
+  if (refused !== undefined) reportDiagnostics({ diagnostics: specs.diagnostics }, options);
   return specs;
 }
 
 /** `specs` is undefined exactly when `paths` is one saved plan file. */
 async function applyLocked(paths: string[], options: ApplyOptions, destroy: boolean, specs: SpecSet | undefined, locks: RunLocks): Promise<number> {
-  const savedPlan = specs === undefined;
-  let plan: Plan;
-  let zones: Plan['zones'];
-  let state: StateStore;
-  let ordered: ReturnType<typeof orderChanges> | undefined;
-  // The specs whose Partners document judges every secret read at apply time.
-  let runSpecs: SpecSet;
-  let digestRewrites: readonly DigestRewrite[] = [];
-  if (savedPlan) {
-    // A proposal, not an authority: sealed, checked and planned again (saved-plan.ts).
-    const saved = openSavedPlan(paths[0]!, options);
-    state = saved.state;
-    plan = saved.plan;
-    runSpecs = saved.specs;
-    digestRewrites = saved.digestRewrites;
-    zones = plan.zones;
-    ordered = { dag: saved.dag, diagnostics: [] };
-  } else {
-    let computed = await computePlan(paths, options, destroy, specs);
-    const mine = (op: { tenant: string }): boolean => locks.tenants === undefined || locks.tenants.has(op.tenant);
-    if (computed.state.pendingOperations().some(mine)) {
-      await recoverInterrupted(computed.state, computed.plan, zonesOf(computed.specs), options, locks.tenants);
-      computed.state.close();
-      computed = await computePlan(paths, options, destroy, specs);
-    }
-    // Creating takes from what a zone shares: hold its lock, then plan again under it.
-    while (await locks.holdZones(allocatingZones(computed.plan.changes))) {
-      computed.state.close();
-      computed = await computePlan(paths, options, destroy, specs);
-    }
-    state = computed.state;
-    plan = computed.plan;
-    runSpecs = computed.specs;
-    digestRewrites = computed.digestRewrites;
-    zones = zonesOf(computed.specs);
-    if (computed.dag) ordered = { dag: computed.dag, diagnostics: [] };
-  }
+  const { state, plan, runSpecs, zones, dag: planned, digestRewrites, savedPlan } = await prepareApply(paths, options, destroy, specs, locks, printRecovered);
   const colors = colorsFor(process.stdout, options.color === false);
   try {
     reportDiagnostics(plan, options);
     // Ordered (and checked for cycles) by makePlan, the saved plan's when it was planned again.
-    const { dag, diagnostics } = ordered ?? orderChanges(plan.changes);
+    const { dag, diagnostics } = planned ? { dag: planned, diagnostics: [] } : orderChanges(plan.changes);
     if (hasErrors(diagnostics)) reportDiagnostics({ ...plan, diagnostics }, options);
-    // An old state's digests of the tenants this run holds become the key's for good (legacy-digests.ts).
-    state.rewriteSecretDigests(digestRewrites.filter((r) => locks.tenants === undefined || locks.tenants.has(parseAddress(r.address).tenant)));
+    rewriteLegacyDigests(state, digestRewrites, locks.tenants);
     if (plan.drift && plan.drift.length > 0) print(renderDriftText(plan.drift, colors));
     print(renderPlanText(plan, colors));
     const wentOn = plan.skipped !== undefined;
@@ -296,10 +160,7 @@ async function applyLocked(paths: string[], options: ApplyOptions, destroy: bool
     // A saved plan was reviewed when it was made: applying it does not ask again (as Terraform).
     if (!options.autoApprove && !savedPlan) await confirm(destroy ? destroyPrompt(plan) : undefined);
 
-    const pool = providerPool(zones, options);
     const reporter = createProgressReporter({ out: process.stdout, colors, total: dag.size });
-    const providerIds = new Map<string, string>();
-    for (const r of state.snapshot().resources.values()) providerIds.set(r.address, r.providerId);
     const abort = new AbortController();
     const onSignal = (): void => {
       printErr('\nInterrupt received: finishing the operations in flight, starting no new ones…');
@@ -307,33 +168,18 @@ async function applyLocked(paths: string[], options: ApplyOptions, destroy: bool
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    const t0 = performance.now();
-    let result;
+    let run: ExecutedRun;
     try {
-      result = await executePlan(dag, {
-        state,
-        providerFor: pool.providerFor,
-        resolveSecret: secretResolver(secretScope(runSpecs, plan.partner)),
-        providerIds,
-        parallelism: parallelismOf(options.parallelism),
-        runId: randomUUID(),
-        reporter,
-        now: () => new Date(),
-        signal: abort.signal,
-        retry: { ...DEFAULT_RETRY, timeoutMs: operationTimeoutOf(options.operationTimeout) },
-      });
+      run = await executeRun({ plan, dag, state, runSpecs, zones, options, reporter, signal: abort.signal, runId: randomUUID() });
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       reporter.close();
-      await pool.closeAll();
     }
+    const { result, ms, done, lost } = run;
     // A state file removed or replaced mid-run recorded nothing that lasts: no "complete".
-    const lost = stateFileLoss(state, result.outcomes);
     if (lost !== undefined) throw new CliError(lost);
-    const ms = performance.now() - t0;
     const secs = ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
-    const done = summarizeDone(plan.changes, result.outcomes);
     if (result.failed === 0 && result.skipped === 0) {
       print(colors.green(colors.bold(`\n${destroy ? 'Destroy' : 'Apply'} complete!`)) + ` Resources: ${done} in ${secs}.`);
       if (wentOn) {
@@ -387,29 +233,11 @@ async function refreshOnly(paths: string[], options: PlanOptions, loaded?: SpecS
   }
 }
 
-/** Resolves what an interrupted run left in flight by reading the providers, and says what it found. */
-async function recoverInterrupted(state: StateStore, plan: Plan, zones: Plan['zones'], options: ApplyOptions, tenants?: ReadonlySet<string>): Promise<void> {
-  const desired = new Map<string, DesiredResource>();
-  for (const c of plan.changes) if ('after' in c) desired.set(c.address, c.after);
-  const pool = providerPool(zones, options);
-  try {
-    const report = await recoverPending(state, pool.providerFor, (address) => desired.get(address), tenants);
-    print(`Resolved ${report.length} operation${report.length === 1 ? '' : 's'} of an interrupted run by reading the provider:`);
-    for (const r of report) print(`  ${r.address} (${r.action}): ${r.outcome}`);
-    print('');
-  } finally {
-    await pool.closeAll();
-  }
-}
-
-function summarizeDone(changes: readonly Change[], outcomes: ReadonlyMap<string, { status: string }>): string {
-  const ok = (id: string): boolean => outcomes.get(id)?.status === 'succeeded';
-  const done = summarize(changes.filter((c) => {
-    if (c.action === 'replace') return ok(c.address);
-    if (c.action === 'delete') return ok(`${c.address} (destroy)`);
-    return ok(c.address);
-  }));
-  return `${done.create} added, ${done.update} changed, ${done.replace} replaced, ${done.delete} destroyed`;
+/** What resolving an interrupted run's operations found, said before the plan made again. */
+function printRecovered(report: RecoveryReport): void {
+  print(`Resolved ${report.length} operation${report.length === 1 ? '' : 's'} of an interrupted run by reading the provider:`);
+  for (const r of report) print(`  ${r.address} (${r.action}): ${r.outcome}`);
+  print('');
 }
 
 function destroyPrompt(plan: Plan): string {

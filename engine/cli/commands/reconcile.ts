@@ -11,13 +11,13 @@ import { describeHolder, StateLockedError, type SyncStatus } from '../../../stat
 import { DEFAULT_RETRY } from '../../apply/retry.js';
 import { reconcileLoop, recordToJson, renderRoundLine, runRound, type RoundEnv, type RoundResult } from '../../reconcile/index.js';
 import { CliError } from '../errors.js';
-import { acquireTakingOverDead, lockCommandLine } from '../lock.js';
-import { durationOf, operationTimeoutOf, parallelismOf } from '../run-options.js';
+import { acquireTakingOverDead, lockCommandLine } from '../../run/lock.js';
+import { durationOf, operationTimeoutOf, parallelismOf } from '../../run/run-options.js';
 import { colorsFor, print, printErr } from '../output.js';
-import { planningSecrets, secretResolver, secretScope } from '../secrets.js';
-import { loadWorkspaceSpecs, openWorkspaceState, providerPool, zonesOf, type GlobalOptions } from '../workspace.js';
+import { planningSecrets, secretResolver, secretScope } from '../../run/secrets.js';
+import { loadWorkspaceSpecs, openWorkspaceState, providerPool, zonesOf, type GlobalOptions } from '../../run/workspace.js';
 import { partnerTenants, partnerView } from '../../partners/index.js';
-import { partnerName, refuseUnlessOwned, runPartner, type PartnerOptions } from '../partner.js';
+import { partnerName, refuseUnlessOwned, runPartner, type PartnerOptions } from '../../run/partner.js';
 
 export interface ReconcileOptions extends GlobalOptions, PartnerOptions {
   /** Pause between rounds (`30s`, `5m`). */

@@ -9,8 +9,8 @@ import { formatDiagnostic, hasErrors } from '../../../specs/diagnostic.js';
 import { parseDuration } from '../../../specs/units.js';
 import { CliError } from '../errors.js';
 import { print, printErr } from '../output.js';
-import { untilStopped } from '../signals.js';
-import { loadWorkspaceSpecs, type GlobalOptions } from '../workspace.js';
+import { untilStopped } from '../../run/signals.js';
+import { loadWorkspaceSpecs, type GlobalOptions } from '../../run/workspace.js';
 
 export interface SimServeOptions extends GlobalOptions {
   /** `host:port`, `[v6]:port`, `:port` or `port` (default 127.0.0.1:8080). */

@@ -1,8 +1,8 @@
 /** state list | show: what netfirst has recorded, for people or (--json) machines. */
 import { CliError } from '../errors.js';
 import { colorsFor, print } from '../output.js';
-import { openWorkspaceState, type GlobalOptions } from '../workspace.js';
-import { partnerFromSpecs, refuseUnlessOwned, type PartnerOptions } from '../partner.js';
+import { openWorkspaceState, type GlobalOptions } from '../../run/workspace.js';
+import { partnerFromSpecs, refuseUnlessOwned, type PartnerOptions } from '../../run/partner.js';
 import { ownsTenant } from '../../partners/index.js';
 import { parseAddress } from '../../../specs/model/resource.js';
 import { formatValue } from '../../plan/render-text.js';

@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import type { TenantSyncRecord } from '../../../state/index.js';
 import { recordToJson, renderStatusTable, STATUS_FORMAT, type UnreconciledTenant } from '../../reconcile/index.js';
 import { colorsFor, print } from '../output.js';
-import { loadWorkspaceSpecs, openWorkspaceState, statePath, type GlobalOptions } from '../workspace.js';
+import { loadWorkspaceSpecs, openWorkspaceState, statePath, type GlobalOptions } from '../../run/workspace.js';
 import { ownsTenant } from '../../partners/index.js';
-import { partnerFromSpecs, refuseUnlessOwned, type PartnerOptions } from '../partner.js';
+import { partnerFromSpecs, refuseUnlessOwned, type PartnerOptions } from '../../run/partner.js';
 
 export interface StatusOptions extends GlobalOptions, PartnerOptions {
   readonly json?: boolean;

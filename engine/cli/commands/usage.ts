@@ -17,7 +17,7 @@ import {
 } from '../../usage/index.js';
 import { CliError } from '../errors.js';
 import { printErr } from '../output.js';
-import { loadWorkspaceSpecs, openWorkspaceState, type GlobalOptions } from '../workspace.js';
+import { loadWorkspaceSpecs, openWorkspaceState, type GlobalOptions } from '../../run/workspace.js';
 
 export interface UsageExportOptions extends GlobalOptions {
   readonly from?: string;

@@ -15,13 +15,13 @@ import { SpecWorkspace, type Touched } from '../../watch/spec-workspace.js';
 import { WatchPlanner, type WatchPlan } from '../../watch/planner.js';
 import { CliError } from '../errors.js';
 import { colorsFor, print, printErr } from '../output.js';
-import { secretDigester, secretScope } from '../secrets.js';
+import { secretDigester, secretScope } from '../../run/secrets.js';
 import type { DigestSecret } from '../../plan/expand.js';
-import { untilStopped } from '../signals.js';
-import { openWorkspaceState, type GlobalOptions } from '../workspace.js';
+import { untilStopped } from '../../run/signals.js';
+import { openWorkspaceState, type GlobalOptions } from '../../run/workspace.js';
 import { applyCommand } from './plan.js';
 import { ownsTenant, partnerView } from '../../partners/index.js';
-import { runPartner, type PartnerOptions } from '../partner.js';
+import { runPartner, type PartnerOptions } from '../../run/partner.js';
 
 export interface WatchOptions extends GlobalOptions, PartnerOptions {
   /** Apply each new plan (labs). */

@@ -1,7 +1,7 @@
 /**
- * The state lock as commands use it: `--lock-timeout` parsing, the command line a lock
+ * The state lock as runs use it: `--lock-timeout` parsing, the command line a lock
  * records, and `withStateLock`, which holds the lock around a piece of work and turns
- * a refusal — or a lock that could not be released — into one CliError line (exit 1)
+ * a refusal — or a lock that could not be released — into one UserError line (exit 1)
  * telling the user what to do next.
  */
 import { parseDuration } from '../../specs/units.js';
@@ -9,8 +9,12 @@ import {
   forceUnlock,
   acquireLock, describeHolder, describeReleaseFailure, formatAge, type LockHandle, LockReleaseError, StateLockedError, type LockableState,
 } from '../../state/index.js';
-import { CliError } from './errors.js';
-import { printErr } from './output.js';
+import { UserError } from './errors.js';
+
+/** Waits, take-overs and locks left behind are said on stderr, whichever face runs: they are the process's, not the run's output. */
+const noticeOnStderr = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
 
 /** Milliseconds in a `--lock-timeout` value: `0`, `30s`, `5m`, `1m30s`, `500ms`. Absent means 0. */
 export function parseLockTimeout(text: string | undefined): number {
@@ -18,7 +22,7 @@ export function parseLockTimeout(text: string | undefined): number {
   const trimmed = text.trim();
   if (/^0+$/.test(trimmed)) return 0;
   const ms = parseDuration(trimmed);
-  if (ms === undefined) throw new CliError(`--lock-timeout: ${JSON.stringify(text)} is not a duration (use 0, 30s, 5m or 1h)`);
+  if (ms === undefined) throw new UserError(`--lock-timeout: ${JSON.stringify(text)} is not a duration (use 0, 30s, 5m or 1h)`);
   return ms;
 }
 
@@ -52,24 +56,24 @@ export async function acquireTakingOverDead(state: LockableState, command: strin
     command,
     timeoutMs,
     ...(scopes ? { scopes } : {}),
-    onWait: (holder) => printErr(`Waiting up to ${formatAge(timeoutMs)} for the lock on ${holder.scope} held by ${describeHolder(holder)} (lock ID ${holder.id})…`),
+    onWait: (holder) => noticeOnStderr(`Waiting up to ${formatAge(timeoutMs)} for the lock on ${holder.scope} held by ${describeHolder(holder)} (lock ID ${holder.id})…`),
   });
   try {
     return await acquire();
   } catch (error) {
     if (!(error instanceof StateLockedError) || error.reason !== 'dead') throw error;
     forceUnlock(state, error.lock.id);
-    printErr(`Took over the lock ${error.lock.id} of ${describeHolder(error.lock)}: that process is no longer running.`);
+    noticeOnStderr(`Took over the lock ${error.lock.id} of ${describeHolder(error.lock)}: that process is no longer running.`);
     return acquire();
   }
 }
 
-/** The lock, or a refusal as one CliError line telling the user what to do next. */
+/** The lock, or a refusal as one UserError line telling the user what to do next. */
 export async function takeLockOrRefuse(state: LockableState, command: string, timeoutMs: number, scopes?: readonly string[]): Promise<LockHandle> {
   try {
     return await acquireTakingOverDead(state, command, timeoutMs, scopes);
   } catch (error) {
-    if (error instanceof StateLockedError) throw new CliError(lockRefusalMessage(error));
+    if (error instanceof StateLockedError) throw new UserError(lockRefusalMessage(error));
     throw error;
   }
 }
@@ -77,7 +81,7 @@ export async function takeLockOrRefuse(state: LockableState, command: string, ti
 /**
  * Runs `fn` holding the state lock; releases it afterwards, whether `fn` returns or
  * throws. `command` is what others see holding it (use `lockCommandLine()`). A lock
- * held by another becomes a CliError; any other failure passes through unchanged.
+ * held by another becomes a UserError; any other failure passes through unchanged.
  */
 export async function withStateLock<T>(
   state: LockableState,
@@ -119,10 +123,10 @@ export async function holding<T>(fn: () => Promise<T> | T, release: () => string
     value = await fn();
   } catch (error) {
     const left = release();
-    if (left !== undefined) printErr(`Error: ${left}`);
+    if (left !== undefined) noticeOnStderr(`Error: ${left}`);
     throw error;
   }
   const left = release();
-  if (left !== undefined) throw new CliError(left);
+  if (left !== undefined) throw new UserError(left);
   return value;
 }

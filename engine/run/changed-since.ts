@@ -1,5 +1,5 @@
 /**
- * `plan --changed-since REV` at the CLI's edge: asks git (engine/gitops) which tenants
+ * `plan --changed-since REV` at a run's edge: asks git (engine/gitops) which tenants
  * the changes touch, narrows the run's tenant selection to them, and says so in the
  * text output. Git problems (no repository, unknown revision, no git) are user errors.
  */
@@ -7,13 +7,13 @@ import type { SpecSet } from '../../specs/model.js';
 import { GitError } from '../gitops/git.js';
 import { selectChangedTenants, type ChangedSelection } from '../gitops/select.js';
 import type { RecordedResource } from '../../specs/model/resource.js';
-import { CliError } from './errors.js';
+import { UserError } from './errors.js';
 
 export function changedSince(paths: readonly string[], rev: string, specs: SpecSet, recorded: Iterable<RecordedResource>, visible?: (tenant: string) => boolean): ChangedSelection {
   try {
     return selectChangedTenants({ rev, paths, specs, recorded, ...(visible ? { visible } : {}) });
   } catch (error) {
-    if (error instanceof GitError) throw new CliError(error.message);
+    if (error instanceof GitError) throw new UserError(error.message);
     throw error;
   }
 }

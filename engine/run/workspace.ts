@@ -1,5 +1,5 @@
 /**
- * The CLI's edge to the world: where the state lives, loading specs (with the content
+ * A run's edge to the world: where the state lives, loading specs (with the content
  * cache beside the state), opening the state store and one provider per zone.
  */
 import { existsSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { createProvider } from '../../providers/index.js';
 import type { Provider } from '../../providers/contract.js';
 import { openState, type StateStore } from '../../state/index.js';
 import { gitPrecedence } from '../gitops/precedence.js';
-import { CliError } from './errors.js';
+import { UserError } from './errors.js';
 import { readZoneSecret } from './secrets.js';
 
 export interface GlobalOptions {
@@ -24,7 +24,7 @@ export function statePath(options: GlobalOptions): string {
 
 export function loadWorkspaceSpecs(paths: readonly string[], options: GlobalOptions): SpecSet {
   const list = paths.length > 0 ? [...paths] : ['.'];
-  for (const p of list) if (!existsSync(p)) throw new CliError(`${p}: no such file or directory`);
+  for (const p of list) if (!existsSync(p)) throw new UserError(`${p}: no such file or directory`);
   return loadSpecs(list, { cacheDir: join(dirname(statePath(options)), 'cache'), precedence: gitPrecedence() });
 }
 
@@ -34,7 +34,7 @@ export function openWorkspaceState(options: GlobalOptions): StateStore {
     return openState(path);
   } catch (error) {
     // openState's messages name the path and what is wrong with it, in one line.
-    throw new CliError(error instanceof Error ? error.message : `cannot open state ${path}: ${String(error)}`);
+    throw new UserError(error instanceof Error ? error.message : `cannot open state ${path}: ${String(error)}`);
   }
 }
 
@@ -51,7 +51,7 @@ export function providerPool(zones: { readonly [zone: string]: ZoneDoc['spec'] }
       let p = providers.get(zone);
       if (!p) {
         const z = zones[zone];
-        if (!z) throw new CliError(`zone ${zone} is not described by any loaded spec: pass the zone file too`);
+        if (!z) throw new UserError(`zone ${zone} is not described by any loaded spec: pass the zone file too`);
         p = createProvider(zone, z, { stateDir, readSecret: readZoneSecret });
         providers.set(zone, p);
       }

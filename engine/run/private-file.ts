@@ -1,11 +1,11 @@
 /**
- * Files the CLI writes for their owner's eyes only (a saved plan holds addresses,
+ * Files a run writes for their owner's eyes only (a saved plan holds addresses,
  * allocations and keyed secret digests): mode 0600 whether the file is new or is
  * overwritten — an existing file keeps its mode when opened, so it is changed before a
  * byte of the new content is written.
  */
 import { closeSync, fchmodSync, openSync, writeFileSync } from 'node:fs';
-import { CliError } from './errors.js';
+import { UserError } from './errors.js';
 
 const PRIVATE_FILE_MODE = 0o600;
 
@@ -17,7 +17,7 @@ export function writePrivateFile(path: string, text: string): void {
     fchmodSync(fd, PRIVATE_FILE_MODE);
     writeFileSync(fd, text);
   } catch (error) {
-    throw new CliError(`cannot write ${path}: ${(error as Error).message}`, 1);
+    throw new UserError(`cannot write ${path}: ${(error as Error).message}`, 1);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

@@ -23,7 +23,7 @@ import { planToJson } from '../plan/render-json.js';
 import { firstDifference, parseSavedPlan, restoreDrift, specFilesMoved, specsMovedSince, stateMovedSince, type SavedPlan } from '../plan/saved.js';
 import { hasValidSeal } from '../plan/seal.js';
 import type { RecordedResource } from '../../specs/model/resource.js';
-import { CliError } from './errors.js';
+import { UserError } from './errors.js';
 import { loadRunSpecs, refusal, runPartner, savedPlanRefusal, type PartnerOptions } from './partner.js';
 import { planningSecrets } from './secrets.js';
 import { openWorkspaceState, type GlobalOptions } from './workspace.js';
@@ -40,13 +40,13 @@ export interface SavedPlanApply {
   readonly digestRewrites: readonly DigestRewrite[];
 }
 
-/** Reads, checks and plans again `file`; throws CliError (with the state closed) when it is refused. */
+/** Reads, checks and plans again `file`; throws UserError (with the state closed) when it is refused. */
 export function openSavedPlan(file: string, options: GlobalOptions & PartnerOptions): SavedPlanApply {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new CliError(`${file}: not a readable plan file (${(error as Error).message})`);
+    throw new UserError(`${file}: not a readable plan file (${(error as Error).message})`);
   }
   const state = openWorkspaceState(options);
   try {
@@ -58,25 +58,25 @@ export function openSavedPlan(file: string, options: GlobalOptions & PartnerOpti
 }
 
 function replanSaved(file: string, json: unknown, state: StateStore, options: GlobalOptions & PartnerOptions): Omit<SavedPlanApply, 'state'> {
-  if (!hasValidSeal(json, state.secretKey)) throw new CliError(`${file} was not produced by netfirst or was edited: refused`);
+  if (!hasValidSeal(json, state.secretKey)) throw new UserError(`${file} was not produced by netfirst or was edited: refused`);
   const parsed = parseSavedPlan(json, file);
-  if ('error' in parsed) throw new CliError(parsed.error);
+  if ('error' in parsed) throw new UserError(parsed.error);
   const { saved } = parsed;
   const snapshot = state.snapshot();
   const moved = stateMovedSince(saved, snapshot, file);
-  if (moved !== undefined) throw new CliError(moved);
+  if (moved !== undefined) throw new UserError(moved);
   stale(file, specsMovedSince(saved, sha256OfFile));
   const wrongPartner = savedPlanRefusal(saved.partner, file, options);
-  if (wrongPartner !== undefined) throw new CliError(wrongPartner);
+  if (wrongPartner !== undefined) throw new UserError(wrongPartner);
 
   // The specs as the plan's run read them: its paths, its partner's view, the merge base it read the operator's documents from.
   const runOptions = { ...options, partner: saved.partner ?? '', ...(saved.selection.changedSince !== undefined ? { changedSince: saved.selection.changedSince } : {}) };
   const specs = loadRunSpecs(saved.selection.paths, runOptions);
   stale(file, specFilesMoved(saved.specFiles, specs.files));
-  if (hasErrors(specs.diagnostics)) throw new CliError(`${file}: its specs do not load now\n${refusal(specs.diagnostics, specs)}`);
+  if (hasErrors(specs.diagnostics)) throw new UserError(`${file}: its specs do not load now\n${refusal(specs.diagnostics, specs)}`);
   const partner = runPartner(specs, runOptions);
   const restored = restoreDrift(saved, snapshot.resources, file);
-  if ('error' in restored) throw new CliError(restored.error);
+  if ('error' in restored) throw new UserError(restored.error);
 
   const problems = proposalProblems({
     changes: saved.changes,
@@ -87,7 +87,7 @@ function replanSaved(file: string, json: unknown, state: StateStore, options: Gl
     ...(partner ? { partner: { name: partner.name, owns: (tenant: string) => ownsTenant(partner, tenant) } } : {}),
     specProtect: specProtection(saved, specs, snapshot.resources),
   });
-  if (problems.length > 0) throw new CliError(`${file} proposes what no plan may:\n${problems.map((p) => `  - ${p}`).join('\n')}\nrefused, nothing was changed`);
+  if (problems.length > 0) throw new UserError(`${file} proposes what no plan may:\n${problems.map((p) => `  - ${p}`).join('\n')}\nrefused, nothing was changed`);
 
   // As plan made it: digests keyed by the state's secret key, an old state's migrated (legacy-digests.ts).
   const secrets = planningSecrets({
@@ -106,20 +106,20 @@ function replanSaved(file: string, json: unknown, state: StateStore, options: Gl
     ...(saved.partner !== undefined ? { partner: saved.partner } : {}),
   });
   const plan = correctingDrift(made.plan, restored.drift);
-  if (hasErrors(plan.diagnostics) || !made.dag) throw new CliError(`${file}: planning it again fails now\n${refusal(plan.diagnostics, specs)}`);
+  if (hasErrors(plan.diagnostics) || !made.dag) throw new UserError(`${file}: planning it again fails now\n${refusal(plan.diagnostics, specs)}`);
   const difference = firstDifference(json as Record<string, unknown>, JSON.parse(JSON.stringify(planToJson(plan))) as Record<string, unknown>);
   if (difference !== undefined) {
-    throw new CliError(`${file} is not what planning its specs against this state gives (${difference}): refused. If a secret it reads changed since, plan again.`);
+    throw new UserError(`${file} is not what planning its specs against this state gives (${difference}): refused. If a secret it reads changed since, plan again.`);
   }
   if (state.pendingOperations().length > 0) {
-    throw new CliError(`${file} cannot be applied: the state holds operations of an interrupted run. Run plan again (apply resolves them first).`);
+    throw new UserError(`${file} cannot be applied: the state holds operations of an interrupted run. Run plan again (apply resolves them first).`);
   }
   return { plan, dag: made.dag, specs, digestRewrites: secrets.rewrites };
 }
 
 function stale(file: string, moved: readonly string[]): void {
   if (moved.length === 0) return;
-  throw new CliError(`${file} is stale: ${moved.slice(0, 5).join(', ')}${moved.length > 5 ? `, and ${moved.length - 5} more` : ''} since it was planned. Plan again.`);
+  throw new UserError(`${file} is stale: ${moved.slice(0, 5).join(', ')}${moved.length > 5 ? `, and ${moved.length - 5} more` : ''} since it was planned. Plan again.`);
 }
 
 /**

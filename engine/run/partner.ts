@@ -1,5 +1,5 @@
 /**
- * `--partner NAME` (or NETFIRST_PARTNER) at the CLI's edge: which partner a run is for,
+ * `--partner NAME` (or NETFIRST_PARTNER) at a run's edge: which partner a run is for,
  * the spec set it sees, the tenants it selects, and the refusals every command shares.
  * A partner only ever sees and touches the tenants it owns (engine/partners); anything
  * else is refused here with exit 1, before state or a provider is touched.
@@ -9,7 +9,7 @@ import type { SpecSet } from '../../specs/model.js';
 import { findPartner, ownsTenant, partnerTenants, partnerView, type Partner } from '../partners/index.js';
 import { GitError } from '../gitops/git.js';
 import { partnerChangeView } from '../gitops/partner-view.js';
-import { CliError } from './errors.js';
+import { UserError } from './errors.js';
 import { loadWorkspaceSpecs, type GlobalOptions } from './workspace.js';
 
 export interface PartnerOptions {
@@ -31,7 +31,7 @@ export function runPartner(specs: SpecSet, options: PartnerOptions): Partner | u
   // The Partners document may be missing because it did not load: show why.
   const withTenants = new Set([...specs.tenants.values()].map((t) => t.file));
   const loadErrors = specs.diagnostics.filter((d) => d.severity === 'error' && (d.file === undefined || !withTenants.has(d.file)));
-  throw new CliError(refusal([...found.diagnostics, ...loadErrors], specs));
+  throw new UserError(refusal([...found.diagnostics, ...loadErrors], specs));
 }
 
 /**
@@ -53,7 +53,7 @@ export function loadRunSpecs(paths: readonly string[], options: GlobalOptions & 
       refusals = specs.diagnostics.filter((d) => !own.has(d));
       specs = { ...specs, diagnostics: specs.diagnostics.filter((d) => own.has(d)) };
     } catch (error) {
-      if (error instanceof GitError) throw new CliError(error.message);
+      if (error instanceof GitError) throw new UserError(error.message);
       throw error;
     }
   }
@@ -88,7 +88,7 @@ export function partnerSelection(
 
 /** Refuses a tenant the partner does not own, without saying whether it exists. */
 export function refuseUnlessOwned(partner: Partner, tenant: string): void {
-  if (!ownsTenant(partner, tenant)) throw new CliError(notManaged(partner, tenant));
+  if (!ownsTenant(partner, tenant)) throw new UserError(notManaged(partner, tenant));
 }
 
 export const notManaged = (partner: Partner, tenant: string): string =>
@@ -97,7 +97,7 @@ export const notManaged = (partner: Partner, tenant: string): string =>
 /**
  * Why a saved plan may not be applied in this run, or undefined: a partner applies only
  * a plan made for that same partner. (What the plan changes is judged from its
- * addresses, and planned again, by engine/cli/saved-plan.ts.)
+ * addresses, and planned again, by engine/run/saved-plan.ts.)
  */
 export function savedPlanRefusal(planPartner: string | undefined, file: string, options: PartnerOptions): string | undefined {
   const name = partnerName(options);

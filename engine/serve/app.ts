@@ -1,0 +1,115 @@
+/**
+ * The HTTP application: fastify with the zod type provider (request and response schemas
+ * are zod schemas, and the OpenAPI 3.1 document is generated from them), bearer-token
+ * authentication on /api/v1, a rate limit per token, security headers, body and time
+ * limits, and one error handler that answers every failure as problem+json.
+ */
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors, isResponseSerializationError, jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler,
+  validatorCompiler, type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { UserError } from '../run/errors.js';
+import { authenticate } from './auth.js';
+import type { Caller } from './caller.js';
+import type { ServeContext, ZodApp } from './context.js';
+import { HttpProblem, problemBody, type ProblemKind } from './problem.js';
+import { registerRoutes } from './routes/index.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by authentication on /api/v1 requests. */
+    caller?: Caller;
+  }
+}
+
+export const API_VERSION = '1.0.0';
+
+export async function buildApp(ctx: ServeContext): Promise<ZodApp> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: ctx.options.bodyLimit,
+    requestTimeout: ctx.options.requestTimeoutMs,
+    // Trailing slashes and case are not routes of their own.
+    routerOptions: { ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((error, request, reply) => {
+    const problem = problemFor(error);
+    // The operator's log gets the cause; the response only says that something failed.
+    if (problem.kind === 'internal') process.stderr.write(`netfirst serve: ${request.method} ${request.url.split('?')[0]}: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    return sendProblem(reply, request, problem);
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, new HttpProblem('not-found', `no route ${request.method} ${request.url.split('?')[0]}`)));
+
+  await app.register(fastifyHelmet, {
+    // The API docs page runs swagger-ui's own scripts and styles, served from the package.
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"] } },
+  });
+  await app.register(fastifyRateLimit, {
+    global: true,
+    hook: 'preHandler',
+    max: ctx.options.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => request.caller?.tokenId ?? `addr:${request.ip}`,
+    allowList: (request) => !request.url.startsWith('/api/'),
+    errorResponseBuilder: (_request, context) => {
+      const problem = new HttpProblem('rate-limited', `at most ${context.max} requests a minute per token: retry in ${context.after}`);
+      // Thrown by the plugin and answered by the error handler; statusCode keeps the plugin's headers apart.
+      return Object.assign(problem, { statusCode: 429 });
+    },
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'netfirst API',
+        version: API_VERSION,
+        description: 'Plans and runs of tenant specs, zones, state, usage and the audit log of a netfirst server. Every request under /api/v1 takes `Authorization: Bearer <token>` (netfirst token create). Errors are RFC 9457 problem+json.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an opaque token from `netfirst token create`' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: true } });
+
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/api/')) request.caller = authenticate(ctx, request.headers.authorization);
+  });
+  registerRoutes(app, ctx);
+  return app;
+}
+
+function problemFor(error: unknown): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const errors = error.validation.map((v) => ({ field: `${v.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(body)'}`, message: v.message ?? 'not valid' }));
+    const where = error.validationContext ?? 'request';
+    return new HttpProblem('bad-request', `the ${where} is not valid: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors: errors.map((e) => ({ ...e, field: `${where}.${e.field}` })) });
+  }
+  if (error instanceof UserError) return new HttpProblem('refused', error.message);
+  if (isResponseSerializationError(error)) return new HttpProblem('internal', 'the server made a response that does not match its own schema; this is a bug in netfirst');
+  const fe = error as Partial<FastifyError>;
+  const byCode: Record<string, ProblemKind> = {
+    FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+    FST_ERR_CTP_EMPTY_JSON_BODY: 'bad-request',
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad-request',
+  };
+  if (fe.code !== undefined && byCode[fe.code]) return new HttpProblem(byCode[fe.code]!, fe.message ?? 'not valid');
+  if (fe.statusCode === 400 || error instanceof SyntaxError) return new HttpProblem('bad-request', `the body is not valid JSON: ${(error as Error).message}`);
+  return new HttpProblem('internal', 'the server failed to answer this request; the error is in its log');
+}
+
+function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: HttpProblem): FastifyReply {
+  for (const [k, v] of Object.entries(problem.headers)) reply.header(k, v);
+  return reply.code(problem.status).type('application/problem+json').serializer(JSON.stringify).send(problemBody(problem.kind, problem.message, request.url.split('?')[0], problem.extra));
+}
