@@ -40,7 +40,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) });
-  const run = (fn: () => Promise<number> | number) => async () => setExit(await fn());
+  // Remote mode (NETFIRST_SERVER set): commands with a remote face go through the server's API; others refuse.
+  type Remote = typeof import('./remote/commands.js');
+  const run = (fn: () => Promise<number> | number, remote?: (r: Remote) => Promise<number>) => async () =>
+    setExit(await (remote && process.env.NETFIRST_SERVER ? remote(await import('./remote/commands.js')) : fn()));
+  program.hook('preAction', async (_program, action) => {
+    if (process.env.NETFIRST_SERVER) (await import('./remote/commands.js')).refuseUnlessRemote(commandPath(action));
+  });
 
   lockTimeoutOption(planOptions(program.command('plan').description('show what apply would change')))
     .argument('[paths...]', 'spec files or directories (default: .)')
@@ -52,7 +58,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--markdown-out <file>', 'write the markdown comment to this file (stdout keeps the text plan, for the job log)')
     .option('--changed-since <rev>', 'plan only the tenants whose specs changed since the merge base of this git revision and HEAD (working tree included), and those whose allocations they touch')
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something does, 1 on error')
-    .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).planCommand(paths, opts))());
+    .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).planCommand(paths, opts), (r) => r.remotePlan(paths, opts))());
 
   lockTimeoutOption(planOptions(program.command('apply').description('apply the specs (or a saved plan file) through the providers')))
     .argument('[paths...]', 'spec files or directories, or one saved plan .json')
@@ -60,7 +66,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--operation-timeout <duration>', 'longest wait for one provider call (default 10m); its outcome is then resolved by reading on the next run')
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--parallelism <n>', 'provider operations at once (default 10)')
-    .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).applyCommand(paths, opts))());
+    .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).applyCommand(paths, opts), (r) => r.remoteApply(paths, opts))());
 
   lockTimeoutOption(planOptions(program.command('destroy').description('destroy every resource of the tenants (all tenants in the specs, or --tenant)')))
     .argument('[paths...]', 'spec files or directories')
@@ -84,16 +90,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--specs <paths...>', 'with --partner: spec files or directories holding the Partners document (default: .)')
     .option('--json', 'a JSON array, one entry per resource')
     .option('--tenant <name>', 'only this tenant')
-    .action(async (opts) => run(async () => (await import('./commands/state.js')).stateListCommand(opts))());
+    .action(async (opts) => run(async () => (await import('./commands/state.js')).stateListCommand(opts), (r) => r.remoteStateList(opts))());
   partnerOption(globalOptions(state.command('show').description('show one recorded resource')))
     .option('--specs <paths...>', 'with --partner: spec files or directories holding the Partners document (default: .)')
     .argument('<address>', 'resource address, e.g. acme-dental/vm/web-1')
     .option('--json', 'as JSON')
-    .action(async (address: string, opts) => run(async () => (await import('./commands/state.js')).stateShowCommand(address, opts))());
+    .action(async (address: string, opts) => run(async () => (await import('./commands/state.js')).stateShowCommand(address, opts), (r) => r.remoteStateShow(address, opts))());
 
   globalOptions(state.command('lock').description('show who holds the state lock'))
     .option('--json', 'the lock as JSON (null when unlocked)')
-    .action(async (opts) => run(async () => (await import('./commands/lock.js')).stateLockCommand(opts))());
+    .action(async (opts) => run(async () => (await import('./commands/lock.js')).stateLockCommand(opts), (r) => r.remoteStateLock(opts))());
 
   globalOptions(program.command('force-unlock').description('break the state lock with this ID (left by a run that died)'))
     .argument('<id>', 'lock ID, as printed when the state is found locked')
@@ -122,7 +128,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('[paths...]', 'spec files or directories: also list their tenants not reconciled yet')
     .option('--tenant <name>', 'only this tenant (repeatable)', collect)
     .option('--json', 'as JSON (format netfirst-status/1)'))
-    .action(async (paths: string[], opts) => run(async () => (await import('./commands/status.js')).statusCommand(paths, opts))());
+    .action(async (paths: string[], opts) => run(async () => (await import('./commands/status.js')).statusCommand(paths, opts), (r) => r.remoteStatus(paths, opts))());
 
   partnerOption(globalOptions(program.command('watch').description('validate and plan again on every save: only the changed files are read again, only the tenants they concern are planned'))
     .argument('[paths...]', 'spec files or directories to watch (default: .)')
@@ -140,7 +146,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--tenant <name>', 'only this tenant (repeatable)', collect)
     .option('--partner <name>', "only this partner's tenants")
     .option('--out <file>', 'write to this file (complete, or not at all) instead of stdout')
-    .action(async (paths: string[], opts) => run(async () => (await import('./commands/usage.js')).usageExportCommand(paths, opts))());
+    .action(async (paths: string[], opts) => run(async () => (await import('./commands/usage.js')).usageExportCommand(paths, opts), (r) => r.remoteUsageExport(paths, opts))());
 
   program
     .command('schema')
@@ -166,6 +172,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--specs <dir>', 'the spec source: a directory or a git working copy', '.')
     .option('--secrets-dir <dir>', "per-partner secret stores: DIR/PARTNER holds all an uploaded spec of that partner may read")
     .option('--no-watch', 'do not watch the spec directory (sync with POST /api/v1/specs/sync)')
+    .option('--reconcile <interval>', "run the reconcile loop inside the server: a round every INTERVAL (30s, 5m) records each tenant's verdict (observes only: no self-heal, no sync)")
     .option('--rate-limit <n>', 'requests per token per minute', '600')
     .option('--body-limit <bytes>', 'largest request body', String(8 * 1024 * 1024))
     .option('--openapi', 'print the OpenAPI 3.1 document of the API and exit (docs/openapi.json is its committed copy)')
@@ -238,6 +245,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (zoneName: string, paths: string[], opts) => run(async () => (await import('./commands/adopt.js')).adoptCommand(zoneName, paths, opts))());
 
   return program;
+}
+
+/** `state list`, `token create`: the command's name under the program's. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }
 
 function sqliteCode(error: unknown): string | undefined {

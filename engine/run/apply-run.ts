@@ -181,7 +181,7 @@ export async function executeRun(input: ExecuteRunInput): Promise<ExecutedRun> {
     result = await executePlan(input.dag, {
       state,
       providerFor: pool.providerFor,
-      resolveSecret: secretResolver(secretScope(input.runSpecs, plan.partner)),
+      resolveSecret: secretResolver(secretScope(input.runSpecs, plan.partner, options.secretStore)),
       providerIds,
       parallelism: parallelismOf(options.parallelism),
       runId: input.runId,

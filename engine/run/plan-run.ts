@@ -36,6 +36,18 @@ export interface PlanRunOptions extends GlobalOptions, PartnerOptions {
   readonly refreshOnly?: boolean;
   /** Plan only the tenants touched by what changed since this git revision (engine/gitops). */
   readonly changedSince?: string;
+  /**
+   * An open state to plan against instead of opening one (a server's long-lived
+   * connection, whose snapshot stays warm between plans); it is returned as the plan's
+   * `state`, and closing that is then the lender's business (lend one whose close does nothing).
+   */
+  readonly openState?: () => StateStore;
+  /**
+   * Zone-mates to expand beside the selected tenants (makePlan's `context`): a caller
+   * that knows which tenants are settled — desired equal to recorded — leaves them out,
+   * and state stands in for them (engine/serve/settled.ts). Default: all.
+   */
+  readonly context?: ReadonlySet<string>;
 }
 
 export interface ComputedPlan {
@@ -56,7 +68,7 @@ export interface ComputedPlan {
  */
 export async function computePlan(paths: readonly string[], options: PlanRunOptions, destroy = false, loaded?: SpecSet): Promise<ComputedPlan> {
   const specs = loaded ?? loadRunSpecs(paths, options);
-  const state = openWorkspaceState(options);
+  const state = options.openState?.() ?? openWorkspaceState(options);
   const snapshot = state.snapshot();
   let scoped: Set<string> | undefined;
   let gitChanges: ChangedSelection | undefined;
@@ -94,7 +106,7 @@ export async function computePlan(paths: readonly string[], options: PlanRunOpti
     recorded = refreshedView(snapshot.resources, drift);
   }
   // Digests keyed by the state's secret key; an old state's lineage-keyed ones migrated (legacy-digests.ts).
-  const secrets = planningSecrets({ state, specs, partner: partnerName(options), recorded, tenants });
+  const secrets = planningSecrets({ state, specs, partner: partnerName(options), recorded, tenants, store: options.secretStore });
   const partner = partnerName(options);
   const planWith = (planSpecs: SpecSet, selected: ReadonlySet<string> | undefined) => makePlan({
     specs: planSpecs,
@@ -106,6 +118,7 @@ export async function computePlan(paths: readonly string[], options: PlanRunOpti
     destroy,
     ...(selected ? { tenants: selected } : {}),
     ...(partner !== undefined ? { partner } : {}),
+    ...(options.context ? { context: options.context } : {}),
     collisions: collisionPolicy(specs, partner !== undefined ? runPartner(specs, options) : undefined),
   });
   // The operator's apply of main goes on past tenants whose specs have errors of their own.

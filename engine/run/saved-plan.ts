@@ -93,6 +93,7 @@ function replanSaved(file: string, json: unknown, state: StateStore, options: Gl
   const secrets = planningSecrets({
     state, specs, partner: saved.partner, recorded: refreshedView(snapshot.resources, restored.drift),
     tenants: saved.selection.tenants ? new Set(saved.selection.tenants) : undefined,
+    store: options.secretStore,
   });
   const made = makePlan({
     specs,

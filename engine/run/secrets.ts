@@ -36,9 +36,15 @@ export interface SecretScope {
   readonly partners: SpecSet['partners'];
   /** `--partner` of the run; undefined for the operator. */
   readonly partner?: string | undefined;
+  /**
+   * A secret store that replaces every tenant's policy (specs uploaded to the server by a
+   * partner or a tenant): `{ file }` references resolve inside this directory and never
+   * outside it, and no `{ env }` is read at all — the server's environment is the operator's.
+   */
+  readonly store?: string | undefined;
 }
 
-export const secretScope = (specs: Pick<SpecSet, 'partners'>, partner?: string): SecretScope => ({ partners: specs.partners, partner });
+export const secretScope = (specs: Pick<SpecSet, 'partners'>, partner?: string, store?: string): SecretScope => ({ partners: specs.partners, partner, ...(store !== undefined ? { store } : {}) });
 
 /** Pseudo file systems: their "files" are devices, processes and the kernel, never secrets. */
 const PSEUDO = ['/proc', '/sys', '/dev'];
@@ -56,7 +62,7 @@ export function secretResolver(scope: SecretScope): ResolveSecret {
   const judge = judgeFor(scope);
   return (ref, baseDir, tenant) => {
     const policy = judge.policy(tenant);
-    return readSecret(ref, baseDir, policy, () => judge.realDirs(policy));
+    return readSecret(ref, judge.baseDir(baseDir), policy, () => judge.realDirs(policy));
   };
 }
 
@@ -80,8 +86,10 @@ export function planningSecrets(input: {
   readonly partner?: string | undefined;
   readonly recorded: ReadonlyMap<string, RecordedResource>;
   readonly tenants?: ReadonlySet<string> | undefined;
+  /** The server's secret store for uploaded specs (SecretScope.store). */
+  readonly store?: string | undefined;
 }): LegacyDigestView & { readonly digestSecret: DigestSecret } {
-  const scope = secretScope(input.specs, input.partner);
+  const scope = secretScope(input.specs, input.partner, input.store);
   const digestSecret = secretDigester(input.state.secretKey, scope);
   const view = legacyDigestView({
     specs: input.specs, recorded: input.recorded, tenants: input.tenants, digest: digestSecret,
@@ -98,8 +106,9 @@ export function lineageDigester(lineage: string, scope: SecretScope): DigestSecr
 function digester(key: Buffer | string, prefix: string, scope: SecretScope): DigestSecret {
   const judge = judgeFor(scope);
   const seen = new Map<string, { digest: string } | { error: string }>();
-  return (ref, baseDir, tenant) => {
+  return (ref, specDir, tenant) => {
     const policy = judge.policy(tenant);
+    const baseDir = judge.baseDir(specDir);
     // The reference as written is part of the key: messages quote it.
     const cacheKey = `${policyKey(policy)}\0${'env' in ref ? `env:${ref.env}` : `file:${resolve(baseDir, ref.file)}\0${ref.file}`}`;
     let result = seen.get(cacheKey);
@@ -122,8 +131,15 @@ const OPERATOR: SecretPolicy = { kind: 'operator' };
 function judgeFor(scope: SecretScope) {
   const policies = new Map<string, SecretPolicy>();
   const dirs = new Map<string, string[]>();
+  const store: SecretPolicy | undefined = scope.store === undefined ? undefined
+    : { kind: 'partner', partner: scope.partner ?? 'uploaded specs', env: [], dirs: [{ written: 'its secret store on the server', path: scope.store }] };
   return {
+    /** Where relative `{ file }` references start: the store, when there is one. */
+    baseDir(specDir: string): string {
+      return scope.store ?? specDir;
+    },
     policy(tenant: string): SecretPolicy {
+      if (store) return store;
       let policy = policies.get(tenant);
       if (!policy) policies.set(tenant, (policy = secretPolicy(scope, tenant, scope.partner)));
       return policy;

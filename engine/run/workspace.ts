@@ -16,6 +16,11 @@ import { readZoneSecret } from './secrets.js';
 
 export interface GlobalOptions {
   readonly state?: string;
+  /**
+   * The server's secret store for specs a partner or tenant uploaded: their secrets come
+   * from this directory only (SecretScope.store). Never a CLI flag: the server sets it.
+   */
+  readonly secretStore?: string;
 }
 
 export function statePath(options: GlobalOptions): string {

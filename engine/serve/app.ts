@@ -81,8 +81,15 @@ export async function buildApp(ctx: ServeContext): Promise<ZodApp> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: true } });
 
+  // Server-Timing: how long the server worked on the answer (benchmarks and operators read it).
+  const started = new WeakMap<object, number>();
   app.addHook('onRequest', async (request) => {
+    started.set(request, performance.now());
     if (request.url.startsWith('/api/')) request.caller = authenticate(ctx, request.headers.authorization);
+  });
+  app.addHook('onSend', async (request, reply) => {
+    const t0 = started.get(request);
+    if (t0 !== undefined) reply.header('Server-Timing', `app;dur=${(performance.now() - t0).toFixed(1)}`);
   });
   registerRoutes(app, ctx);
   return app;

@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { ApiPlanRecord } from '../../state/index.js';
 import { dirname, join, posix } from 'node:path';
 import { loadSpecs } from '../../specs/load.js';
 import type { SpecSet } from '../../specs/model.js';
@@ -107,4 +108,10 @@ export function secretStoreFor(ctx: ServeContext, caller: Caller): string | unde
   const partner = runPartnerOf(caller, ctx.source.specs());
   const base = ctx.options.secretsDir ?? join(serverDir(ctx.options.statePath), 'no-secret-store');
   return join(base, partner ?? `tenant-${caller.tenant ?? 'none'}`);
+}
+
+/** An applied plan's bundle is kept no longer: what was applied is in state and in the audit log. */
+export function removeBundle(plan: ApiPlanRecord): void {
+  const asked = JSON.parse(plan.request) as { bundle?: { root?: string } };
+  if (asked.bundle?.root !== undefined) rmSync(asked.bundle.root, { recursive: true, force: true });
 }

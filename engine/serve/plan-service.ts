@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import picocolors from 'picocolors';
 import { hasErrors } from '../../specs/diagnostic.js';
 import type { SpecSet } from '../../specs/model.js';
@@ -15,6 +15,7 @@ import type { ApiPlanRecord } from '../../state/index.js';
 import { isEffective, summarize } from '../plan/change.js';
 import type { Plan } from '../plan/plan.js';
 import { renderSealedPlanJson } from '../plan/render-json.js';
+import { specFilesMoved } from '../plan/saved.js';
 import { renderPlanMarkdown } from '../plan/render-markdown.js';
 import { renderDiagnostics, renderDriftText, renderPlanText } from '../plan/render-text.js';
 import { renderChangedSinceText } from '../run/changed-since.js';
@@ -102,6 +103,7 @@ export async function createPlan(
   const tenants = tenantsFor(caller, request.tenants, source);
   const options: PlanRunOptions = {
     state: ctx.options.statePath,
+    ...(bundle?.secretStore !== undefined ? { secretStore: bundle.secretStore } : {}),
     // A run of no partner is the operator's; '' keeps NETFIRST_PARTNER of the server's environment out of it.
     partner: partner ?? '',
     ...(tenants ? { tenant: tenants } : {}),
@@ -110,6 +112,10 @@ export async function createPlan(
     ...(request.changedSince !== undefined ? { changedSince: request.changedSince } : {}),
     // Plans made here are saved plans: all or nothing, never past tenants' errors.
     out: 'api',
+    // The server's own connection: its snapshot stays warm between plans.
+    openState: () => ({ ...ctx.store, close: () => undefined }),
+    // Settled zone-mates are left to state (settled.ts); an uploaded bundle holds only its own tenants anyway.
+    ...(!bundle ? contextOf(ctx.settled.context(loaded)) : {}),
   };
   let computed;
   try {
@@ -121,6 +127,7 @@ export async function createPlan(
     throw error;
   }
   const { state, plan } = computed;
+  if (!bundle && request.changedSince === undefined) ctx.settled.learn(plan, plan.selection?.tenants ? new Set(plan.selection.tenants) : 'all', loaded);
   try {
     const diagnostics = apiDiagnostics(plan.diagnostics, root);
     if (hasErrors(plan.diagnostics) && plan.skipped === undefined) {
@@ -148,7 +155,8 @@ export async function createPlan(
       text: renderedText(plan, root),
       markdown: renderPlanMarkdown(plan).split(root + '/').join(''),
       json,
-      request: JSON.stringify({ ...request, ...(bundle ? { bundle: bundle.paths.map((p) => relative(bundle.root, p)) } : {}) }),
+      // What a bundle plan needs again when it is applied; never shown to callers.
+      request: JSON.stringify({ ...request, ...(bundle ? { bundle: { root: bundle.root, ...(bundle.secretStore !== undefined ? { secretStore: bundle.secretStore } : {}) } } : {}) }),
     };
     ctx.store.insertPlan(record);
     mkdirSync(dirname(sealedPlanFile(ctx.options.statePath, id)), { recursive: true, mode: 0o700 });
@@ -157,6 +165,8 @@ export async function createPlan(
     state.close();
   }
 }
+
+const contextOf = (context: ReadonlySet<string> | undefined): { context?: ReadonlySet<string> } => (context ? { context } : {});
 
 /** The tenants a plan covers, for filters and scope checks: those selected, and every one it changes. */
 function planTenants(plan: Plan, selected: readonly string[] | undefined): string[] {
@@ -189,4 +199,17 @@ export function planInScope(caller: Caller, record: Pick<ApiPlanRecord, 'tenants
   if (caller.role === 'viewer' && caller.partner === undefined && caller.tenant === undefined) return true;
   if (record.tenants.length === 0) return caller.partner !== undefined && record.partner === caller.partner;
   return record.tenants.every((t) => seesTenant(caller, t, specs));
+}
+
+/** What moved since the plan was made (the state serial, the spec files), in words; undefined when nothing did. */
+export function planMoved(ctx: ServeContext, plan: ApiPlanRecord): string | undefined {
+  const serial = ctx.store.serial();
+  if (serial !== plan.serial) return `plan ${plan.id} is stale: the state moved from serial ${plan.serial} to ${serial} since it was planned. Plan again.`;
+  const asked = JSON.parse(plan.request) as { bundle?: unknown };
+  // A bundle's own files cannot move; the server's specs it was planned with are checked again when it is applied.
+  if (asked.bundle !== undefined) return undefined;
+  const json = JSON.parse(plan.json) as { specFiles?: { file: string; sha256: string }[] };
+  const moved = specFilesMoved(json.specFiles ?? [], ctx.source.specs().files).map((m) => m.split(`${ctx.source.root}/`).join(''));
+  if (moved.length > 0) return `plan ${plan.id} is stale: ${moved.slice(0, 5).join(', ')}${moved.length > 5 ? `, and ${moved.length - 5} more` : ''} since it was planned. Plan again.`;
+  return undefined;
 }

@@ -18,9 +18,9 @@ import { takeRunLocks, type RunLocks } from '../run/run-locks.js';
 import { renderDriftText } from '../plan/render-text.js';
 import { requireWriter, type Caller } from './caller.js';
 import type { ServeContext } from './context.js';
-import { sealedPlanFile, visiblePlan } from './plan-service.js';
+import { planMoved, sealedPlanFile, visiblePlan } from './plan-service.js';
+import { removeBundle } from './bundle.js';
 import { HttpProblem } from './problem.js';
-import { planMoved } from './routes/plans.js';
 import type { RunEnd } from './runs.js';
 
 const PLAIN = picocolors.createColors(false);
@@ -53,7 +53,7 @@ export async function startRun(ctx: ServeContext, caller: Caller, request: Start
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writePrivateFile(file, plan.json);
-    prepared = await prepareApply([file], { state: ctx.options.statePath, partner: plan.partner ?? '' }, plan.destroy, undefined, locks);
+    prepared = await prepareApply([file], { state: ctx.options.statePath, partner: plan.partner ?? '', ...storeOf(plan) }, plan.destroy, undefined, locks);
   } catch (error) {
     releaseQuietly(locks);
     if (error instanceof UserError) {
@@ -84,10 +84,13 @@ export async function startRun(ctx: ServeContext, caller: Caller, request: Start
   return ctx.runs.start(record, total, async (reporter, signal) => {
     try {
       const end = await execute(prepared, plan, runId, request.parallelism, reporter, signal);
+      ctx.settled.ranFor(plan.tenants, plan.serial);
+      removeBundle(plan);
       ctx.store.setPlanStatus(plan.id, ['applying'], end.status === 'succeeded' ? 'applied' : 'failed');
       ctx.audit(caller, { action: 'apply', planId: plan.id, runId, target: plan.tenants.join(',') || undefined, result: end.status, detail: end.summary });
       return end;
     } catch (error) {
+      ctx.settled.ranFor(plan.tenants, plan.serial);
       ctx.store.setPlanStatus(plan.id, ['applying'], 'failed');
       ctx.audit(caller, { action: 'apply', planId: plan.id, runId, result: 'failed', detail: error instanceof Error ? error.message : String(error) });
       throw error;
@@ -108,7 +111,7 @@ async function execute(prepared: PreparedApply, plan: ApiPlanRecord, runId: stri
   if (!prepared.plan.changes.some(isEffective)) return { status: 'succeeded', summary: 'no changes', text: 'No changes.' };
   const ran = await executeRun({
     plan: prepared.plan, dag, state, runSpecs: prepared.runSpecs, zones: prepared.zones,
-    options: { state: state.path, ...(parallelism !== undefined ? { parallelism: String(parallelism) } : {}) },
+    options: { state: state.path, ...storeOf(plan), ...(parallelism !== undefined ? { parallelism: String(parallelism) } : {}) },
     reporter, signal, runId,
   });
   if (ran.lost !== undefined) return { status: 'failed', summary: ran.lost, text: `Error: ${ran.lost}` };
@@ -123,6 +126,12 @@ async function execute(prepared: PreparedApply, plan: ApiPlanRecord, runId: stri
   for (const [id, o] of result.outcomes) if (o.status === 'skipped') lines.push(`  - ${id}: skipped (${o.because === 'interrupted' ? 'interrupted' : `depends on ${o.because}`})`);
   lines.push('State records everything that was done; plan and apply again to finish the rest.');
   return { status: 'failed', summary: `${ran.done} in ${secs}; ${result.failed} failed, ${result.skipped} skipped`, text: [...head, ...lines].join('\n') };
+}
+
+/** A bundle plan's secret store (bundle.ts secretStoreFor), as it was planned with. */
+function storeOf(plan: ApiPlanRecord): { secretStore?: string } {
+  const asked = JSON.parse(plan.request) as { bundle?: { secretStore?: string } };
+  return asked.bundle?.secretStore !== undefined ? { secretStore: asked.bundle.secretStore } : {};
 }
 
 type RunBodyFn = Parameters<ServeContext['runs']['start']>[2];

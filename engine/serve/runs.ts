@@ -56,7 +56,9 @@ export class RunManager {
     this.store.insertRun(record);
     const abort = new AbortController();
     const emit = (type: string, data: Record<string, unknown>): void => {
-      const event = this.store.appendRunEvent(record.id, type, data, this.now());
+      const at = this.now();
+      // `at` in the data too: a client measures how long an outcome took to reach it.
+      const event = this.store.appendRunEvent(record.id, type, { ...data, at: at.toISOString() }, at);
       this.bus.emit(record.id, event);
     };
     // The CLI's own progress lines travel in every event, so a remote CLI prints exactly them.

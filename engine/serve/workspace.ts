@@ -38,7 +38,8 @@ export function specHash(specs: Pick<SpecSet, 'files'>, root: string): string {
   return h.digest('hex');
 }
 
-export function openSpecSource(dir: string): SpecSource {
+/** `onSync` hears of every sync, whoever asked for it (the API, the watcher). */
+export function openSpecSource(dir: string, onSync?: (result: SyncResult) => void): SpecSource {
   const root = resolve(dir);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`--specs ${dir}: not a directory`);
   const workspace = new SpecWorkspace([root]);
@@ -71,7 +72,9 @@ export function openSpecSource(dir: string): SpecSource {
       const changed = new Set<string>();
       for (const [file, sha] of after) if (before.get(file) !== sha) changed.add(relative(root, file));
       for (const file of before.keys()) if (!after.has(file)) changed.add(relative(root, file));
-      return { touched, changedFiles: [...changed].sort(), hash, ...(commit !== undefined ? { commit } : {}) };
+      const result = { touched, changedFiles: [...changed].sort(), hash, ...(commit !== undefined ? { commit } : {}) };
+      onSync?.(result);
+      return result;
     },
   };
 }

@@ -45,6 +45,8 @@ function union(a: Touched, b: Touched): Touched {
 export class SpecWorkspace {
   private readonly entries = new Map<string, LoadedFile | Diagnostic>();
   private order: string[] = [];
+  /** Each listed file by its resolved path (a save names it however the watcher does). */
+  private byResolved = new Map<string, string>();
   private listing: Diagnostic[] = [];
   private assembled: SpecSet | undefined;
 
@@ -57,12 +59,14 @@ export class SpecWorkspace {
     const listing: Diagnostic[] = [];
     const files = listSpecFiles(this.paths, listing);
     let touched = NOTHING;
-    for (const gone of this.order.filter((f) => !files.includes(f))) {
+    const listed = new Set(files);
+    for (const gone of this.order.filter((f) => !listed.has(f))) {
       touched = union(touched, contentsOf(this.entries.get(gone)));
       this.entries.delete(gone);
     }
     for (const file of files) if (!this.entries.has(file)) touched = union(touched, this.reload(file) ?? NOTHING);
     this.order = files;
+    this.byResolved = new Map(files.map((f) => [resolve(f), f]));
     this.listing = listing;
     this.assembled = undefined;
     return touched;
@@ -73,7 +77,7 @@ export class SpecWorkspace {
    * the same text), else what it concerned before and after.
    */
   reload(file: string): Touched | undefined {
-    const key = this.order.find((f) => resolve(f) === resolve(file)) ?? file;
+    const key = this.byResolved.get(resolve(file)) ?? file;
     const before = this.entries.get(key);
     const { bytes, problem } = readSpecFile(key);
     if (problem) {
@@ -92,7 +96,7 @@ export class SpecWorkspace {
 
   /** Whether `file` is one of the spec files (after the last rescan). */
   has(file: string): boolean {
-    return this.order.some((f) => resolve(f) === resolve(file));
+    return this.byResolved.has(resolve(file));
   }
 
   /** The spec model as the files are now. */

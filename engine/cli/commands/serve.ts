@@ -15,6 +15,8 @@ export interface ServeCommandOptions extends GlobalOptions {
   readonly specs: string;
   readonly secretsDir?: string;
   readonly watch: boolean;
+  /** `--reconcile 5m`: the in-server reconcile loop's interval. */
+  readonly reconcile?: string;
   readonly rateLimit: string;
   readonly bodyLimit: string;
   readonly openapi?: boolean;
@@ -51,6 +53,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       rateLimitPerMinute: positiveInt('--rate-limit', options.rateLimit),
       bodyLimit: positiveInt('--body-limit', options.bodyLimit),
       requestTimeoutMs: 60_000,
+      ...(options.reconcile !== undefined ? { reconcileMs: durationOf('--reconcile', options.reconcile) } : {}),
       host,
       port,
       watch: options.watch,

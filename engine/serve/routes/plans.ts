@@ -9,12 +9,12 @@ import type { ServeContext, ZodApp } from '../context.js';
 import { requireWriter, type Caller } from '../caller.js';
 import { idempotent } from '../idempotency.js';
 import { decodeCursor, encodeCursor, PageQuery, pageOf } from '../pagination.js';
-import { createPlan, planInScope, visiblePlan } from '../plan-service.js';
+import { createPlan, planInScope, planMoved, visiblePlan } from '../plan-service.js';
 import { apiDiagnostics, HttpProblem, ProblemSchema } from '../problem.js';
 import { IdempotencyHeaders, IdParams, PlanDetailSchema, PlanRequestSchema, PlanSchema, PlanStatusSchema } from '../schemas.js';
 import { planBundle } from '../bundle.js';
 import { callerOf } from './request.js';
-import { specFilesMoved } from '../../plan/saved.js';
+import { removeBundle } from '../bundle.js';
 
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 429: ProblemSchema };
 
@@ -117,18 +117,6 @@ function decide(ctx: ServeContext, caller: Caller, id: string, to: 'approved' | 
     throw new HttpProblem('conflict', `plan ${id} is ${now.status}: only a plan that is planned can be ${to}`);
   }
   ctx.audit(caller, { action: `plan.${to === 'approved' ? 'approve' : 'discard'}`, planId: id, result: 'ok' });
+  if (to === 'discarded') removeBundle(plan);
   return toPlan(ctx.store.getPlan(id)!);
-}
-
-/** What moved since the plan was made (the state serial, the spec files), in words; undefined when nothing did. */
-export function planMoved(ctx: ServeContext, plan: ApiPlanRecord): string | undefined {
-  const serial = ctx.store.serial();
-  if (serial !== plan.serial) return `plan ${plan.id} is stale: the state moved from serial ${plan.serial} to ${serial} since it was planned. Plan again.`;
-  const asked = JSON.parse(plan.request) as { bundle?: unknown };
-  // A bundle's own files cannot move; the server's specs it was planned with are checked again when it is applied.
-  if (asked.bundle !== undefined) return undefined;
-  const json = JSON.parse(plan.json) as { specFiles?: { file: string; sha256: string }[] };
-  const moved = specFilesMoved(json.specFiles ?? [], ctx.source.specs().files).map((m) => m.split(`${ctx.source.root}/`).join(''));
-  if (moved.length > 0) return `plan ${plan.id} is stale: ${moved.slice(0, 5).join(', ')}${moved.length > 5 ? `, and ${moved.length - 5} more` : ''} since it was planned. Plan again.`;
-  return undefined;
 }

@@ -68,17 +68,28 @@ const syncOf = (s: TenantSyncRecord): z.infer<typeof SyncSchema> => ({
   ...(s.lastError !== undefined ? { lastError: s.lastError } : {}),
 });
 
-/** Every tenant the caller sees, by name. */
-function tenantsFor(ctx: ServeContext, caller: Caller): z.infer<typeof TenantSchema>[] {
+interface TenantBase {
+  readonly name: string;
+  readonly zone?: string;
+  readonly partner?: string;
+  readonly file?: string;
+  readonly inSpecs: boolean;
+  readonly resources: number;
+}
+
+/** What every tenant is, from the specs and the state; kept while neither moves (a list of 1,000 is read often). */
+let cached: { specs: object; serial: number; tenants: TenantBase[] } | undefined;
+
+function tenantBases(ctx: ServeContext): TenantBase[] {
   const specs = ctx.source.specs();
   const snapshot = ctx.store.snapshot();
+  if (cached && cached.specs === specs && cached.serial === snapshot.serial) return cached.tenants;
   const counts = new Map<string, { zone: string; n: number }>();
   for (const r of snapshot.resources.values()) {
     const c = counts.get(r.tenant);
     if (c) c.n++;
     else counts.set(r.tenant, { zone: r.zone, n: 1 });
   }
-  const sync = new Map(ctx.store.listTenantStatus().map((s) => [s.tenant, s]));
   const partnerOf = new Map<string, string>();
   const names = new Set([...specs.tenants.keys(), ...counts.keys()]);
   for (const doc of specs.partners) {
@@ -86,11 +97,9 @@ function tenantsFor(ctx: ServeContext, caller: Caller): z.infer<typeof TenantSch
       for (const t of names) if (!partnerOf.has(t) && p.tenants.some((pat) => (pat.endsWith('*') ? t.startsWith(pat.slice(0, -1)) : t === pat))) partnerOf.set(t, p.name);
     }
   }
-  const out: z.infer<typeof TenantSchema>[] = [];
+  const out: TenantBase[] = [];
   for (const name of names) {
-    if (!seesTenant(caller, name, specs)) continue;
     const spec = specs.tenants.get(name);
-    const s = sync.get(name);
     const zone = spec?.value.spec.zone ?? counts.get(name)?.zone;
     const partner = partnerOf.get(name);
     out.push({
@@ -100,10 +109,24 @@ function tenantsFor(ctx: ServeContext, caller: Caller): z.infer<typeof TenantSch
       ...(spec ? { file: relative(ctx.source.root, spec.file) } : {}),
       inSpecs: spec !== undefined,
       resources: counts.get(name)?.n ?? 0,
-      ...(s ? { sync: syncOf(s) } : {}),
     });
   }
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  cached = { specs, serial: snapshot.serial, tenants: out };
+  return out;
+}
+
+/** Every tenant the caller sees, by name, with its last reconcile verdict. */
+function tenantsFor(ctx: ServeContext, caller: Caller): z.infer<typeof TenantSchema>[] {
+  const specs = ctx.source.specs();
+  const sync = new Map(ctx.store.listTenantStatus().map((s) => [s.tenant, s]));
+  const out: z.infer<typeof TenantSchema>[] = [];
+  for (const t of tenantBases(ctx)) {
+    if (!seesTenant(caller, t.name, specs)) continue;
+    const s = sync.get(t.name);
+    out.push(s ? { ...t, sync: syncOf(s) } : t);
+  }
+  return out;
 }
 
 export function tenantRoutes(app: ZodApp, ctx: ServeContext): void {
