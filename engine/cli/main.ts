@@ -172,6 +172,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--specs <dir>', 'the spec source: a directory or a git working copy', '.')
     .option('--secrets-dir <dir>', "per-partner secret stores: DIR/PARTNER holds all an uploaded spec of that partner may read")
     .option('--no-watch', 'do not watch the spec directory (sync with POST /api/v1/specs/sync)')
+    .option('--git-pull', 'POST /api/v1/specs/sync first pulls the spec working copy from its upstream (fast-forward only): a merge pipeline calls it, then applies')
     .option('--reconcile <interval>', "run the reconcile loop inside the server: a round every INTERVAL (30s, 5m) records each tenant's verdict (observes only: no self-heal, no sync)")
     .option('--rate-limit <n>', 'requests per token per minute', '600')
     .option('--body-limit <bytes>', 'largest request body', String(8 * 1024 * 1024))

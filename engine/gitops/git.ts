@@ -36,6 +36,15 @@ export function checkRevision(rev: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Brings the working copy `top` up to its upstream branch, fast-forward only: a working
+ * copy that diverged, has local edits in the way, or has no upstream is a GitError and is
+ * left as it was (the server keeps planning what it has).
+ */
+export function pullFastForward(top: string): void {
+  git(top, ['pull', '--ff-only', '--quiet', '--no-rebase']);
+}
+
 /** The top directory of the work tree `cwd` is in. */
 export function repositoryRoot(cwd: string): string {
   try {

@@ -7,7 +7,9 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AuditEntry, StateStore } from '../../state/index.js';
 import type { Caller } from './caller.js';
+import type { ReconcileLoop } from './reconcile-loop.js';
 import type { RunManager } from './runs.js';
+import type { SettledTenants } from './settled.js';
 import type { SpecSource } from './workspace.js';
 
 export interface ServeOptions {
@@ -23,6 +25,10 @@ export interface ServeOptions {
   readonly bodyLimit: number;
   /** Longest time to receive a request. */
   readonly requestTimeoutMs: number;
+  /** POST /api/v1/specs/sync first pulls the spec working copy from its upstream (fast-forward only). */
+  readonly gitPull?: boolean;
+  /** Run the reconcile loop inside the server, a round every this many ms (`--reconcile 5m`); absent: no loop. */
+  readonly reconcileMs?: number;
 }
 
 export interface ServeContext {
@@ -30,6 +36,10 @@ export interface ServeContext {
   readonly store: StateStore;
   readonly source: SpecSource;
   readonly runs: RunManager;
+  /** Which tenants are settled, so one tenant's plan expands only what it must. */
+  readonly settled: SettledTenants;
+  /** The in-server reconcile loop, when `reconcileMs` asks for one. */
+  readonly reconcileLoop?: Pick<ReconcileLoop, 'status'>;
   /** Set once SIGTERM arrives: no new plans or runs are taken. */
   readonly draining: () => boolean;
   readonly now: () => Date;

@@ -14,7 +14,9 @@ import { withStateLock, lockCommandLine } from '../run/lock.js';
 import { zonesOf } from '../run/workspace.js';
 import { buildApp } from './app.js';
 import type { ServeContext, ServeOptions, ZodApp } from './context.js';
+import { createReconcileLoop } from './reconcile-loop.js';
 import { RunManager } from './runs.js';
+import { SettledTenants } from './settled.js';
 import { openSpecSource, type SpecSource } from './workspace.js';
 
 export interface StartOptions extends ServeOptions {
@@ -37,8 +39,12 @@ export interface RunningServer {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const store = openState(options.statePath);
   let source: SpecSource;
+  const settled = new SettledTenants(() => store.serial());
   try {
-    source = openSpecSource(options.specsDir);
+    source = openSpecSource(options.specsDir, (r) => {
+      settled.specsChanged(r.touched);
+      if (settled.unknown) scheduleWarm();
+    });
   } catch (error) {
     store.close();
     throw error;
@@ -47,11 +53,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const instance = randomUUID();
   const runs = new RunManager(store, now, instance);
   let draining = false;
+  const reconcileLoop = options.reconcileMs === undefined ? undefined
+    : createReconcileLoop({ statePath: options.statePath, source, intervalMs: options.reconcileMs, now, log: options.log });
   const ctx: ServeContext = {
     options,
     store,
     source,
     runs,
+    settled,
+    ...(reconcileLoop ? { reconcileLoop } : {}),
     draining: () => draining,
     now,
     audit(caller, entry) {
@@ -73,16 +83,36 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
 
+  // A full plan in the background learns which tenants are settled (one tenant's plan is then fast).
+  let warmTimer: NodeJS.Timeout | undefined;
+  let warming = false;
+  function scheduleWarm(delayMs = 1000): void {
+    if (warmTimer !== undefined || draining) return;
+    warmTimer = setTimeout(() => {
+      warmTimer = undefined;
+      if (warming || draining || !settled.unknown) return;
+      warming = true;
+      learnSettled(ctx).catch((error: unknown) => options.log(`learning settled tenants failed: ${error instanceof Error ? error.message : String(error)}`)).finally(() => (warming = false));
+    }, delayMs);
+    warmTimer.unref();
+  }
+  scheduleWarm(0);
+
   let watcher: FSWatcher | undefined;
   if (options.watch) watcher = await watchSpecs(source, options.log);
+  reconcileLoop?.start();
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       draining = true;
+      clearTimeout(warmTimer);
+      // The loop's round in flight finishes (and is recorded) while the runs drain.
+      const loopEnded = reconcileLoop?.stop();
       await watcher?.close();
       // Runs first: their streams end with run.finished before the connections close.
       await runs.drain();
+      await loopEnded;
       await app.close();
       store.close();
     })();
@@ -109,6 +139,14 @@ async function recoverLeftovers(ctx: ServeContext, log: (line: string) => void):
       computed.state.close();
     }
   });
+}
+
+/** One full plan of every tenant (the operator's view, read only): what it finds settled is remembered. */
+async function learnSettled(ctx: ServeContext): Promise<void> {
+  const specs = ctx.source.specs();
+  if (specs.tenants.size === 0) return;
+  const computed = await computePlan([ctx.source.root], { state: ctx.options.statePath, partner: '', out: 'learn', openState: () => ({ ...ctx.store, close: () => undefined }) }, false, specs);
+  ctx.settled.learn(computed.plan, 'all', specs);
 }
 
 async function watchSpecs(source: SpecSource, log: (line: string) => void): Promise<FSWatcher> {

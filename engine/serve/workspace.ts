@@ -10,7 +10,7 @@ import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { SpecSet } from '../../specs/model.js';
 import { SpecWorkspace, type Touched } from '../watch/spec-workspace.js';
-import { repositoryRoot, resolveCommit } from '../gitops/git.js';
+import { pullFastForward, repositoryRoot, resolveCommit } from '../gitops/git.js';
 
 export interface SpecSource {
   readonly root: string;
@@ -20,8 +20,12 @@ export interface SpecSource {
   hash(): string;
   /** The commit the working copy is at, when the root is in a git repository. */
   commit(): string | undefined;
-  /** Reads what changed on disk (files added, removed or edited); says what it concerned. */
-  sync(): SyncResult;
+  /**
+   * Reads what changed on disk (files added, removed or edited); says what it concerned.
+   * With `pull`, the working copy is first brought up to its upstream (fast-forward only;
+   * a failure is a GitError and nothing is read again).
+   */
+  sync(options?: { readonly pull?: boolean }): SyncResult;
 }
 
 export interface SyncResult {
@@ -58,7 +62,8 @@ export function openSpecSource(dir: string, onSync?: (result: SyncResult) => voi
     specs: () => specs,
     hash: () => hash,
     commit: () => commit,
-    sync() {
+    sync(options = {}) {
+      if (options.pull) pullFastForward(repositoryRoot(root));
       const before = new Map(specs.files.map((f) => [f.file, f.sha256]));
       let touched = workspace.rescan();
       for (const f of specs.files) {

@@ -1,8 +1,8 @@
 /**
  * Usage metering for billing, pure from end to end: the event history (grouped by
  * resource) → usage lines per resource and meter → records per period with exact
- * quantities → CSV, JSON or XML text chunks. Only the CLI (engine/cli/commands/usage.ts)
- * reads the state and writes files.
+ * quantities → CSV, JSON or XML text chunks. The faces (engine/cli/commands/usage.ts,
+ * engine/serve/routes/usage.ts) hand `usageExport` the state's events and write the chunks.
  */
 export { GRANULARITIES, type Granularity, formatInstant, HOUR_MS, type Period, periodsBetween } from './period.js';
 export { parseInstant, parseRange, type RangeResult, type UsageRange } from './range.js';
@@ -15,3 +15,4 @@ export { RECORD_FIELDS, type UsageRecord } from './record.js';
 export { partnerDirectory, type PartnerDirectory, type PartnerSources } from './partners.js';
 export { encodeUsage, encoderFor, type ExportHeader, FORMATS, type UsageEncoder, type UsageFormat } from './encode.js';
 export { XML_RECORD, XML_ROOT } from './format-xml.js';
+export { partnersOfSpecs, usageExport, type UsageSelection } from './export.js';

@@ -5,13 +5,12 @@
  * it cleanly: the round in flight finishes (an apply started is never abandoned), is
  * recorded, the lock is released, and the command exits 0.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
-import { describeHolder, StateLockedError, type SyncStatus } from '../../../state/index.js';
+import { existsSync } from 'node:fs';
+import type { SyncStatus } from '../../../state/index.js';
 import { DEFAULT_RETRY } from '../../apply/retry.js';
-import { reconcileLoop, recordToJson, renderRoundLine, runRound, type RoundEnv, type RoundResult } from '../../reconcile/index.js';
+import { declaredIn, reconcileLoop, recordToJson, renderRoundLine, runRound, tryStateLock, type RoundEnv, type RoundResult } from '../../reconcile/index.js';
 import { CliError } from '../errors.js';
-import { acquireTakingOverDead, lockCommandLine } from '../../run/lock.js';
+import { lockCommandLine } from '../../run/lock.js';
 import { durationOf, operationTimeoutOf, parallelismOf } from '../../run/run-options.js';
 import { colorsFor, print, printErr } from '../output.js';
 import { planningSecrets, secretResolver, secretScope } from '../../run/secrets.js';
@@ -68,7 +67,7 @@ export async function reconcileCommand(paths: string[], options: ReconcileOption
       const planning = planningSecrets({ state, specs, partner, recorded, tenants });
       return { digestSecret: planning.digestSecret, recorded: planning.recorded, resolveSecret: secretResolver(secretScope(specs, partner)) };
     },
-    tryLock: () => tryStateLock(statePath),
+    tryLock: () => tryStateLock(statePath, lockCommandLine()),
     parallelism,
     retry: { ...DEFAULT_RETRY, timeoutMs },
   };
@@ -147,34 +146,3 @@ function exitCodeOf(statuses: readonly SyncStatus[]): number {
   if (statuses.includes('Error')) return 1;
   return statuses.every((s) => s === 'Synced') ? 0 : 2;
 }
-
-/** Takes the state lock at once, or says who holds it; a holder that died is taken over (as apply does). */
-async function tryStateLock(path: string): Promise<{ release(): void } | { refused: string }> {
-  try {
-    return await acquireTakingOverDead({ path }, lockCommandLine(), 0);
-  } catch (error) {
-    if (error instanceof StateLockedError) return { refused: `the state is locked by ${describeHolder(error.lock)} (lock ID ${error.lock.id})` };
-    throw error;
-  }
-}
-
-/** The tenants and zones a file names, read leniently: a broken file still names what it is about. */
-function declaredIn(file: string): { tenants: string[]; zones: string[] } {
-  const tenants: string[] = [];
-  const zones: string[] = [];
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return { tenants, zones };
-  }
-  for (const doc of parseAllDocuments(text) as Iterable<{ get(key: string): unknown; getIn(path: string[]): unknown }>) {
-    const kind = doc.get('kind');
-    const name = doc.getIn(['metadata', 'name']);
-    if (typeof name !== 'string') continue;
-    if (kind === 'Tenant') tenants.push(name);
-    else if (kind === 'Zone') zones.push(name);
-  }
-  return { tenants, zones };
-}
-

@@ -15,6 +15,7 @@ export interface ServeCommandOptions extends GlobalOptions {
   readonly specs: string;
   readonly secretsDir?: string;
   readonly watch: boolean;
+  readonly gitPull?: boolean;
   /** `--reconcile 5m`: the in-server reconcile loop's interval. */
   readonly reconcile?: string;
   readonly rateLimit: string;
@@ -53,6 +54,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       rateLimitPerMinute: positiveInt('--rate-limit', options.rateLimit),
       bodyLimit: positiveInt('--body-limit', options.bodyLimit),
       requestTimeoutMs: 60_000,
+      ...(options.gitPull ? { gitPull: true } : {}),
       ...(options.reconcile !== undefined ? { reconcileMs: durationOf('--reconcile', options.reconcile) } : {}),
       host,
       port,

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { TenantSyncRecord } from '../../../state/index.js';
-import { recordToJson, renderStatusTable, STATUS_FORMAT, type UnreconciledTenant } from '../../reconcile/index.js';
+import { renderStatusTable, statusDocument, type UnreconciledTenant } from '../../reconcile/index.js';
 import { colorsFor, print } from '../output.js';
 import { loadWorkspaceSpecs, openWorkspaceState, statePath, type GlobalOptions } from '../../run/workspace.js';
 import { ownsTenant } from '../../partners/index.js';
@@ -39,13 +39,7 @@ export function statusCommand(paths: string[], options: StatusOptions): number {
     // Broken specs still name the tenants that loaded; status reports, it does not validate.
     : [...loadWorkspaceSpecs(paths, options).tenants.keys()].filter((t) => wanted(t) && !seen.has(t)).sort().map((tenant) => ({ tenant }));
   if (options.json) {
-    print(JSON.stringify({
-      format: STATUS_FORMAT,
-      tenants: [
-        ...records.map(recordToJson),
-        ...unreconciled.map((u) => ({ tenant: u.tenant, status: 'Unknown', summary: 'not reconciled yet', checkedAt: null })),
-      ].sort((a, b) => ((a.tenant as string) < (b.tenant as string) ? -1 : 1)),
-    }, null, 2));
+    print(JSON.stringify(statusDocument(records, unreconciled), null, 2));
     return 0;
   }
   print(renderStatusTable(records, unreconciled, new Date(), colorsFor(process.stdout, options.color === false)));

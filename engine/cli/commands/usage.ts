@@ -10,11 +10,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { formatDiagnostic, hasErrors } from '../../../specs/diagnostic.js';
-import type { SpecSet } from '../../../specs/model.js';
-import {
-  encodeUsage, encoderFor, FORMATS, formatInstant, partnerDirectory, type PartnerDirectory, parseRange, type UsageFormat,
-  usageRecords,
-} from '../../usage/index.js';
+import { FORMATS, formatInstant, parseRange, partnersOfSpecs, type UsageFormat, usageExport } from '../../usage/index.js';
 import { CliError } from '../errors.js';
 import { printErr } from '../output.js';
 import { loadWorkspaceSpecs, openWorkspaceState, type GlobalOptions } from '../../run/workspace.js';
@@ -29,14 +25,6 @@ export interface UsageExportOptions extends GlobalOptions {
   readonly out?: string;
   /** Tests pin the clock; usage after now is not counted. */
   readonly now?: () => Date;
-}
-
-/** The partner of every tenant the specs know of, from tenant metadata and Partners documents. */
-export function partnersOfSpecs(specs: SpecSet): PartnerDirectory {
-  return partnerDirectory({
-    tenantPartners: new Map([...specs.tenants].map(([name, t]) => [name, t.value.metadata.partner])),
-    partners: specs.partners.flatMap((doc) => doc.value.spec.partners.map((p) => ({ name: p.name, tenants: p.tenants }))),
-  });
 }
 
 function chooseFormat(options: UsageExportOptions): UsageFormat {
@@ -70,19 +58,13 @@ export async function usageExportCommand(paths: string[], options: UsageExportOp
   if (partner !== undefined && !directory.known.includes(partner)) {
     throw new CliError(`partner ${partner} is named by no loaded spec (known: ${directory.known.join(', ') || 'none'}); pass the Partners file or the tenant specs`);
   }
-  const includeTenant = partner !== undefined
-    ? (t: string) => directory.partnerOf(t) === partner
-    : tenants.length > 1 ? (t: string) => tenants.includes(t) : undefined;
-
   const now = (options.now ?? (() => new Date()))().getTime();
   if (now < range.to) printErr(`note: usage is known up to now (${formatInstant(now)}); later hours of the range have none yet`);
 
   const state = openWorkspaceState(options);
   try {
-    const events = state.events({ to: new Date(range.to), order: 'resource', ...(tenants.length === 1 ? { tenant: tenants[0] } : {}) });
-    const records = usageRecords(events, { ...range, now, partnerOf: directory.partnerOf, ...(includeTenant ? { includeTenant } : {}) });
-    const header = { from: formatInstant(range.from), to: formatInstant(range.to), granularity: range.granularity };
-    const chunks = encodeUsage(records, encoderFor(format, header));
+    // The same export GET /api/v1/usage streams (engine/usage/export.ts).
+    const chunks = usageExport((filter) => state.events(filter), { range, format, directory, tenants, partner, now });
     if (out) await writeWhole(out, chunks);
     else await writeStdout(chunks);
   } finally {
