@@ -62,7 +62,7 @@ export function secretResolver(scope: SecretScope): ResolveSecret {
   const judge = judgeFor(scope);
   return (ref, baseDir, tenant) => {
     const policy = judge.policy(tenant);
-    return readSecret(ref, judge.baseDir(baseDir), policy, () => judge.realDirs(policy));
+    return readSecret(judge.inStore(ref, tenant), judge.baseDir(baseDir), policy, () => judge.realDirs(policy));
   };
 }
 
@@ -114,7 +114,7 @@ function digester(key: Buffer | string, prefix: string, scope: SecretScope): Dig
     let result = seen.get(cacheKey);
     if (!result) {
       try {
-        const value = readSecret(ref, baseDir, policy, () => judge.realDirs(policy));
+        const value = readSecret(judge.inStore(ref, tenant), baseDir, policy, () => judge.realDirs(policy));
         result = { digest: `${prefix}${createHmac('sha256', key).update(value).digest('hex')}` };
       } catch (error) {
         result = { error: error instanceof Error ? error.message : String(error) };
@@ -134,6 +134,23 @@ function judgeFor(scope: SecretScope) {
   const store: SecretPolicy | undefined = scope.store === undefined ? undefined
     : { kind: 'partner', partner: scope.partner ?? 'uploaded specs', env: [], dirs: [{ written: 'its secret store on the server', path: scope.store }] };
   return {
+    /**
+     * A reference as the store holds it: the spec was written for the repository, where
+     * the partner's secret directories are as its Partners entry writes them
+     * (`secrets/westside-it/…`); in the store that directory is the store itself.
+     */
+    inStore(ref: SecretRef, tenant: string): SecretRef {
+      if (scope.store === undefined || 'env' in ref) return ref;
+      const own = secretPolicy({ partners: scope.partners }, tenant, scope.partner);
+      const file = ref.file.replace(/^\.\//, '');
+      if (own.kind === 'partner') {
+        for (const dir of own.dirs) {
+          const prefix = `${dir.written.replace(/^\.\//, '').replace(/\/+$/, '')}/`;
+          if (file.startsWith(prefix)) return { file: file.slice(prefix.length) };
+        }
+      }
+      return ref;
+    },
     /** Where relative `{ file }` references start: the store, when there is one. */
     baseDir(specDir: string): string {
       return scope.store ?? specDir;

@@ -38,6 +38,8 @@ export async function buildApp(ctx: ServeContext): Promise<ZodApp> {
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
+  // Bodies are JSON: any other media type is a 415, not a body that fails validation.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error, request, reply) => {
@@ -98,7 +100,13 @@ export async function buildApp(ctx: ServeContext): Promise<ZodApp> {
 function problemFor(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const errors = error.validation.map((v) => ({ field: `${v.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(body)'}`, message: v.message ?? 'not valid' }));
+    const errors = error.validation.map((v) => {
+      const at = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+      // An unknown field is an issue of its parent: name the field itself.
+      const keys = (v.params as { keys?: unknown } | undefined)?.keys;
+      const unknown = Array.isArray(keys) && keys.length > 0 ? keys.map(String).join(', ') : undefined;
+      return { field: unknown !== undefined ? [at, unknown].filter((p) => p !== '').join('.') : at || '(whole)', message: v.message ?? 'not valid' };
+    });
     const where = error.validationContext ?? 'request';
     return new HttpProblem('bad-request', `the ${where} is not valid: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors: errors.map((e) => ({ ...e, field: `${where}.${e.field}` })) });
   }

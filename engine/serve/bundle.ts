@@ -25,6 +25,9 @@ export interface BundleFile {
   readonly content: string;
 }
 
+/** Undecided plans of uploaded specs one token may keep (each holds its bundle on the server's disk). */
+export const MAX_UNDECIDED_BUNDLES = 20;
+
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/;
 const OPERATOR_NAME = /^(partners|zone[^/]*)\.ya?ml$/i;
 
@@ -71,6 +74,12 @@ export async function planBundle(ctx: ServeContext, caller: Caller, request: Pla
   if (tenants.size === 0) throw new HttpProblem('bad-request', 'the bundle holds no Tenant document', { errors: [{ field: 'bundle.files', message: 'no Tenant document' }] });
   for (const t of request.tenants ?? []) if (!tenants.has(t) && !seesTenant(caller, t, source)) throw new HttpProblem('not-found', `tenant ${t} was not found`);
 
+  // Kept bundles take disk until their plan is decided: a token may keep only so many.
+  const undecided = ctx.store.listPlans({ limit: MAX_UNDECIDED_BUNDLES + 50, status: 'planned' })
+    .filter((p) => p.createdBy === caller.tokenId && (JSON.parse(p.request) as { bundle?: unknown }).bundle !== undefined).length;
+  if (undecided >= MAX_UNDECIDED_BUNDLES) {
+    throw new HttpProblem('conflict', `this token has ${undecided} undecided plans of uploaded specs: approve and apply, or discard, some of them first (POST /api/v1/plans/{id}/discard)`);
+  }
   const id = randomUUID();
   const root = bundleDir(ctx.options.statePath, id);
   mkdirSync(root, { recursive: true, mode: 0o700 });

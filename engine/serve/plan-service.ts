@@ -123,7 +123,8 @@ export async function createPlan(
     const specs = request.changedSince !== undefined && partner !== undefined && !bundle ? loadRunSpecs(paths, options) : viewFor(loaded, partner);
     computed = await computePlan(paths, options, request.destroy ?? false, specs);
   } catch (error) {
-    if (error instanceof UserError) throw new HttpProblem('refused', error.message.split(root + '/').join(''));
+    // Named from the spec root: the server's own directories are nobody's business.
+    if (error instanceof UserError) throw new HttpProblem('refused', hidePaths(error.message, [root, ctx.source.root]));
     throw error;
   }
   const { state, plan } = computed;
@@ -184,6 +185,26 @@ function renderedText(plan: Plan, root: string): string {
   if (plan.drift && plan.drift.length > 0) parts.push(renderDriftText(plan.drift, PLAIN));
   parts.push(renderPlanText(plan, PLAIN));
   return parts.join('\n').split(root + '/').join('');
+}
+
+/** `text` with the server's directories replaced: files named from the spec root, the root itself as `.`. */
+export function hidePaths(text: string, roots: readonly string[]): string {
+  let out = text;
+  for (const root of roots) out = out.split(`${root}/`).join('').split(root).join('.');
+  return out;
+}
+
+/**
+ * A plan the caller may decide on (approve, discard, apply): one it may see, made for
+ * the partner its runs act as. The operator's plans are the operator's to decide on,
+ * even when they touch only one partner's tenants.
+ */
+export function decidablePlan(ctx: ServeContext, caller: Caller, id: string): ApiPlanRecord {
+  const record = visiblePlan(ctx, caller, id);
+  if (caller.role !== 'operator' && record.partner !== runPartnerOf(caller, ctx.source.specs())) {
+    throw new HttpProblem('forbidden', `plan ${id} was not made for this token's partner: only ${record.partner === undefined ? 'the operator' : 'its own partner'} decides on it`);
+  }
+  return record;
 }
 
 /** A plan the caller may see: its tenants all in the caller's scope (else 404, as for a plan that does not exist). */

@@ -18,7 +18,7 @@ import { takeRunLocks, type RunLocks } from '../run/run-locks.js';
 import { renderDriftText } from '../plan/render-text.js';
 import { requireWriter, type Caller } from './caller.js';
 import type { ServeContext } from './context.js';
-import { planMoved, sealedPlanFile, visiblePlan } from './plan-service.js';
+import { decidablePlan, planMoved, sealedPlanFile } from './plan-service.js';
 import { removeBundle } from './bundle.js';
 import { HttpProblem } from './problem.js';
 import type { RunEnd } from './runs.js';
@@ -33,7 +33,7 @@ export interface StartRunRequest {
 export async function startRun(ctx: ServeContext, caller: Caller, request: StartRunRequest): Promise<RunRecord> {
   requireWriter(caller);
   if (ctx.draining()) throw new HttpProblem('draining', 'the server is shutting down: no new runs');
-  const plan = visiblePlan(ctx, caller, request.plan);
+  const plan = decidablePlan(ctx, caller, request.plan);
   if (plan.status !== 'approved') throw new HttpProblem('conflict', `plan ${plan.id} is ${plan.status}: only an approved plan is applied (POST /api/v1/plans/${plan.id}/approve)`);
   if (!plan.hasChanges) throw new HttpProblem('conflict', `plan ${plan.id} changes nothing: there is nothing to apply`);
   const moved = planMoved(ctx, plan);

@@ -9,7 +9,7 @@ import type { ServeContext, ZodApp } from '../context.js';
 import { requireWriter, type Caller } from '../caller.js';
 import { idempotent } from '../idempotency.js';
 import { decodeCursor, encodeCursor, PageQuery, pageOf } from '../pagination.js';
-import { createPlan, planInScope, planMoved, visiblePlan } from '../plan-service.js';
+import { createPlan, decidablePlan, hidePaths, planInScope, planMoved, visiblePlan } from '../plan-service.js';
 import { apiDiagnostics, HttpProblem, ProblemSchema } from '../problem.js';
 import { IdempotencyHeaders, IdParams, PlanDetailSchema, PlanRequestSchema, PlanSchema, PlanStatusSchema } from '../schemas.js';
 import { planBundle } from '../bundle.js';
@@ -31,11 +31,17 @@ export function toPlan(r: ApiPlanRecord): z.infer<typeof PlanSchema> {
 }
 
 export function toPlanDetail(ctx: ServeContext, r: ApiPlanRecord): z.infer<typeof PlanDetailSchema> {
-  // The sealed file names the server's own paths; callers see them from the spec root.
-  const json = JSON.parse(r.json.split(`${ctx.source.root}/`).join('')) as Record<string, unknown>;
+  // The sealed file names the server's own paths (the spec root, an uploaded bundle's
+  // directory); callers see files from the root they wrote them in, the roots as `.`.
+  const bundleRoot = (JSON.parse(r.request) as { bundle?: { root?: string } }).bundle?.root;
+  const roots = [...(bundleRoot !== undefined ? [bundleRoot] : []), ctx.source.root];
+  const json = JSON.parse(hideJsonPaths(r.json, roots)) as Record<string, unknown>;
   const diagnostics = Array.isArray(json['diagnostics']) ? apiDiagnostics(json['diagnostics'] as Parameters<typeof apiDiagnostics>[0]) : [];
   return { ...toPlan(r), diagnostics, renderings: { text: r.text, markdown: r.markdown, json } };
 }
+
+/** hidePaths inside JSON text: the roots as they are escaped there. */
+const hideJsonPaths = (json: string, roots: readonly string[]): string => hidePaths(json, roots.map((r) => JSON.stringify(r).slice(1, -1)));
 
 export function planRoutes(app: ZodApp, ctx: ServeContext): void {
   app.post('/api/v1/plans', {
@@ -105,7 +111,7 @@ export function planRoutes(app: ZodApp, ctx: ServeContext): void {
 
 function decide(ctx: ServeContext, caller: Caller, id: string, to: 'approved' | 'discarded'): z.infer<typeof PlanSchema> {
   requireWriter(caller);
-  const plan = visiblePlan(ctx, caller, id);
+  const plan = decidablePlan(ctx, caller, id);
   if (to === 'approved' && plan.hasErrors) throw new HttpProblem('conflict', `plan ${id} has errors: fix the specs and plan again`);
   if (to === 'approved') {
     const moved = planMoved(ctx, plan);
