@@ -18,7 +18,8 @@ import { documentHeads } from '../gitops/partner-change.js';
 import { seesTenant, requireWriter, type Caller } from './caller.js';
 import type { ServeContext } from './context.js';
 import { createPlan, runPartnerOf, serverDir, type MadePlan, type PlanRequest } from './plan-service.js';
-import { HttpProblem } from './problem.js';
+import { apiDiagnostics, HttpProblem } from './problem.js';
+import { hasErrors } from '../../specs/diagnostic.js';
 
 export interface BundleFile {
   readonly path: string;
@@ -90,10 +91,19 @@ export async function planBundle(ctx: ServeContext, caller: Caller, request: Pla
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       writeFileSync(path, f.content, { mode: 0o600, flag: 'wx' });
     }
-    // The operator's documents, by their own paths (operator files only count where given so).
-    const operatorPaths = [...new Set([...[...source.zones.values()].map((z) => z.file), ...source.partners.map((p) => p.file)])].sort();
-    const paths = [root, ...operatorPaths];
-    const specs: SpecSet = loadSpecs(paths);
+    // The server's specs with the bundle's tenants in place of the server's copies of them:
+    // the Zone and Partners documents, and every other tenant as allocation sees it. Each
+    // server file by its own path (operator files only count where given so); a file that
+    // held one of the bundle's tenants is left out.
+    const replaced = new Set([...tenants].map((t) => source.tenants.get(t)?.file).filter((f): f is string => f !== undefined));
+    const paths = [root, ...source.files.map((f) => f.file).filter((f) => !replaced.has(f)).sort()];
+    const specs: SpecSet = loadSpecs(paths, { cacheDir: join(dirname(ctx.options.statePath), 'cache') });
+    // The bundle's own problems are the caller's to fix: all of them, as the CLI prints them.
+    const own = specs.diagnostics.filter((d) => d.file !== undefined && d.file.startsWith(`${root}/`));
+    if (hasErrors(own)) {
+      const n = own.filter((d) => d.severity === 'error').length;
+      throw new HttpProblem('invalid-specs', `${n} error${n === 1 ? '' : 's'} in the uploaded specs: nothing was planned`, { diagnostics: apiDiagnostics(own, root) });
+    }
     // Belt and braces: what loaded from the bundle is exactly the Tenants judged above.
     const inBundle = (file: string): boolean => file.startsWith(`${root}/`);
     const smuggled = [...specs.zones.values(), ...specs.partners].filter((d) => inBundle(d.file)).length

@@ -95,6 +95,8 @@ export async function createPlan(
   const source = ctx.source.specs();
   const loaded = bundle?.specs ?? source;
   const root = bundle?.root ?? ctx.source.root;
+  // An uploaded bundle's files are named from its root, the server's from the spec root.
+  const roots = bundle ? [bundle.root, ctx.source.root] : [ctx.source.root];
   const paths = bundle?.paths ?? [ctx.source.root];
   const partner = runPartnerOf(caller, source);
   if (caller.role !== 'operator' && partner === undefined && caller.tenant === undefined) {
@@ -124,13 +126,13 @@ export async function createPlan(
     computed = await computePlan(paths, options, request.destroy ?? false, specs);
   } catch (error) {
     // Named from the spec root: the server's own directories are nobody's business.
-    if (error instanceof UserError) throw new HttpProblem('refused', hidePaths(error.message, [root, ctx.source.root]));
+    if (error instanceof UserError) throw new HttpProblem('refused', hidePaths(error.message, roots));
     throw error;
   }
   const { state, plan } = computed;
   if (!bundle && request.changedSince === undefined) ctx.settled.learn(plan, plan.selection?.tenants ? new Set(plan.selection.tenants) : 'all', loaded);
   try {
-    const diagnostics = apiDiagnostics(plan.diagnostics, root);
+    const diagnostics = apiDiagnostics(plan.diagnostics).map((d) => (d.file !== undefined ? { ...d, file: hidePaths(d.file, roots) } : d));
     if (hasErrors(plan.diagnostics) && plan.skipped === undefined) {
       const n = plan.diagnostics.filter((d) => d.severity === 'error').length;
       throw new HttpProblem('invalid-specs', `${n} error${n === 1 ? '' : 's'} in the specs: nothing was planned`, { diagnostics });
@@ -153,8 +155,8 @@ export async function createPlan(
       hasChanges: plan.changes.some(isEffective),
       hasErrors: hasErrors(plan.diagnostics),
       summary: { add: counts.create, change: counts.update, replace: counts.replace, destroy: counts.delete },
-      text: renderedText(plan, root),
-      markdown: renderPlanMarkdown(plan).split(root + '/').join(''),
+      text: hidePaths(renderedText(plan), roots),
+      markdown: hidePaths(renderPlanMarkdown(plan), roots),
       json,
       // What a bundle plan needs again when it is applied; never shown to callers.
       request: JSON.stringify({ ...request, ...(bundle ? { bundle: { root: bundle.root, ...(bundle.secretStore !== undefined ? { secretStore: bundle.secretStore } : {}) } } : {}) }),
@@ -178,13 +180,13 @@ function planTenants(plan: Plan, selected: readonly string[] | undefined): strin
 }
 
 /** What the CLI prints for this plan, without colour: changed-since, diagnostics, drift, the plan. */
-function renderedText(plan: Plan, root: string): string {
+function renderedText(plan: Plan): string {
   const parts: string[] = [];
   if (plan.changedSince) parts.push(renderChangedSinceText(plan.changedSince));
   if (plan.diagnostics.length > 0) parts.push(renderDiagnostics(plan, PLAIN));
   if (plan.drift && plan.drift.length > 0) parts.push(renderDriftText(plan.drift, PLAIN));
   parts.push(renderPlanText(plan, PLAIN));
-  return parts.join('\n').split(root + '/').join('');
+  return parts.join('\n');
 }
 
 /** `text` with the server's directories replaced: files named from the spec root, the root itself as `.`. */

@@ -37,7 +37,7 @@ export function sandbox(example = 'iswest', env: Record<string, string> = {}): S
       const r = spawnSync(process.execPath, [BIN, ...args], {
         cwd: dir,
         encoding: 'utf8',
-        env: { ...process.env, NO_COLOR: '1', NETFIRST_STATE: '', ...env },
+        env: { ...process.env, NO_COLOR: '1', NETFIRST_STATE: '', NETFIRST_SERVER: '', NETFIRST_TOKEN: '', ...env },
         timeout: 120_000,
       });
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

@@ -16,9 +16,6 @@ export interface RemoteConfig {
   readonly token: string;
 }
 
-/** Whether the CLI runs in remote mode: NETFIRST_SERVER is set (to anything but the empty string). */
-export const remoteMode = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env.NETFIRST_SERVER);
-
 /** The remote configuration from the environment; refused, naming what is wrong, when it is incomplete. */
 export function remoteConfig(env: NodeJS.ProcessEnv = process.env): RemoteConfig {
   const text = env.NETFIRST_SERVER ?? '';
@@ -34,8 +31,14 @@ export function remoteConfig(env: NodeJS.ProcessEnv = process.env): RemoteConfig
   const token = (env.NETFIRST_TOKEN ?? '').trim();
   if (token === '') throw new CliError(`NETFIRST_TOKEN is not set: NETFIRST_SERVER (${server.origin}) needs a token (netfirst token create, on the server)`);
   if (/\s/.test(token)) throw new CliError('NETFIRST_TOKEN holds whitespace: it must be the token alone, as token create printed it');
+  // A bearer token sent in clear text can be read on the way: say so once, unless the server is this machine.
+  if (server.protocol === 'http:' && !LOOPBACK.test(server.hostname) && env.NETFIRST_ALLOW_HTTP !== '1') {
+    process.stderr.write(`warning: NETFIRST_SERVER ${server.origin} is plain http: the token crosses the network readable; use https (NETFIRST_ALLOW_HTTP=1 silences this)\n`);
+  }
   return { server, token };
 }
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 
 /** A problem+json answer, kept whole for callers that treat some kinds apart; its message is what the CLI prints. */
 export class RemoteProblem extends CliError {
@@ -145,7 +148,7 @@ export class ApiClient {
 
   /** A JSON request; the answer's JSON, or a RemoteProblem / CliError. */
   async json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, options: RequestOptions = {}): Promise<T> {
-    const response = await this.send(method, path, { ...options, accept: 'application/json' });
+    const response = await this.#send(method, path, { ...options, accept: 'application/json' });
     try {
       const text = await response.text();
       if (text === '') return undefined as T;
@@ -155,14 +158,14 @@ export class ApiClient {
         throw new CliError(`the server answered ${method} ${path} with something that is not JSON: is NETFIRST_SERVER (${this.server.origin}) a netfirst server?`);
       }
     } catch (error) {
-      throw this.failure(error, method, path, options.timeoutMs);
+      throw this.#failure(error, method, path, options.timeoutMs);
     }
   }
 
   /** A streamed answer (usage exports): the body, read by the caller. */
   async stream(path: string, options: Omit<RequestOptions, 'body' | 'idempotencyKey'> & { readonly accept?: string } = {}): Promise<Response> {
     // No overall time limit: a long export streams for as long as it takes.
-    return this.send('GET', path, { ...options, accept: options.accept ?? '*/*', timeoutMs: 0 });
+    return this.#send('GET', path, { ...options, accept: options.accept ?? '*/*', timeoutMs: 0 });
   }
 
   /**
@@ -242,7 +245,7 @@ export class ApiClient {
   }
 
   /** Sends one request; the response when it succeeded (2xx), else throws its problem. */
-  private async send(method: string, path: string, options: RequestOptions & { readonly accept: string }): Promise<Response> {
+  async #send(method: string, path: string, options: RequestOptions & { readonly accept: string }): Promise<Response> {
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const signals = [...(timeoutMs > 0 ? [AbortSignal.timeout(timeoutMs)] : []), ...(options.signal ? [options.signal] : [])];
     const headers: Record<string, string> = this.#headers(options.accept);
@@ -265,7 +268,7 @@ export class ApiClient {
           await sleep(200 * (attempt + 1));
           continue;
         }
-        throw this.failure(error, method, path, timeoutMs);
+        throw this.#failure(error, method, path, timeoutMs);
       }
       if (response.ok) return response;
       if (attempt < retries && TRANSIENT.has(response.status)) {
@@ -278,7 +281,7 @@ export class ApiClient {
   }
 
   /** A failure to talk to the server, said for people (never with the token). */
-  private failure(error: unknown, method: string, path: string, timeoutMs: number | undefined): Error {
+  #failure(error: unknown, method: string, path: string, timeoutMs: number | undefined): Error {
     if (error instanceof CliError) return error;
     const name = (error as { name?: unknown }).name;
     if (name === 'TimeoutError') return new CliError(`the server at ${this.server.origin} did not answer ${method} ${path} within ${Math.round((timeoutMs ?? this.#timeoutMs) / 1000)}s`);

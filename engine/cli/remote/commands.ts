@@ -335,7 +335,8 @@ export async function remoteStateShow(address: string, options: RemoteStateOptio
   if (options.json) {
     print(JSON.stringify({
       address: r.address, type: r.type, tenant: r.tenant, zone: r.zone, providerId: r.providerId, attributes: r.attributes,
-      dependsOn: r.dependsOn, boundTo: r.boundTo ?? [], protect: r.protect, sensitive, createdAt: r.createdAt, updatedAt: r.updatedAt,
+      // boundTo only when the server sends it: an empty list would say something untrue.
+      dependsOn: r.dependsOn, ...(r.boundTo !== undefined ? { boundTo: r.boundTo } : {}), protect: r.protect, sensitive, createdAt: r.createdAt, updatedAt: r.updatedAt,
     }, null, 2));
     return 0;
   }

@@ -44,6 +44,8 @@ export const RecordedResourceSchema = z.object({
   providerId: z.string(),
   attributes: z.record(z.string(), z.unknown()).describe('as recorded; sensitive attributes read "(sensitive)"'),
   dependsOn: z.array(z.string()),
+  boundTo: z.array(z.string()).describe('resources this one is bound to (replaced with them)'),
+  sensitive: z.array(z.string()).describe('attributes kept only as digests'),
   protect: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -59,7 +61,7 @@ const TenantDetailSchema = TenantSchema.extend({
 export function publicResource(r: RecordedResource): z.infer<typeof RecordedResourceSchema> {
   const attributes: Record<string, unknown> = { ...r.attributes };
   for (const k of r.sensitive) if (k in attributes) attributes[k] = '(sensitive)';
-  return { address: r.address, type: r.type, tenant: r.tenant, zone: r.zone, providerId: r.providerId, attributes, dependsOn: [...r.dependsOn], protect: r.protect, createdAt: r.createdAt, updatedAt: r.updatedAt };
+  return { address: r.address, type: r.type, tenant: r.tenant, zone: r.zone, providerId: r.providerId, attributes, dependsOn: [...r.dependsOn], boundTo: [...r.boundTo], sensitive: [...r.sensitive], protect: r.protect, createdAt: r.createdAt, updatedAt: r.updatedAt };
 }
 
 const syncOf = (s: TenantSyncRecord): z.infer<typeof SyncSchema> => ({
