@@ -9,7 +9,7 @@
  * reads exactly what was planned.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { ApiPlanRecord } from '../../state/index.js';
 import { dirname, join, posix } from 'node:path';
 import { loadSpecs } from '../../specs/load.js';
@@ -96,7 +96,8 @@ export async function planBundle(ctx: ServeContext, caller: Caller, request: Pla
     // server file by its own path (operator files only count where given so); a file that
     // held one of the bundle's tenants is left out.
     const replaced = new Set([...tenants].map((t) => source.tenants.get(t)?.file).filter((f): f is string => f !== undefined));
-    const paths = [root, ...source.files.map((f) => f.file).filter((f) => !replaced.has(f)).sort()];
+    // (A file removed since the last sync is left out too: the bundle is planned with what is there.)
+    const paths = [root, ...source.files.map((f) => f.file).filter((f) => !replaced.has(f) && existsSync(f)).sort()];
     const specs: SpecSet = loadSpecs(paths, { cacheDir: join(dirname(ctx.options.statePath), 'cache') });
     // The bundle's own problems are the caller's to fix: all of them, as the CLI prints them.
     const own = specs.diagnostics.filter((d) => d.file !== undefined && d.file.startsWith(`${root}/`));

@@ -59,6 +59,25 @@ describe('netfirst serve: the OpenAPI document', () => {
     expect(committed).toEqual(doc);
   });
 
+  it('/docs renders the API reference offline: every script and style it loads comes from this server, none from a CDN', async () => {
+    let page = await fetch(`${server.url}/docs`, { redirect: 'follow' });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toMatch(/swagger-ui/i);
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThan(1);
+    for (const asset of assets) {
+      expect(asset, 'an asset from another host').not.toMatch(/^(https?:)?\/\//);
+      page = await fetch(new URL(asset, page.url));
+      expect(page.status, asset).toBe(200);
+    }
+    // The reference reads the document this server serves (swagger-initializer names it).
+    const init = await (await fetch(new URL('./static/swagger-initializer.js', `${server.url}/docs/`))).text();
+    const code = init.replace(/\/\/[^\n]*/g, '');
+    expect(code).not.toMatch(/https?:\/\/(?!127\.0\.0\.1|localhost)/);
+    expect(page.headers.get('content-security-policy') ?? (await fetch(`${server.url}/docs/`)).headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+  });
+
   it('no response held a stack frame or a path of the server', () => {
     expectNoLeaks(server, l);
   });

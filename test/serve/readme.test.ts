@@ -6,7 +6,7 @@
  * (SIGTERM, then `wait`: exit 0) — and killed here if it is still running.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -44,9 +44,12 @@ describe.skipIf(!haveCurl)('the README walk-through of netfirst serve', () => {
     dirs.push(dir);
     cpSync(join(ROOT, 'examples', 'iswest'), join(dir, 'examples', 'iswest'), { recursive: true });
     const port = await freePort();
+    // `npx netfirst` is this checkout's CLI: a shim that execs it, so `npx netfirst serve &` is the server's own PID.
+    const shims = join(dir, '.shims');
+    mkdirSync(shims);
+    writeFileSync(join(shims, 'npx'), `#!/bin/sh\nif [ "$1" = netfirst ]; then shift; exec node ${JSON.stringify(join(ROOT, 'bin', 'netfirst.js'))} "$@"; fi\necho "npx $1: not in this walk-through" >&2; exit 127\n`, { mode: 0o755 });
     const script = [
       'set -euo pipefail',
-      `npx() { if [ "$1" = netfirst ]; then shift; node ${JSON.stringify(join(ROOT, 'bin', 'netfirst.js'))} "$@"; else command npx "$@"; fi; }`,
       // Whatever happens, no server outlives the walk-through.
       'trap \'[ -n "${SERVER_PID:-}" ] && kill -9 "$SERVER_PID" 2>/dev/null || true\' EXIT',
       walkthrough().replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`),
@@ -55,7 +58,7 @@ describe.skipIf(!haveCurl)('the README walk-through of netfirst serve', () => {
     const { NETFIRST_SERVER: _s, NETFIRST_TOKEN: _t, NETFIRST_PARTNER: _p, ...env } = process.env;
     const run = spawnSync('bash', ['-c', script], {
       cwd: dir,
-      env: { ...env, NETFIRST_STATE: join(dir, 'state.db'), NO_COLOR: '1' },
+      env: { ...env, PATH: `${shims}:${env.PATH ?? ''}`, NETFIRST_STATE: join(dir, 'state.db'), NO_COLOR: '1' },
       encoding: 'utf8',
       timeout: 120_000,
     });

@@ -342,7 +342,7 @@ describe('netfirst CLI in remote mode (NETFIRST_SERVER, NETFIRST_TOKEN)', () => 
     writeFileSync(zone, `${readFileSync(zone, 'utf8')}\n# a comment\n`);
 
     const r = await ws.remote(operator, 'plan', 'specs', '--changed-since', 'HEAD');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('note: deleted since HEAD, so not uploaded (the server plans no removal from a bundle): specs/cole-accounting.yaml\n');
     expect(r.stdout.startsWith([
       `Changed since HEAD (merge base ${base.slice(0, 12)}): 2 changed files, 1 tenant to plan:`,
