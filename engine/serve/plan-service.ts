@@ -94,7 +94,6 @@ export async function createPlan(
   if (request.prune && caller.role !== 'operator') throw new HttpProblem('forbidden', "prune is the operator's: it destroys tenants whose specs are gone");
   const source = ctx.source.specs();
   const loaded = bundle?.specs ?? source;
-  const root = bundle?.root ?? ctx.source.root;
   // An uploaded bundle's files are named from its root, the server's from the spec root.
   const roots = bundle ? [bundle.root, ctx.source.root] : [ctx.source.root];
   const paths = bundle?.paths ?? [ctx.source.root];

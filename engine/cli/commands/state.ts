@@ -47,29 +47,36 @@ export function stateShowCommand(address: string, options: StateOptions): number
   try {
     const r = state.getResource(address);
     if (!r) throw new CliError(`${address} is not in state`);
-    const view = publicView(r);
-    if (options.json) {
-      print(JSON.stringify(view, null, 2));
-      return 0;
-    }
-    const c = colorsFor(process.stdout);
-    print(c.bold(`# ${r.address}`));
-    print(`resource "${r.type}" "${r.address}" {`);
-    const rows: [string, string][] = [
-      ['id', JSON.stringify(r.providerId)],
-      ['tenant', JSON.stringify(r.tenant)],
-      ['zone', JSON.stringify(r.zone)],
-      ...Object.keys(view.attributes).sort().map((k): [string, string] => [k, r.sensitive.includes(k) ? '(sensitive)' : formatValue(view.attributes[k], 4)]),
-      ['dependsOn', formatValue(r.dependsOn, 4)],
-      ['protect', String(r.protect)],
-      ['created', r.createdAt],
-      ['updated', r.updatedAt],
-    ];
-    const width = Math.max(...rows.map(([k]) => k.length));
-    for (const [k, v] of rows) print(`    ${k.padEnd(width)} = ${v}`);
-    print('}');
+    printResource(publicView(r), options.json ?? false);
     return 0;
   } finally {
     state.close();
   }
+}
+
+/**
+ * A recorded resource as `state show` prints it (local or through the server): the JSON,
+ * or an HCL-like block. Sensitive attributes are already "(sensitive)" in `view`.
+ */
+export function printResource(view: RecordedResource, json: boolean): void {
+  if (json) {
+    print(JSON.stringify(view, null, 2));
+    return;
+  }
+  const c = colorsFor(process.stdout);
+  print(c.bold(`# ${view.address}`));
+  print(`resource "${view.type}" "${view.address}" {`);
+  const rows: [string, string][] = [
+    ['id', JSON.stringify(view.providerId)],
+    ['tenant', JSON.stringify(view.tenant)],
+    ['zone', JSON.stringify(view.zone)],
+    ...Object.keys(view.attributes).sort().map((k): [string, string] => [k, view.sensitive.includes(k) ? '(sensitive)' : formatValue(view.attributes[k], 4)]),
+    ['dependsOn', formatValue(view.dependsOn, 4)],
+    ['protect', String(view.protect)],
+    ['created', view.createdAt],
+    ['updated', view.updatedAt],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) print(`    ${k.padEnd(width)} = ${v}`);
+  print('}');
 }

@@ -12,11 +12,11 @@ import picocolors from 'picocolors';
 import type { z } from 'zod';
 import type { TenantSyncRecord } from '../../../state/index.js';
 import { describeHolder, formatAge, formatInstant, type LockInfo } from '../../../state/index.js';
-import type { AttrValue } from '../../../specs/model/resource.js';
+import type { RecordedResource } from '../../../specs/model/resource.js';
 import type { Plan } from '../../plan/plan.js';
 import { planToJson } from '../../plan/render-json.js';
 import { renderPlanMarkdown } from '../../plan/render-markdown.js';
-import { renderDiagnostics, renderPlanText, formatValue } from '../../plan/render-text.js';
+import { renderDiagnostics, renderPlanText } from '../../plan/render-text.js';
 import { sortKeysDeep } from '../../plan/values.js';
 import { renderStatusTable, type UnreconciledTenant } from '../../reconcile/index.js';
 import { renderChangedSinceText } from '../../run/changed-since.js';
@@ -25,6 +25,7 @@ import type { LeaseSchema } from '../../serve/routes/leases.js';
 import type { RecordedResourceSchema } from '../../serve/routes/tenants.js';
 import type { PlanDetailSchema, RunSchema } from '../../serve/schemas.js';
 import { CliError } from '../errors.js';
+import { printResource } from '../commands/state.js';
 import { colorsFor, print, printErr } from '../output.js';
 import { ApiClient, diagnosticOf, RemoteProblem } from './client.js';
 import { bundleOfChanges, bundleOfPaths, type SpecBundle } from './spec-bundle.js';
@@ -32,7 +33,7 @@ import { exportUsage, type RemoteUsageOptions } from './usage.js';
 
 type PlanDetail = z.infer<typeof PlanDetailSchema>;
 type Run = z.infer<typeof RunSchema>;
-type ApiResource = z.infer<typeof RecordedResourceSchema> & { readonly boundTo?: string[]; readonly sensitive?: string[] };
+type ApiResource = z.infer<typeof RecordedResourceSchema>;
 
 const PLAIN = picocolors.createColors(false);
 
@@ -317,8 +318,6 @@ export async function remoteStateList(options: RemoteStateOptions): Promise<numb
   return 0;
 }
 
-const SENSITIVE = '(sensitive)';
-
 /** GET /api/v1/state/resources/ADDRESS, shown as `state show` shows a recorded resource. */
 export async function remoteStateShow(address: string, options: RemoteStateOptions): Promise<number> {
   const client = ApiClient.fromEnv();
@@ -330,32 +329,12 @@ export async function remoteStateShow(address: string, options: RemoteStateOptio
     if (error instanceof RemoteProblem && error.kind === 'not-found') throw new CliError(`${address} is not in state`);
     throw error;
   }
-  // The server shows sensitive attributes as (sensitive) already; which they are follows from that.
-  const sensitive = r.sensitive ?? Object.keys(r.attributes).filter((k) => r.attributes[k] === SENSITIVE);
-  if (options.json) {
-    print(JSON.stringify({
-      address: r.address, type: r.type, tenant: r.tenant, zone: r.zone, providerId: r.providerId, attributes: r.attributes,
-      // boundTo only when the server sends it: an empty list would say something untrue.
-      dependsOn: r.dependsOn, ...(r.boundTo !== undefined ? { boundTo: r.boundTo } : {}), protect: r.protect, sensitive, createdAt: r.createdAt, updatedAt: r.updatedAt,
-    }, null, 2));
-    return 0;
-  }
-  const c = colorsFor(process.stdout);
-  print(c.bold(`# ${r.address}`));
-  print(`resource "${r.type}" "${r.address}" {`);
-  const rows: [string, string][] = [
-    ['id', JSON.stringify(r.providerId)],
-    ['tenant', JSON.stringify(r.tenant)],
-    ['zone', JSON.stringify(r.zone)],
-    ...Object.keys(r.attributes).sort().map((k): [string, string] => [k, sensitive.includes(k) ? SENSITIVE : formatValue(r.attributes[k] as AttrValue, 4)]),
-    ['dependsOn', formatValue(r.dependsOn, 4)],
-    ['protect', String(r.protect)],
-    ['created', r.createdAt],
-    ['updated', r.updatedAt],
-  ];
-  const width = Math.max(...rows.map(([k]) => k.length));
-  for (const [k, v] of rows) print(`    ${k.padEnd(width)} = ${v}`);
-  print('}');
+  // In the order the state keeps a resource's fields, so the JSON is the local command's.
+  printResource({
+    address: r.address, type: r.type as RecordedResource['type'], tenant: r.tenant, zone: r.zone, providerId: r.providerId,
+    attributes: r.attributes as RecordedResource['attributes'], dependsOn: r.dependsOn, boundTo: r.boundTo, protect: r.protect,
+    sensitive: r.sensitive, createdAt: r.createdAt, updatedAt: r.updatedAt,
+  }, options.json ?? false);
   return 0;
 }
 
