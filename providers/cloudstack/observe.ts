@@ -22,6 +22,8 @@ export const TAGS = {
   colocationHandoff: 'netfirst-colocation-handoff',
   sourceNat: 'netfirst-source-nat',
   publicIp: 'netfirst-public-ip',
+  /** On an address CloudStack chose itself (a VPC's first source NAT): netfirst gives it back to the zone. */
+  release: 'netfirst-release',
 } as const;
 
 export const HYPERVISOR = { kvm: 'KVM', xenserver: 'XenServer', vmware: 'VMware' } as const;

@@ -23,7 +23,7 @@ import { parseCidr } from '../../specs/model/net/ipv4.js';
 import { RESOURCE_TYPES, type Attributes, type ResourceTypeName } from '../../specs/model/resource.js';
 import type { ZoneDoc } from '../../specs/schema.js';
 import { type CallProgress, type Desired, type Observed, type Provider, ProviderError, type Recorded, type ResourceType } from '../contract.js';
-import { ADDRESS_TAG } from './api.js';
+import { ADDRESS_TAG, TAG_RESOURCE_TYPES } from './api.js';
 import { cloudstackPolicy, HYPERVISOR, TAGS } from './observe.js';
 import { createReader } from './reader.js';
 import { createSteps, GONE } from './steps.js';
@@ -109,16 +109,37 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
   /**
    * Makes `address` the VPC's source NAT (CloudStack 4.19 updateVPC), and gives back the
    * address CloudStack chose itself when the VPC was made without one of the tenant's.
+   * That address is marked before the move, so a release that fails now (a refused job,
+   * a crash) is done by the next call for the tenant: nothing CloudStack chose is kept.
    */
   async function useSourceNat(tenant: string, address: string): Promise<void> {
     const current = await t.sourceNatOf(tenant);
-    if (str(current?.['ipaddress']) === address) return;
     const vpcid = await t.vpcId(tenant);
-    await step(`moving the source NAT of ${tenant} to ${address}`, () => t.job('updateVPC', { id: vpcid, sourcenatipaddress: address }));
-    // The address CloudStack chose when it made the VPC (untagged) goes back to the zone.
-    if (current && tagOf(current, ADDRESS_TAG) === undefined) {
-      await step(`releasing ${str(current['ipaddress'])}`, () => tolerate(t.job('disassociateIpAddress', { id: str(current['id']) })));
+    if (str(current?.['ipaddress']) !== address) {
+      if (current && tagOf(current, ADDRESS_TAG) === undefined) await markForRelease(tenant, current);
+      await step(`moving the source NAT of ${tenant} to ${address}`, () => t.job('updateVPC', { id: vpcid, sourcenatipaddress: address }));
     }
+    const projectid = await t.projectId(tenant);
+    for (const ip of await t.all('listPublicIpAddresses', { vpcid, projectid, listall: true })) {
+      if (ip['issourcenat'] === true || tagOf(ip, TAGS.release) === undefined || tagOf(ip, ADDRESS_TAG) !== undefined) continue;
+      await step(`releasing ${str(ip['ipaddress'])}`, () => tolerate(t.job('disassociateIpAddress', { id: str(ip['id']) })));
+    }
+  }
+
+  /** Tags an address netfirst does not keep (CloudStack's own source-NAT pick) to go back to the zone. */
+  async function markForRelease(tenant: string, ip: Obj): Promise<void> {
+    if (tagOf(ip, TAGS.release) !== undefined) return;
+    const id = str(ip['id']);
+    const projectid = await t.projectId(tenant);
+    await step(`marking ${str(ip['ipaddress'])} to go back to the zone`, async () => {
+      try {
+        await t.job('createTags', { resourceids: id, resourcetype: TAG_RESOURCE_TYPES['public-ip'], projectid, 'tags[0].key': TAGS.release, 'tags[0].value': 'true' });
+      } catch (error) {
+        // A previous attempt's job did the work but was not seen to: the tag is there.
+        const again = await t.first('listPublicIpAddresses', { id, projectid, listall: true });
+        if (again === undefined || tagOf(again, TAGS.release) === undefined) throw error;
+      }
+    });
   }
 
   // ------------------------------------------------------------------ create
