@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from '../../engine/serve/server.js';
+import { generateWorkload } from './generate.js';
 
 type Row = (measure: string, value: string, target?: string, met?: boolean) => void;
 
@@ -57,7 +58,6 @@ export async function benchServe(dir: string, row: Row): Promise<void> {
     for (let waited = 0; server.ctx.settled.unknown && waited < 60_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
     const tenantFiles = server.ctx.source.specs().files.map((f) => f.file).filter((f) => f.includes('tenant-')).sort();
     const planTimes: number[] = [];
-    let lastPlan = '';
     const edits = 15;
     for (let i = 0; i < edits; i++) {
       const file = tenantFiles[Math.floor(((i + 0.5) * tenantFiles.length) / edits)]!;
@@ -69,7 +69,6 @@ export async function benchServe(dir: string, row: Row): Promise<void> {
       const body = (await res.json()) as { id: string; summary: { change: number } };
       if (res.status !== 201 || body.summary.change !== 1) throw new Error(`plan after a one-tenant change: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
       planTimes.push(Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN));
-      lastPlan = body.id;
     }
     // The first few plans run code the JIT has not compiled yet; the median of the rest is the measure.
     const first = planTimes[0]!;
@@ -77,14 +76,28 @@ export async function benchServe(dir: string, row: Row): Promise<void> {
     const median = quantile(warm, 0.5);
     row('serve: plan through the API after a one-tenant change (server-side)', `median ${ms(median)} of ${warm.length} (first ${ms(first)})`, '≤ 50 ms', median <= 50);
 
-    // SSE: from each provider outcome (the event's `at`) to the client that follows the run, over a run of 40 tenants' edits.
-    for (const file of tenantFiles.slice(0, 40)) writeFileSync(file, readFileSync(file, 'utf8').replace('cpu: 1\n', 'cpu: 2\n'));
-    await fetch(`${server.url}/api/v1/specs/sync`, { method: 'POST', headers: { authorization: headers.authorization } });
-    const wide = await fetch(`${server.url}/api/v1/plans`, { method: 'POST', headers, body: JSON.stringify({ tenants: tenantFiles.slice(0, 40).map((f) => f.replace(/^.*\/(tenant-\d+)\.yaml$/, '$1')) }) });
-    lastPlan = ((await wide.json()) as { id: string }).id;
-    // SSE: from each provider outcome (the event's `at`) to the client that follows the run.
-    await fetch(`${server.url}/api/v1/plans/${lastPlan}/approve`, { method: 'POST', headers: { authorization: headers.authorization } });
-    const run = (await (await fetch(`${server.url}/api/v1/runs`, { method: 'POST', headers, body: JSON.stringify({ plan: lastPlan }) })).json()) as { id: string };
+    // SSE: from each provider outcome (the event's `at`) to a client following the run, on a zone of its
+    // own whose operations take 20 ms (as a real provider's do: the sim at 0 ms never lets the loop breathe).
+    const sse = await benchSse(join(dir, '..', 'serve-sse'));
+    row('serve: SSE event latency (provider outcome → client)', `${sse.length} events, p50 ${ms(quantile(sse, 0.5))}, p99 ${ms(quantile(sse, 0.99))}`, 'p50 ≤ 10 ms', quantile(sse, 0.5) <= 10);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Applies 5 tenants (245 resources) on a 20 ms sim zone through the API and returns each event's delivery delay. */
+async function benchSse(dir: string): Promise<number[]> {
+  generateWorkload(dir, 5, '20ms');
+  const server = await startServer({
+    statePath: join(dir, '.netfirst', 'state.db'), specsDir: dir, rateLimitPerMinute: 1_000_000, bodyLimit: 8 * 1024 * 1024,
+    requestTimeoutMs: 60_000, host: '127.0.0.1', port: 0, watch: false, log: () => undefined,
+  });
+  try {
+    const { secret } = server.ctx.store.createToken({ role: 'operator', expiresAt: new Date(Date.now() + 3_600_000) });
+    const headers = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
+    const plan = (await (await fetch(`${server.url}/api/v1/plans`, { method: 'POST', headers, body: '{}' })).json()) as { id: string };
+    await fetch(`${server.url}/api/v1/plans/${plan.id}/approve`, { method: 'POST', headers: { authorization: headers.authorization } });
+    const run = (await (await fetch(`${server.url}/api/v1/runs`, { method: 'POST', headers, body: JSON.stringify({ plan: plan.id }) })).json()) as { id: string };
     const stream = await fetch(`${server.url}/api/v1/runs/${run.id}/events`, { headers: { authorization: headers.authorization, accept: 'text/event-stream' } });
     // Events written before the stream opened were waiting in the backlog: not a measure of delivery.
     const connected = Date.now();
@@ -104,7 +117,7 @@ export async function benchServe(dir: string, row: Row): Promise<void> {
       }
     }
     delays.sort((a, b) => a - b);
-    row('serve: SSE event latency (provider outcome → client)', `${delays.length} events, p50 ${ms(quantile(delays, 0.5))}, max ${ms(delays.at(-1) ?? NaN)}`, 'p50 ≤ 10 ms', quantile(delays, 0.5) <= 10);
+    return delays;
   } finally {
     await server.stop();
   }
