@@ -31,6 +31,8 @@ export interface EventFilter {
   readonly from?: Date | string;
   readonly to?: Date | string;
   readonly tenant?: string;
+  /** Only events with a greater id (a reader resuming where it stopped). */
+  readonly afterId?: number;
   /**
    * `id` (default): the order things happened. `resource`: grouped by tenant and
    * address, in id order within each — one resource's whole history at a time, for
@@ -66,8 +68,8 @@ export function prepareEvents(db: Database.Database): EventLog {
   // `@x IS NULL OR …` keeps one prepared statement for every combination of filters.
   // Ordering by resource sorts in SQLite (spilling to a temporary file when large) rather
   // than keeping an index that every commit would have to write.
-  const where = 'WHERE (@from IS NULL OR at >= @from) AND (@to IS NULL OR at < @to) AND (@tenant IS NULL OR tenant = @tenant)';
-  type Params = [{ from: string | null; to: string | null; tenant: string | null }];
+  const where = 'WHERE (@from IS NULL OR at >= @from) AND (@to IS NULL OR at < @to) AND (@tenant IS NULL OR tenant = @tenant) AND id > @after';
+  type Params = [{ from: string | null; to: string | null; tenant: string | null; after: number }];
   const select = {
     id: db.prepare<Params, EventRow>(`SELECT * FROM events ${where} ORDER BY id`),
     resource: db.prepare<Params, EventRow>(`SELECT * FROM events ${where} ORDER BY tenant, address, id`),
@@ -83,6 +85,7 @@ export function prepareEvents(db: Database.Database): EventLog {
         from: filter.from === undefined ? null : iso(filter.from),
         to: filter.to === undefined ? null : iso(filter.to),
         tenant: filter.tenant ?? null,
+        after: filter.afterId ?? 0,
       });
       for (const row of rows) {
         yield {

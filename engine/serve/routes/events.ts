@@ -75,8 +75,8 @@ export function eventRoutes(app: ZodApp, ctx: ServeContext): void {
     const items: z.infer<typeof StateEventSchema>[] = [];
     let more = false;
     // The iterator holds the server's connection: it is read to the page's end, then closed (break).
-    for (const e of ctx.store.events(tenant !== undefined ? { tenant } : {})) {
-      if (e.id <= after || (!all && !visible(e.tenant))) continue;
+    for (const e of ctx.store.events({ afterId: after, ...(tenant !== undefined ? { tenant } : {}) })) {
+      if (!all && !visible(e.tenant)) continue;
       if (items.length === limit) {
         more = true;
         break;
