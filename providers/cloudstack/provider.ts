@@ -75,7 +75,7 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
   const changed = (): void => reader.forget();
   const read = reader.read;
 
-  const { step, tag, retag, tolerate } = createSteps(t, stepDelay);
+  const { step, tag, retag, gone, listed } = createSteps(t, stepDelay);
 
   const observed = (d: Pick<Desired, 'address' | 'type' | 'tenant'>, providerId: string, attributes: Attributes): Observed =>
     ({ providerId, address: d.address, type: d.type, tenant: d.tenant, attributes });
@@ -109,8 +109,10 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
   /**
    * Makes `address` the VPC's source NAT (CloudStack 4.19 updateVPC), and gives back the
    * address CloudStack chose itself when the VPC was made without one of the tenant's.
-   * That address is marked before the move, so a release that fails now (a refused job,
-   * a crash) is done by the next call for the tenant: nothing CloudStack chose is kept.
+   * That address is marked before the move, so a release that does not happen now (a
+   * refused job, a job that never reports, a crash) is done by the next call for the
+   * tenant — or by `settle`, when the engine recovers the interrupted create by reading:
+   * nothing CloudStack chose is kept. Idempotent: a move already made is not made again.
    */
   async function useSourceNat(tenant: string, address: string): Promise<void> {
     const current = await t.sourceNatOf(tenant);
@@ -119,10 +121,16 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
       if (current && tagOf(current, ADDRESS_TAG) === undefined) await markForRelease(tenant, current);
       await step(`moving the source NAT of ${tenant} to ${address}`, () => t.job('updateVPC', { id: vpcid, sourcenatipaddress: address }));
     }
+    await releaseMarked(tenant, vpcid);
+  }
+
+  /** Gives back every address of the VPC marked netfirst-release that is no longer its source NAT. */
+  async function releaseMarked(tenant: string, vpcid: string): Promise<void> {
     const projectid = await t.projectId(tenant);
     for (const ip of await t.all('listPublicIpAddresses', { vpcid, projectid, listall: true })) {
       if (ip['issourcenat'] === true || tagOf(ip, TAGS.release) === undefined || tagOf(ip, ADDRESS_TAG) !== undefined) continue;
-      await step(`releasing ${str(ip['ipaddress'])}`, () => tolerate(t.job('disassociateIpAddress', { id: str(ip['id']) })));
+      const id = str(ip['id']);
+      await step(`releasing ${str(ip['ipaddress'])}`, () => gone(t.job('disassociateIpAddress', { id }), () => listed('listPublicIpAddresses', { id, projectid, listall: true })));
     }
   }
 
@@ -222,15 +230,26 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
           if (mine) made.set(str(item['startport']), item);
         }
         const ids: string[] = [];
+        // A rule is read back as its items in CloudStack's order (their numbers; observe.ts),
+        // so they are numbered in the order of its ports. An earlier attempt's item that
+        // would come before the previous port's goes, and is made again after it
+        // (CloudStack numbers a new item after every other).
+        let previous = 0;
         for (const port of ports.length > 0 ? ports : [undefined]) {
           const range = port !== undefined ? { startport: port, endport: port } : protocol === 'icmp' ? { icmptype: -1, icmpcode: -1 } : { startport: 1, endport: 65535 };
           let item = made.get(String(range.startport ?? ''));
+          if (item && Number(item['number']) <= previous) {
+            const id = str(item['id']);
+            await step(`deleting ${d.address}'s item for port ${port ?? 'all'} out of order`, () => gone(t.job('deleteNetworkACL', { id }), () => listed('listNetworkACLs', { id })));
+            item = undefined;
+          }
           if (!item) {
             item = (await t.job('createNetworkACL', {
               aclid, protocol, cidrlist: from, traffictype: 'ingress', action: 'allow', ...range,
             }, ids.length === 0 ? progress : undefined)).result;
           }
           ids.push(str(item['id']));
+          previous = Number(item['number']);
           await tag('firewall-rule', str(item['id']), d, { [TAGS.publicIp]: str(a['publicIp']) }, item);
         }
         return observed(d, ids.join(','), a);
@@ -380,17 +399,7 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
     });
     if (projectid === undefined) return;
     // CloudStack's "not found" also reads like a refused parameter: trust it only once a read agrees.
-    const deleted = async (p: Promise<unknown>, stillThere: () => Promise<boolean> = async () => (await read(prior)) !== undefined): Promise<void> => {
-      let said: unknown;
-      try {
-        await p;
-        return;
-      } catch (error) {
-        said = error;
-      }
-      const message = said instanceof Error ? said.message : String(said);
-      if (!(said instanceof ProviderError) || !GONE.test(message) || (await stillThere())) throw said;
-    };
+    const deleted = (p: Promise<unknown>, stillThere: () => Promise<boolean> = async () => (await read(prior)) !== undefined): Promise<void> => gone(p, stillThere);
     switch (prior.type) {
       case 'network':
         await deleted(t.job('deleteNetwork', { id: prior.providerId }, progress));
@@ -449,8 +458,16 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
   async function settle(r: Recorded): Promise<void> {
     const a = r.attributes;
     switch (r.type) {
-      case 'network':
-        return tag('network', r.providerId, r, networkTags(a));
+      case 'network': {
+        // The source-NAT move and the release of CloudStack's own pick come after the
+        // network's job: a create interrupted there (a job that never reported) ends here,
+        // whatever became of the tags — nothing later would give that address back.
+        let untagged: unknown;
+        await tag('network', r.providerId, r, networkTags(a)).catch((error: unknown) => (untagged = error));
+        if (typeof a['sourceNatIp'] === 'string') await useSourceNat(r.tenant, a['sourceNatIp']);
+        if (untagged !== undefined) throw untagged;
+        return;
+      }
       case 'public-ip':
       case 'port-forward':
       case 'disk':

@@ -1,7 +1,8 @@
 /**
  * The small steps around CloudStack's jobs that the provider repeats: retrying a step
  * after a job was accepted (when the engine no longer may), tagging an object with its
- * netfirst address (idempotently), replacing those tags, and tolerating "already gone".
+ * netfirst address (idempotently), replacing those tags, and deleting what may be gone
+ * already (confirmed by reading, or tolerated).
  */
 import { ProviderError, type Desired } from '../contract.js';
 import { ADDRESS_TAG, TAG_RESOURCE_TYPES } from './api.js';
@@ -54,6 +55,32 @@ export function createSteps(t: Tenancy, stepDelay: number) {
     await step(`tagging ${d.address}`, () => t.tag(type, id, address, d.tenant, kept));
   }
 
+  /**
+   * A delete that succeeded, or whose "not found" a read confirms: CloudStack's refusal of
+   * a parameter (431 "due to invalid value") reads like "not found" too, and a refused
+   * delete taken for a done one leaves the object behind.
+   */
+  async function gone(p: Promise<unknown>, stillThere: () => Promise<boolean>): Promise<void> {
+    let said: unknown;
+    try {
+      await p;
+      return;
+    } catch (error) {
+      said = error;
+    }
+    const message = said instanceof Error ? said.message : String(said);
+    if (!(said instanceof ProviderError) || !GONE.test(message) || (await stillThere())) throw said;
+  }
+
+  /** Whether a listing by id still shows the object (an id CloudStack no longer knows is refused as "not found"). */
+  async function listed(command: Parameters<Tenancy['first']>[0], params: Params): Promise<boolean> {
+    const found = await t.first(command, params).catch((error: unknown) => {
+      if (error instanceof ProviderError && GONE.test(error.message)) return undefined;
+      throw error;
+    });
+    return found !== undefined;
+  }
+
   async function tolerate(p: Promise<unknown>, also?: RegExp): Promise<void> {
     try {
       await p;
@@ -63,5 +90,5 @@ export function createSteps(t: Tenancy, stepDelay: number) {
     }
   }
 
-  return { step, tag, retag, tolerate };
+  return { step, tag, retag, gone, listed };
 }
