@@ -7,10 +7,9 @@ import { GitError } from '../../gitops/git.js';
 import { callerOf } from './request.js';
 
 export const SyncResultSchema = z.object({
-  changedFiles: z.array(z.string()).describe('spec files added, changed or removed, from the spec root'),
-  tenants: z.array(z.string()).describe('tenants whose specs changed'),
+  changedFiles: z.array(z.string()).describe("spec files added, changed or removed, from the spec root (the operator's to see: empty for other tokens)"),
+  tenants: z.array(z.string()).describe("tenants whose specs changed, of the token's scope"),
   zones: z.array(z.string()),
-  // (partners and tenants see only their own tenants, and no file names)
   partners: z.boolean().describe('the Partners document changed'),
   hash: z.string(),
   commit: z.string().optional(),
