@@ -105,9 +105,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<id>', 'lock ID, as printed when the state is found locked')
     .action(async (id: string, opts) => run(async () => (await import('./commands/lock.js')).forceUnlockCommand(id, opts))());
 
-  partnerOption(globalOptions(program.command('graph').description('print the plan graph')))
+  partnerOption(globalOptions(program.command('graph').description('print the plan graph, or with --topology what each tenant is')))
     .argument('[paths...]', 'spec files or directories')
-    .addOption(new Option('--format <format>', 'output format').choices(['dot', 'mermaid']).default('dot'))
+    .option('--topology', "draw each tenant's networks, VMs, disks, public IPs and VPNs, with planned changes marked")
+    .option('--tenant <name>', 'with --topology: only this tenant')
+    .addOption(new Option('--format <format>', 'output format (svg only with --topology)').choices(['dot', 'mermaid', 'svg']).default('dot'))
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/graph.js')).graphCommand(paths, opts))());
 
   partnerOption(globalOptions(program.command('reconcile').description('keep reality equal to the specs: every round reads what exists, plans, and reports each tenant Synced | OutOfSync | Drifted | Error'))
