@@ -20,7 +20,7 @@ import { renderPlanMarkdown } from '../plan/render-markdown.js';
 import { renderDiagnostics, renderDriftText, renderPlanText } from '../plan/render-text.js';
 import { renderChangedSinceText } from '../run/changed-since.js';
 import { UserError } from '../run/errors.js';
-import { partnerView, findPartner, ownsTenant } from '../partners/index.js';
+import { partnerView, findPartner, ownerOf } from '../partners/index.js';
 import { loadRunSpecs } from '../run/partner.js';
 import { computePlan, type PlanRunOptions } from '../run/plan-run.js';
 import { seesTenant, tenantNotFound, requireWriter, type Caller } from './caller.js';
@@ -49,7 +49,8 @@ export function runPartnerOf(caller: Caller, specs: Pick<SpecSet, 'partners'>): 
   if (caller.role === 'operator') return undefined;
   if (caller.partner !== undefined) return caller.partner;
   if (caller.tenant !== undefined) {
-    for (const doc of specs.partners) for (const p of doc.value.spec.partners) if (ownsTenant({ spec: p }, caller.tenant)) return p.name;
+    const owner = ownerOf(specs, caller.tenant);
+    if (owner.kind === 'partner') return owner.partner.name;
   }
   return undefined;
 }

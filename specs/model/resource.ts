@@ -75,3 +75,10 @@ export function parseAddress(address: string): { tenant: string; kind: string; n
   const [tenant = '', kind = '', name = ''] = address.split('/');
   return { tenant, kind, name };
 }
+
+/** A recorded resource as shown to anyone: its sensitive attributes (kept only as digests) read "(sensitive)". */
+export function publicView(r: RecordedResource): RecordedResource {
+  const attributes: Record<string, AttrValue> = { ...r.attributes };
+  for (const k of r.sensitive) if (k in attributes) attributes[k] = '(sensitive)';
+  return { ...r, attributes };
+}

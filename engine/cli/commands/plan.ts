@@ -245,7 +245,8 @@ function destroyPrompt(plan: Plan): string {
   return tenants.join(',');
 }
 
-async function confirm(mustType?: string): Promise<void> {
+/** Asks on the terminal ('yes', or the tenants' names for a destroy); no terminal is a refusal. Remote apply asks the same. */
+export async function confirm(mustType?: string): Promise<void> {
   if (!process.stdin.isTTY) {
     throw new CliError('refusing to apply: no terminal to confirm on. Review the plan, then run again with --auto-approve (or apply a saved plan).');
   }

@@ -4,7 +4,7 @@ import { colorsFor, print } from '../output.js';
 import { openWorkspaceState, type GlobalOptions } from '../../run/workspace.js';
 import { partnerFromSpecs, refuseUnlessOwned, type PartnerOptions } from '../../run/partner.js';
 import { ownsTenant } from '../../partners/index.js';
-import { parseAddress } from '../../../specs/model/resource.js';
+import { parseAddress, publicView } from '../../../specs/model/resource.js';
 import { formatValue } from '../../plan/render-text.js';
 import type { RecordedResource } from '../../../specs/model/resource.js';
 
@@ -13,13 +13,6 @@ export interface StateOptions extends GlobalOptions, PartnerOptions {
   readonly tenant?: string;
   /** With a partner: where the Partners document is (default .). */
   readonly specs?: string[];
-}
-
-/** Sensitive attributes stay digests in state; shown to people as (sensitive). */
-function publicView(r: RecordedResource): RecordedResource {
-  const attributes = { ...r.attributes };
-  for (const k of r.sensitive) if (k in attributes) attributes[k] = '(sensitive)';
-  return { ...r, attributes };
 }
 
 export function stateListCommand(options: StateOptions): number {

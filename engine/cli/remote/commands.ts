@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline/promises';
 import picocolors from 'picocolors';
 import type { z } from 'zod';
 import type { TenantSyncRecord } from '../../../state/index.js';
@@ -26,6 +25,7 @@ import type { RecordedResourceSchema } from '../../serve/routes/tenants.js';
 import type { PlanDetailSchema, RunSchema } from '../../serve/schemas.js';
 import { CliError } from '../errors.js';
 import { printResource } from '../commands/state.js';
+import { confirm } from '../commands/plan.js';
 import { colorsFor, print, printErr } from '../output.js';
 import { ApiClient, diagnosticOf, RemoteProblem } from './client.js';
 import { bundleOfChanges, bundleOfPaths, type SpecBundle } from './spec-bundle.js';
@@ -182,20 +182,6 @@ export async function remoteApply(paths: string[], options: RemoteApplyOptions):
   await client.post(`/api/v1/plans/${encodeURIComponent(plan.id)}/approve`);
   const run = await client.post<Run>('/api/v1/runs', { body: { plan: plan.id, ...(parallelism !== undefined ? { parallelism } : {}) }, idempotencyKey: randomUUID() });
   return followRun(client, run);
-}
-
-/** The same question and refusal as the local apply. */
-async function confirm(): Promise<void> {
-  if (!process.stdin.isTTY) {
-    throw new CliError('refusing to apply: no terminal to confirm on. Review the plan, then run again with --auto-approve (or apply a saved plan).');
-  }
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    const answer = (await rl.question("Do you want to perform these actions? Only 'yes' will be accepted: ")).trim();
-    if (answer !== 'yes') throw new CliError('Apply cancelled.');
-  } finally {
-    rl.close();
-  }
 }
 
 /**

@@ -5,10 +5,11 @@
  */
 import { relative } from 'node:path';
 import { z } from 'zod';
-import type { RecordedResource } from '../../../specs/model/resource.js';
+import { publicView, type RecordedResource } from '../../../specs/model/resource.js';
 import type { TenantSyncRecord } from '../../../state/index.js';
 import type { ServeContext, ZodApp } from '../context.js';
 import { seesTenant, tenantNotFound, type Caller } from '../caller.js';
+import { ownsTenant } from '../../partners/index.js';
 import { PageQuery, pageByKey, pageOf } from '../pagination.js';
 import { ProblemSchema } from '../problem.js';
 import { callerOf } from './request.js';
@@ -58,9 +59,9 @@ const TenantDetailSchema = TenantSchema.extend({
 }).meta({ id: 'TenantDetail' });
 
 /** Sensitive attributes stay digests in state; shown as (sensitive). */
-export function publicResource(r: RecordedResource): z.infer<typeof RecordedResourceSchema> {
-  const attributes: Record<string, unknown> = { ...r.attributes };
-  for (const k of r.sensitive) if (k in attributes) attributes[k] = '(sensitive)';
+export function publicResource(recorded: RecordedResource): z.infer<typeof RecordedResourceSchema> {
+  const r = publicView(recorded);
+  const attributes: Record<string, unknown> = r.attributes;
   return { address: r.address, type: r.type, tenant: r.tenant, zone: r.zone, providerId: r.providerId, attributes, dependsOn: [...r.dependsOn], boundTo: [...r.boundTo], sensitive: [...r.sensitive], protect: r.protect, createdAt: r.createdAt, updatedAt: r.updatedAt };
 }
 
@@ -96,7 +97,7 @@ function tenantBases(ctx: ServeContext): TenantBase[] {
   const names = new Set([...specs.tenants.keys(), ...counts.keys()]);
   for (const doc of specs.partners) {
     for (const p of doc.value.spec.partners) {
-      for (const t of names) if (!partnerOf.has(t) && p.tenants.some((pat) => (pat.endsWith('*') ? t.startsWith(pat.slice(0, -1)) : t === pat))) partnerOf.set(t, p.name);
+      for (const t of names) if (!partnerOf.has(t) && ownsTenant({ spec: p }, t)) partnerOf.set(t, p.name);
     }
   }
   const out: TenantBase[] = [];
