@@ -50,6 +50,8 @@ export interface TokenTable {
   createToken(input: NewToken): { secret: string; record: TokenRecord };
   /** By hash; undefined when unknown. (Expiry/revocation are the caller's to judge: return the record as is.) */
   findToken(secret: string): TokenRecord | undefined;
+  /** By id (a console session holds the id, never the secret); undefined when unknown. */
+  getToken(id: string): TokenRecord | undefined;
   /** Records last use; writes at most once a minute per token (a busy token must not write on every request). */
   touchToken(id: string, at: Date): void;
   /** Every token, revoked and expired ones too, by createdAt then id. */
@@ -121,6 +123,10 @@ export function prepareTokens(db: Database.Database, { now, verifyFile = () => u
     },
     findToken(secret) {
       const row = byHash.get(hashSecret(secret));
+      return row ? fromRow(row) : undefined;
+    },
+    getToken(id) {
+      const row = byId.get(id);
       return row ? fromRow(row) : undefined;
     },
     touchToken(id, at) {

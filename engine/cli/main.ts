@@ -169,12 +169,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--specs <paths...>', 'spec files or directories holding the zone (default: .)'))
     .action(async (address: string, argv: string[], opts) => run(async () => (await import('./commands/misc.js')).execCommand(address, argv, opts))());
 
-  globalOptions(program.command('serve').description('serve the HTTP API (OpenAPI at /openapi.json, reference at /docs): plans, runs, tenants, zones, state, usage, audit — for tokens made with netfirst token create'))
+  globalOptions(program.command('serve').description('serve the web console (at /) and the HTTP API (OpenAPI at /openapi.json, reference at /docs): plans, runs, tenants, zones, state, usage, audit — for tokens made with netfirst token create'))
     .option('--listen <host:port>', 'address to listen on (port 0: any free port)', '127.0.0.1:8080')
     .option('--specs <dir>', 'the spec source: a directory or a git working copy', '.')
     .option('--secrets-dir <dir>', "per-partner secret stores: DIR/PARTNER holds all an uploaded spec of that partner may read")
     .option('--no-watch', 'do not watch the spec directory (sync with POST /api/v1/specs/sync)')
     .option('--git-pull', 'POST /api/v1/specs/sync first pulls the spec working copy from its upstream (fast-forward only): a merge pipeline calls it, then applies')
+    .option('--session-idle <duration>', 'a console session ends after this long without a request', '1h')
+    .option('--session-max <duration>', 'a console session ends this long after sign-in', '12h')
     .option('--reconcile <interval>', "run the reconcile loop inside the server: a round every INTERVAL (30s, 5m) records each tenant's verdict (observes only: no self-heal, no sync)")
     .option('--rate-limit <n>', 'requests per token per minute', '600')
     .option('--body-limit <bytes>', 'largest request body', String(8 * 1024 * 1024))

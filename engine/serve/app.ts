@@ -19,6 +19,8 @@ import type { Caller } from './caller.js';
 import type { ServeContext, ZodApp } from './context.js';
 import { HttpProblem, problemBody, type ProblemKind } from './problem.js';
 import { registerRoutes } from './routes/index.js';
+import { isConsolePath, registerConsole } from './console/index.js';
+import { NotFoundPage, sendHtml } from './console/page.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -48,11 +50,17 @@ export async function buildApp(ctx: ServeContext): Promise<ZodApp> {
     if (problem.kind === 'internal') process.stderr.write(`netfirst serve: ${request.method} ${request.url.split('?')[0]}: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
     return sendProblem(reply, request, problem);
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, new HttpProblem('not-found', `no route ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler((request, reply) => {
+    // A console path with no page is a page that says so (a browser asked for it), not problem+json.
+    if (isConsolePath(request.url) && request.method === 'GET') return sendHtml(reply, NotFoundPage({ what: 'The page' }), 404);
+    return sendProblem(reply, request, new HttpProblem('not-found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
 
   await app.register(fastifyHelmet, {
     // The API docs page runs swagger-ui's own scripts and styles, served from the package.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"] } },
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], formAction: ["'self'"],
+      // The server speaks plain HTTP unless a proxy in front adds TLS: upgrading would break its forms.
+      upgradeInsecureRequests: null } },
   });
   await app.register(fastifyRateLimit, {
     global: true,
@@ -60,7 +68,8 @@ export async function buildApp(ctx: ServeContext): Promise<ZodApp> {
     max: ctx.options.rateLimitPerMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => request.caller?.tokenId ?? `addr:${request.ip}`,
-    allowList: (request) => !request.url.startsWith('/api/'),
+    // The API, and the console's sign-in (a token guessed by address), are limited.
+    allowList: (request) => !request.url.startsWith('/api/') && !(request.method === 'POST' && request.url.split('?')[0] === '/login'),
     errorResponseBuilder: (_request, context) => {
       const problem = new HttpProblem('rate-limited', `at most ${context.max} requests a minute per token: retry in ${context.after}`);
       // Thrown by the plugin and answered by the error handler; statusCode keeps the plugin's headers apart.
@@ -94,6 +103,7 @@ export async function buildApp(ctx: ServeContext): Promise<ZodApp> {
     if (t0 !== undefined) reply.header('Server-Timing', `app;dur=${(performance.now() - t0).toFixed(1)}`);
   });
   registerRoutes(app, ctx);
+  await registerConsole(app, ctx);
   return app;
 }
 

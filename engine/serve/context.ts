@@ -29,6 +29,10 @@ export interface ServeOptions {
   readonly gitPull?: boolean;
   /** Run the reconcile loop inside the server, a round every this many ms (`--reconcile 5m`); absent: no loop. */
   readonly reconcileMs?: number;
+  /** A console session ends after this long without a request (default 1 h). */
+  readonly sessionIdleMs?: number;
+  /** A console session ends this long after sign-in, however busy (default 12 h). */
+  readonly sessionMaxMs?: number;
 }
 
 export interface ServeContext {

@@ -20,6 +20,9 @@ export interface ServeCommandOptions extends GlobalOptions {
   readonly reconcile?: string;
   readonly rateLimit: string;
   readonly bodyLimit: string;
+  /** `--session-idle 1h`, `--session-max 12h`: when a console session ends. */
+  readonly sessionIdle?: string;
+  readonly sessionMax?: string;
   readonly openapi?: boolean;
 }
 
@@ -56,6 +59,8 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       requestTimeoutMs: 60_000,
       ...(options.gitPull ? { gitPull: true } : {}),
       ...(options.reconcile !== undefined ? { reconcileMs: durationOf('--reconcile', options.reconcile) } : {}),
+      ...(options.sessionIdle !== undefined ? { sessionIdleMs: durationOf('--session-idle', options.sessionIdle) } : {}),
+      ...(options.sessionMax !== undefined ? { sessionMaxMs: durationOf('--session-max', options.sessionMax) } : {}),
       host,
       port,
       watch: options.watch,
@@ -68,7 +73,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     throw error;
   }
   // The one line scripts wait for: where the server is.
-  print(`netfirst serve: listening on ${server.url} (API ${server.url}/api/v1, docs ${server.url}/docs)`);
+  print(`netfirst serve: listening on ${server.url} (console ${server.url}/, API ${server.url}/api/v1, docs ${server.url}/docs)`);
   await new Promise<void>((done) => {
     const stop = (signal: string): void => {
       log(`${signal}: draining — no new plans or runs; running ones stop at their next checkpoint`);

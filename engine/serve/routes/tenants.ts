@@ -120,7 +120,7 @@ function tenantBases(ctx: ServeContext): TenantBase[] {
 }
 
 /** Every tenant the caller sees, by name, with its last reconcile verdict. */
-function tenantsFor(ctx: ServeContext, caller: Caller): z.infer<typeof TenantSchema>[] {
+export function tenantsFor(ctx: ServeContext, caller: Caller): z.infer<typeof TenantSchema>[] {
   const specs = ctx.source.specs();
   const sync = new Map(ctx.store.listTenantStatus().map((s) => [s.tenant, s]));
   const out: z.infer<typeof TenantSchema>[] = [];
