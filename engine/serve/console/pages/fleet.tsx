@@ -185,7 +185,11 @@ export function fleetPages(app: ZodApp, cx: ConsoleContext): void {
     const rows = matching.slice((page - 1) * PER_PAGE, page * PER_PAGE);
     const now = cx.now();
     const results = <FleetResults rows={rows} total={matching.length} query={{ ...query, page }} now={now} />;
-    if (isHtmx(request) && request.headers['hx-target'] === 'fleet-results') return sendFragment(reply, results);
+    if (isHtmx(request) && request.headers['hx-target'] === 'fleet-results') {
+      // The address bar gets the tidy form of the query (no empty fields), as the links build it.
+      reply.header('HX-Push-Url', fleetHref(query, { page }));
+      return sendFragment(reply, results);
+    }
     const counts = STATUSES.map((s) => [s, all.filter((r) => r.status === s).length] as const).filter(([, n]) => n > 0);
     return sendHtml(reply, (
       <Layout title="Tenants" viewer={viewer} nav="fleet">
