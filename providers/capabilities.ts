@@ -57,9 +57,12 @@ export function unsupportedReason(provider: ProviderType, type: ResourceTypeName
  * change: shown beside the update in the plan (CloudStack stops a VM to change its
  * service offering).
  */
-export function updateNote(provider: ProviderType, type: ResourceTypeName, changed: readonly string[]): string | undefined {
+export function updateNote(provider: ProviderType, type: ResourceTypeName, changed: readonly string[], after?: Attributes): string | undefined {
   if (provider === 'cloudstack' && type === 'vm' && changed.some((a) => a === 'cpu' || a === 'memoryMiB')) {
-    return 'CloudStack changes the service offering of a stopped VM: stop → change → start';
+    // A VM wanted stopped is left stopped after the change.
+    return after?.['power'] === 'stopped'
+      ? 'CloudStack changes the service offering of a stopped VM: stop → change'
+      : 'CloudStack changes the service offering of a stopped VM: stop → change → start';
   }
   return undefined;
 }

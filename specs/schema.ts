@@ -269,6 +269,9 @@ export const Disk = z.strictObject({
   ...Lifecycle,
 });
 
+/** Desired power state of a VM: a change is applied in place (stop or start), never by replacement. */
+export const VmPower = z.enum(['running', 'stopped']);
+
 export const Vm = z.strictObject({
   name: Name,
   hypervisor: Hypervisor,
@@ -279,6 +282,8 @@ export const Vm = z.strictObject({
   nics: z.array(Nic).min(1),
   rootDisk: z.strictObject({ size: Size, tier: Name }),
   disks: z.array(Disk).default([]),
+  power: VmPower.default('running')
+    .describe('Whether the VM runs (default) or is stopped. A stopped VM keeps its disks, addresses and place; it is billed as allocated, not running.'),
   ...Lifecycle,
 });
 

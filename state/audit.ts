@@ -45,8 +45,11 @@ export type AuditVerdict =
 
 export interface AuditLog {
   appendAudit(entry: AuditEntry, at: Date): AuditRecord;
-  /** seq > after, ascending, at most limit. */
-  listAudit(options: { after?: number; limit: number; actor?: string; action?: string }): AuditRecord[];
+  /**
+   * seq > after (and < before, when given), at most limit: ascending, or with
+   * `newestFirst` descending (the newest `limit` of the range — a page of a log read backwards).
+   */
+  listAudit(options: { after?: number; before?: number; newestFirst?: boolean; limit: number; actor?: string; action?: string }): AuditRecord[];
   /**
    * Walks the whole chain: each hash = sha256 of the canonical JSON of the record's fields
    * (sorted keys, without `hash`) including prevHash; first prevHash = 64 zeros. Also
@@ -95,9 +98,11 @@ export function prepareAudit(db: Database.Database, { verifyFile = () => undefin
     VALUES (@seq, @at, @actor, @role, @action, @target, @plan_id, @run_id, @result, @detail, @prev_hash, @hash)`);
   const getHead = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
   const setHead = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-  const list = db.prepare<[{ after: number; limit: number; actor: string | null; action: string | null }], Row>(`SELECT * FROM audit_log
-    WHERE seq > @after AND (@actor IS NULL OR actor = @actor) AND (@action IS NULL OR action = @action)
-    ORDER BY seq LIMIT @limit`);
+  const range = `SELECT * FROM audit_log WHERE seq > @after AND (@before IS NULL OR seq < @before)
+    AND (@actor IS NULL OR actor = @actor) AND (@action IS NULL OR action = @action)`;
+  type Range = { after: number; before: number | null; limit: number; actor: string | null; action: string | null };
+  const list = db.prepare<[Range], Row>(`${range} ORDER BY seq LIMIT @limit`);
+  const listNewest = db.prepare<[Range], Row>(`${range} ORDER BY seq DESC LIMIT @limit`);
   const all = db.prepare<[], Row>('SELECT * FROM audit_log ORDER BY seq');
 
   /** The head in meta; undefined when none was written, 'unreadable' when it is not a (seq, hash). */
@@ -174,7 +179,8 @@ export function prepareAudit(db: Database.Database, { verifyFile = () => undefin
 
   return {
     appendAudit: (entry, at) => guarded(() => append.immediate(entry, at)),
-    listAudit: ({ after = 0, limit, actor, action }) => list.all({ after, limit, actor: actor ?? null, action: action ?? null }).map(fromRow),
+    listAudit: ({ after = 0, before, newestFirst = false, limit, actor, action }) =>
+      (newestFirst ? listNewest : list).all({ after, before: before ?? null, limit, actor: actor ?? null, action: action ?? null }).map(fromRow),
     verifyAudit: () => verify.deferred(),
   };
 }

@@ -4,6 +4,7 @@
  * keep the resource's allocations in step and must run inside the caller's transaction.
  */
 import type Database from 'better-sqlite3';
+import { withAttributeDefaults } from '../specs/model/attribute-defaults.js';
 import type { RecordedResource, ResourceTypeName } from '../specs/model/resource.js';
 import { type Allocation, type AllocationKind, allocationsOf } from './allocations.js';
 
@@ -55,7 +56,8 @@ export function rowToResource(row: ResourceRow, lists?: ListCache): RecordedReso
     tenant: row[2],
     zone: row[3],
     providerId: row[4],
-    attributes: JSON.parse(row[5]),
+    // Rows written before an attribute existed read with its implicit value (a VM without `power` ran).
+    attributes: withAttributeDefaults(row[1] as ResourceTypeName, JSON.parse(row[5])),
     dependsOn: parseList(row[6], lists),
     boundTo: parseList(row[7], lists),
     protect: row[8] === 1,

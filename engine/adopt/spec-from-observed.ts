@@ -127,6 +127,8 @@ export function specFromObserved(tenant: string, zone: string, objects: readonly
       nics: list(a['nics']).map((n) => ({ network: lastName(str(rec(n)['network'])), ip: str(rec(n)['ip']) })),
       rootDisk: { size: formatSize(num(root['sizeGiB']) * GiB), tier: str(root['tier']) },
       ...(own.length > 0 ? { disks: own } : {}),
+      // Running is the default: only a stopped VM says so.
+      ...(a['power'] === 'stopped' ? { power: 'stopped' } : {}),
     };
   });
   const vmAddresses = new Set(of('vm').map((o) => o.address));

@@ -177,6 +177,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--git-pull', 'POST /api/v1/specs/sync first pulls the spec working copy from its upstream (fast-forward only): a merge pipeline calls it, then applies')
     .option('--session-idle <duration>', 'a console session ends after this long without a request', '1h')
     .option('--session-max <duration>', 'a console session ends this long after sign-in', '12h')
+    .option('--review-branch <prefix>', 'console edits of a git working copy are committed to a new branch PREFIX/TENANT-ID for review (the working copy untouched; merging is the approval), not to the checked-out branch')
     .option('--reconcile <interval>', "run the reconcile loop inside the server: a round every INTERVAL (30s, 5m) records each tenant's verdict (observes only: no self-heal, no sync)")
     .option('--rate-limit <n>', 'requests per token per minute', '600')
     .option('--body-limit <bytes>', 'largest request body', String(8 * 1024 * 1024))

@@ -309,6 +309,7 @@ export function expandTenant(loaded: Loaded<TenantDoc>, options: ExpandOptions =
         template: item.template,
         nics: item.nics.map((nic) => ({ network: netAddr(nic.network), ip: nic.ip })),
         rootDisk: { sizeGiB: toGiB(item.rootDisk.size), tier: item.rootDisk.tier },
+        power: item.power,
       },
       { dependsOn: nets, boundTo: nets, protect: item.protect, previously: item.previously && vmAddr(item.previously) },
     );

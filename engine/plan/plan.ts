@@ -107,7 +107,7 @@ export function makePlan(input: PlanInput): { plan: Plan; dag: Dag<Step> | undef
   const changes = diffed.changes.map((c) => {
     if (c.action !== 'update' || c.reason !== undefined) return c;
     const zone = input.specs.zones.get(c.after.zone);
-    const note = zone ? updateNote(zone.value.spec.provider.type, c.type, c.changed) : undefined;
+    const note = zone ? updateNote(zone.value.spec.provider.type, c.type, c.changed, c.after.attributes) : undefined;
     return note ? { ...c, reason: note } : c;
   });
   for (const tenant of orphanedTenants) {

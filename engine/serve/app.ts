@@ -61,6 +61,8 @@ export async function buildApp(ctx: ServeContext): Promise<ZodApp> {
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], formAction: ["'self'"],
       // The server speaks plain HTTP unless a proxy in front adds TLS: upgrading would break its forms.
       upgradeInsecureRequests: null } },
+    // Not helmet's no-referrer: with it a browser sends `Origin: null` on every form POST, and the console refuses those as cross-site.
+    referrerPolicy: { policy: 'same-origin' },
   });
   await app.register(fastifyRateLimit, {
     global: true,

@@ -27,6 +27,12 @@ export interface ServeOptions {
   readonly requestTimeoutMs: number;
   /** POST /api/v1/specs/sync first pulls the spec working copy from its upstream (fast-forward only). */
   readonly gitPull?: boolean;
+  /**
+   * Console edits of a git working copy are committed to a new branch PREFIX/<tenant>-<id>
+   * for review (`--review-branch PREFIX`), the working copy untouched; absent: to the
+   * checked-out branch.
+   */
+  readonly reviewBranchPrefix?: string;
   /** Run the reconcile loop inside the server, a round every this many ms (`--reconcile 5m`); absent: no loop. */
   readonly reconcileMs?: number;
   /** A console session ends after this long without a request (default 1 h). */

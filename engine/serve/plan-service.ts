@@ -66,7 +66,7 @@ function tenantsFor(caller: Caller, asked: readonly string[] | undefined, specs:
 }
 
 /** The specs as a run of `partner` sees them: the warm set, through the partner's view. */
-function viewFor(specs: SpecSet, partner: string | undefined): SpecSet {
+export function viewFor(specs: SpecSet, partner: string | undefined): SpecSet {
   if (partner === undefined) return specs;
   const found = findPartner(specs, partner);
   if (!found.partner) throw new HttpProblem('forbidden', `partner ${partner} is not in the Partners document: this token can plan nothing`);

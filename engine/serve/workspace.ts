@@ -16,6 +16,8 @@ export interface SpecSource {
   readonly root: string;
   /** The specs as last synced. */
   specs(): SpecSet;
+  /** The specs as they would be with `file` holding `text` (a console edit judged before it is written). */
+  specsWith(file: string, text: string): SpecSet;
   /** sha256 over every file's path (from the root) and content hash, in path order. */
   hash(): string;
   /** The commit the working copy is at, when the root is in a git repository. */
@@ -60,6 +62,7 @@ export function openSpecSource(dir: string, onSync?: (result: SyncResult) => voi
   return {
     root,
     specs: () => specs,
+    specsWith: (file, text) => workspace.specsWith(file, text),
     hash: () => hash,
     commit: () => commit,
     sync(options = {}) {

@@ -10,6 +10,7 @@ import { encodeUsage, encoderFor, type UsageFormat } from './encode.js';
 import { partnerDirectory, type PartnerDirectory } from './partners.js';
 import { formatInstant } from './period.js';
 import type { UsageRange } from './range.js';
+import type { UsageRecord } from './record.js';
 import { usageRecords } from './records.js';
 
 /** The partner of every tenant the specs know of, from tenant metadata and Partners documents. */
@@ -39,6 +40,16 @@ export interface UsageSelection {
  * is asked for, and `events` must stay readable until the last one is.
  */
 export function* usageExport(events: (filter: EventFilter) => Iterable<StateEvent>, selection: UsageSelection): Generator<string> {
+  const { range } = selection;
+  const header = { from: formatInstant(range.from), to: formatInstant(range.to), granularity: range.granularity };
+  yield* encodeUsage(selectedUsageRecords(events, selection), encoderFor(selection.format, header));
+}
+
+/**
+ * The records an export of `selection` holds, before encoding (the console charts them);
+ * `selection.format` is not read. Lazy like `usageExport`.
+ */
+export function* selectedUsageRecords(events: (filter: EventFilter) => Iterable<StateEvent>, selection: Omit<UsageSelection, 'format'>): Generator<UsageRecord> {
   const { range, tenants, partner, directory, visible } = selection;
   const chosen = partner !== undefined
     ? (t: string) => directory.partnerOf(t) === partner
@@ -46,7 +57,5 @@ export function* usageExport(events: (filter: EventFilter) => Iterable<StateEven
   const includeTenant = chosen && visible ? (t: string) => chosen(t) && visible(t) : chosen ?? visible;
   // Lines open before the range count from its start: read from the beginning of history.
   const history = events({ to: new Date(range.to), order: 'resource', ...(tenants.length === 1 ? { tenant: tenants[0] } : {}) });
-  const records = usageRecords(history, { ...range, now: selection.now, partnerOf: directory.partnerOf, ...(includeTenant ? { includeTenant } : {}) });
-  const header = { from: formatInstant(range.from), to: formatInstant(range.to), granularity: range.granularity };
-  yield* encodeUsage(records, encoderFor(selection.format, header));
+  yield* usageRecords(history, { ...range, now: selection.now, partnerOf: directory.partnerOf, ...(includeTenant ? { includeTenant } : {}) });
 }

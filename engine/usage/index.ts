@@ -15,4 +15,4 @@ export { RECORD_FIELDS, type UsageRecord } from './record.js';
 export { partnerDirectory, type PartnerDirectory, type PartnerSources } from './partners.js';
 export { encodeUsage, encoderFor, type ExportHeader, FORMATS, type UsageEncoder, type UsageFormat } from './encode.js';
 export { XML_RECORD, XML_ROOT } from './format-xml.js';
-export { partnersOfSpecs, usageExport, type UsageSelection } from './export.js';
+export { partnersOfSpecs, selectedUsageRecords, usageExport, type UsageSelection } from './export.js';

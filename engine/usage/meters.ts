@@ -2,11 +2,12 @@
  * What a resource is billed for, read from its recorded attributes: a list of meters,
  * each a usage type, the fields that tell its records apart (hypervisor, size, tier)
  * and a rate per hour. A change of attributes changes usage only where a meter's key
- * or rate changes; static NAT and firewall rules are not billed.
+ * or rate changes (a stop ends the running meters, a start begins them again); static
+ * NAT and firewall rules are not billed. A VM recorded before `power` existed ran.
  *
  * | resource       | meters                                                                  |
  * |----------------|-------------------------------------------------------------------------|
- * | vm             | vm-hours (hypervisor, size) 1; vcpu-hours cpu; memory-gib-hours MiB/1024; storage-gib-hours (root tier) GiB |
+ * | vm             | vm-allocated-hours (hypervisor, size) 1; storage-gib-hours (root tier) GiB; and while running: vm-hours (hypervisor, size) 1, vcpu-hours cpu, memory-gib-hours MiB/1024 |
  * | disk           | storage-gib-hours (tier) sizeGiB                                        |
  * | public-ip      | public-ip-hours 1                                                       |
  * | port-forward   | port-forward-hours 1                                                    |
@@ -14,6 +15,7 @@
  * | vpn-connection | vpn-peer-hours 1                                                        |
  * | vpn-user       | vpn-user-hours 1                                                        |
  */
+import { withAttributeDefaults } from '../../specs/model/attribute-defaults.js';
 import { numberOf, recordOf, textOf } from '../../specs/model/attribute-values.js';
 import type { Attributes, ResourceTypeName } from '../../specs/model/resource.js';
 import { formatQuantity, perHour, type Rate, sameRate } from './quantity.js';
@@ -49,9 +51,14 @@ export function metersOf(type: ResourceTypeName, attributes: Attributes): Meter[
       const cpu = numberOf(attributes.cpu);
       const memoryMiB = numberOf(attributes.memoryMiB);
       const root = recordOf(attributes.rootDisk);
-      out.push(meter('vm-hours', ONE, { hypervisor, size: vmSize(cpu, memoryMiB) }));
-      out.push(meter('vcpu-hours', { num: cpu, den: 1 }, { hypervisor }));
-      out.push(meter('memory-gib-hours', { num: memoryMiB, den: MIB_PER_GIB }, { hypervisor }));
+      const size = vmSize(cpu, memoryMiB);
+      const running = withAttributeDefaults('vm', attributes).power === 'running';
+      if (running) out.push(meter('vm-hours', ONE, { hypervisor, size }));
+      out.push(meter('vm-allocated-hours', ONE, { hypervisor, size }));
+      if (running) {
+        out.push(meter('vcpu-hours', { num: cpu, den: 1 }, { hypervisor }));
+        out.push(meter('memory-gib-hours', { num: memoryMiB, den: MIB_PER_GIB }, { hypervisor }));
+      }
       out.push(meter('storage-gib-hours', { num: numberOf(root.sizeGiB), den: 1 }, { tier: textOf(root.tier) }));
       break;
     }

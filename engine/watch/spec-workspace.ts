@@ -99,6 +99,17 @@ export class SpecWorkspace {
     return this.byResolved.has(resolve(file));
   }
 
+  /**
+   * The spec model as it would be with `file` (one of the files) holding `text`: what an
+   * edit is judged by before it is written. Nothing is kept; the other files are as loaded.
+   */
+  specsWith(file: string, text: string): SpecSet {
+    const key = this.byResolved.get(resolve(file)) ?? file;
+    const source = new SourceFile(key, text);
+    const entry: LoadedFile = { file: key, sha256: createHash('sha256').update(text).digest('hex'), source, result: loadFile(source) };
+    return assembleSpecSet(this.order.map((f) => (f === key ? entry : this.entries.get(f)!)), this.listing, operatorFiles(this.paths));
+  }
+
   /** The spec model as the files are now. */
   specs(): SpecSet {
     this.assembled ??= assembleSpecSet(this.order.map((f) => this.entries.get(f)!), this.listing, operatorFiles(this.paths));

@@ -85,7 +85,7 @@ export const COMMANDS = {
   listVpnUsers: { async: false, objectKey: 'vpnuser', params: ['projectid', 'listall'] },
   removeVpnUser: { async: true, params: ['username', 'projectid'] },
   // ---- VMs and volumes
-  deployVirtualMachine: { async: true, objectKey: 'virtualmachine', params: ['name', 'displayname', 'serviceofferingid', 'templateid', 'zoneid', 'projectid', 'hypervisor', 'iptonetworklist', 'details', 'rootdisksize', 'overridediskofferingid'] },
+  deployVirtualMachine: { async: true, objectKey: 'virtualmachine', params: ['name', 'displayname', 'serviceofferingid', 'templateid', 'zoneid', 'projectid', 'hypervisor', 'iptonetworklist', 'details', 'rootdisksize', 'overridediskofferingid', 'startvm'] },
   listVirtualMachines: { async: false, objectKey: 'virtualmachine', params: ['projectid', 'listall', 'id', 'page', 'pagesize'] },
   stopVirtualMachine: { async: true, objectKey: 'virtualmachine', params: ['id'] },
   startVirtualMachine: { async: true, objectKey: 'virtualmachine', params: ['id'] },

@@ -181,6 +181,13 @@ export function createSnapshot(tenancy: Tenancy, zone: ZoneDoc['spec'], tierOfOf
     });
   }
 
+  /**
+   * A VM's power as CloudStack's state says: running while Running, or on its way to or
+   * between hosts (Starting, Migrating); every other state (Stopped, Stopping, Error…)
+   * runs nothing.
+   */
+  const powerOf = (state: string): 'running' | 'stopped' => (state === 'Running' || state === 'Starting' || state === 'Migrating' ? 'running' : 'stopped');
+
   async function vms(): Promise<Observed[]> {
     const networkAt = await addressById('listNetworks');
     const roots = new Map((await fetch('listVolumes')).filter((v) => str(v['type']) === 'ROOT').map((v) => [str(v['virtualmachineid']), v]));
@@ -192,6 +199,7 @@ export function createSnapshot(tenancy: Tenancy, zone: ZoneDoc['spec'], tierOfOf
         name: str(o['name']), hypervisor, cluster: tagOf(o, TAGS.cluster) ?? '', cpu: num(o['cpunumber']), memoryMiB: num(o['memory']),
         template: str(o['templatename']), nics,
         rootDisk: { sizeGiB: root ? Math.round(num(root['size']) / GiB) : 0, tier: root ? tierOfOffering(str(root['diskofferingname'])) : '' },
+        power: powerOf(str(o['state'])),
       }, fromTags(o, ['cluster']));
     });
   }

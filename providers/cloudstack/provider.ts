@@ -9,7 +9,8 @@
  * site-to-site VPN is the VPC's VPN gateway + a customer gateway + a connection;
  * remote-access users are VPN users of the VPC's remote-access VPN; VMs are deployed with
  * a custom service offering (CPU, memory), their template, NIC IPs and the root disk's
- * tier; disks are volumes of the tier's disk offering, attached to their VM.
+ * tier, and are started or stopped as their `power` says (deployed with `startvm=false`
+ * when stopped); disks are volumes of the tier's disk offering, attached to their VM.
  *
  * Every object netfirst makes is tagged `netfirst-address`, which is how refresh and
  * adoption find them in bulk (observe.ts). Creates look for what an earlier, interrupted
@@ -92,6 +93,33 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
     const nic = Array.isArray(vm?.['nic']) ? (vm['nic'][0] as Obj | undefined) : undefined;
     if (!nic) throw new ProviderError('not-found', `CloudStack VM ${vmId} has no NIC`, { retryable: false });
     return str(nic['networkid']);
+  }
+
+  /**
+   * Brings a VM to its desired power state, and to a new size on the way when `resize` is
+   * given (CloudStack changes the offering only of a stopped VM). Reads the VM's state
+   * first: starting a running VM is refused by CloudStack, and reality may differ from
+   * what state recorded (drift being corrected). The first job made reports to `progress`.
+   */
+  async function settlePower(d: Desired, id: string, running: boolean, resize?: () => Promise<unknown>, progress?: CallProgress): Promise<void> {
+    const vm = await t.first('listVirtualMachines', { id, projectid: await t.projectId(d.tenant), listall: true });
+    if (!vm) throw new ProviderError('not-found', `${d.address}: CloudStack shows no VM ${id}`, { retryable: false });
+    let hook = progress;
+    const once = (): CallProgress | undefined => {
+      const h = hook;
+      hook = undefined;
+      return h;
+    };
+    let stopped = str(vm['state']) === 'Stopped';
+    if (!stopped && (resize !== undefined || !running)) {
+      await t.job('stopVirtualMachine', { id }, once());
+      stopped = true;
+    }
+    if (resize) await step(`changing the offering of ${d.address}`, resize);
+    if (running && stopped) {
+      const first = once();
+      await (first ? t.job('startVirtualMachine', { id }, first) : step(`starting ${d.address}`, () => t.job('startVirtualMachine', { id })));
+    }
   }
 
   /** The object of `command` in the tenant's project that `match` picks: what an earlier attempt made. */
@@ -287,6 +315,8 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
             serviceofferingid: await t.offeringId('listServiceOfferings', t.offerings.service), 'details[0].cpuNumber': num(a['cpu']), 'details[0].memory': num(a['memoryMiB']),
             templateid: await t.templateId(str(a['template']), hypervisor), rootdisksize: num(root['sizeGiB']),
             overridediskofferingid: await t.offeringId('listDiskOfferings', t.offerings.disk(str(root['tier']))),
+            // A VM wanted stopped is never started: deployed stopped, it holds no host capacity.
+            startvm: a['power'] !== 'stopped',
           };
           list(a['nics']).map((n) => rec(n)).forEach((n, i) => {
             params[`iptonetworklist[${i}].networkid`] = ref(d, str(n['network']));
@@ -296,6 +326,9 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
         }
         const id = str(vm['id']);
         await tag('vm', id, d, { [TAGS.cluster]: str(a['cluster']) }, vm);
+        // One found from an earlier attempt may not be in the state this one wants.
+        const want = a['power'] === 'stopped' ? 'Stopped' : 'Running';
+        if (str(vm['state']) !== want) await step(`bringing ${d.address} to ${want}`, () => settlePower(d, id, want === 'Running'));
         return observed(d, id, a);
       }
       case 'disk': {
@@ -337,13 +370,12 @@ export function createCloudStackProvider(options: CloudStackProviderOptions): Pr
     const moved = prior.address !== d.address;
     switch (d.type) {
       case 'vm': {
-        if (changedAttributes.some((c) => c === 'cpu' || c === 'memoryMiB')) {
-          await t.job('stopVirtualMachine', { id: prior.providerId }, progress);
-          const serviceofferingid = await t.offeringId('listServiceOfferings', t.offerings.service);
-          await step(`changing the offering of ${d.address}`, () => api.call('changeServiceForVirtualMachine', {
+        const resize = changedAttributes.some((c) => c === 'cpu' || c === 'memoryMiB');
+        if (resize || changedAttributes.includes('power')) {
+          const serviceofferingid = resize ? await t.offeringId('listServiceOfferings', t.offerings.service) : '';
+          await settlePower(d, prior.providerId, a['power'] !== 'stopped', resize ? () => api.call('changeServiceForVirtualMachine', {
             id: prior.providerId, serviceofferingid, 'details[0].cpuNumber': num(a['cpu']), 'details[0].memory': num(a['memoryMiB']),
-          }));
-          await step(`starting ${d.address}`, () => t.job('startVirtualMachine', { id: prior.providerId }));
+          }) : undefined, progress);
         }
         if (changedAttributes.includes('rootDisk')) {
           const root = await existing('listVolumes', d.tenant, (o) => str(o['type']) === 'ROOT', { virtualmachineid: prior.providerId, type: 'ROOT' });

@@ -6,7 +6,7 @@
 import { alreadyExists, ip, ipJson, notFound, run } from './exec.js';
 
 interface NetnsEntry { name: string }
-interface LinkEntry { ifname: string; ifalias?: string; master?: string; operstate?: string; link_type?: string }
+interface LinkEntry { ifname: string; ifalias?: string; master?: string; operstate?: string; link_type?: string; flags?: string[] }
 interface AddrEntry { ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }
 
 export async function namespaces(): Promise<string[]> {
@@ -68,6 +68,27 @@ export async function removeLink(netns: string, name: string): Promise<void> {
 
 export async function linkUp(netns: string, name: string): Promise<void> {
   await ip(['link', 'set', 'dev', name, 'up'], netns);
+}
+
+export async function linkDown(netns: string, name: string): Promise<void> {
+  await ip(['link', 'set', 'dev', name, 'down'], netns);
+}
+
+/** Whether the link is administratively up (`ip link set … up`), whatever its carrier; false when it is missing. */
+export async function linkIsUp(netns: string, name: string): Promise<boolean> {
+  try {
+    const [entry] = await ipJson<LinkEntry>(['link', 'show', 'dev', name], netns);
+    return entry?.flags?.includes('UP') ?? false;
+  } catch (error) {
+    if (notFound(error)) return false;
+    throw error;
+  }
+}
+
+/** The processes running in the network namespace (`ip netns pids`). */
+export async function namespacePids(netns: string): Promise<number[]> {
+  const out = await ip(['netns', 'pids', netns]);
+  return out.split('\n').map((l) => Number(l.trim())).filter((pid) => Number.isInteger(pid) && pid > 0);
 }
 
 export async function addresses(netns: string, dev?: string): Promise<{ ifname: string; address: string; prefix: number }[]> {

@@ -3,7 +3,9 @@
  * the provider creates (topology.ts). Networks are bridges joined over a fabric, each
  * tenant has a router namespace with nftables for NAT and the firewall, VMs are
  * namespaces with a root directory of their own (vm-root.ts, entered by `exec` through
- * vm-enter.ts), disks sparse image files per storage tier, site-to-site VPN a strongSwan
+ * vm-enter.ts) — a stopped VM is one whose processes were ended and whose links are
+ * down, its namespace, addresses, root and disks kept (`power`: read from its first
+ * NIC's link) — disks sparse image files per storage tier, site-to-site VPN a strongSwan
  * instance in the router. `read` inspects the kernel, so what is deleted by hand shows
  * as drift; every create is idempotent, so recovery and repair are re-creates.
  *
@@ -22,12 +24,12 @@ import { type Desired, type Observed, type Provider, ProviderError, type Recorde
 import { runAttached } from './exec.js';
 import type { CharonInstance } from './ipsec-charon.js';
 import { DH_GROUPS, type DhGroup, type Encryption, type Hash, type IpsecPolicy } from './ipsec-config.js';
-import { addresses, ensureAddress, kernelHas8021q, namespaceExists, removeAddress } from './kernel.js';
+import { addresses, ensureAddress, kernelHas8021q, linkIsUp, namespaceExists, removeAddress } from './kernel.js';
 import { IF, zoneNames, type Segment } from './names.js';
 import { CHAIN, removeRules, rulesByComment, setRules, type RuleSpec } from './nft.js';
 import { Locks, Registry, type RegistryObject } from './registry.js';
 import {
-  ensureFabric, ensureRouter, ensureSegment, ensureVm, missingSegment, removeRouter, removeSegment, removeVm, teardownFabric, type ZoneContext,
+  ensureFabric, ensureRouter, ensureSegment, ensureVm, missingSegment, removeRouter, removeSegment, removeVm, stopVm, teardownFabric, type ZoneContext,
 } from './topology.js';
 import { enterEnvironment, enterVmArgv } from './vm-enter.js';
 import { ensureVmRoot, hasVmRoot, removeVmRoot, vmRootDir } from './vm-root.js';
@@ -266,7 +268,9 @@ export function createLinuxProvider(options: LinuxProviderOptions): Provider {
           moveImage(str(rec(prior.attributes['rootDisk'])['tier']), str(root['tier']), imageName(index, 'root'));
         }
         ensureImage(str(root['tier']), imageName(index, 'root'), num(root['sizeGiB']));
-        const ns = await ensureVm(c, index, host, nics);
+        const running = a['power'] !== 'stopped';
+        const ns = await ensureVm(c, index, host, nics, running);
+        if (!running) await stopVm(c, index);
         ensureVmRoot(vmRootDir(options.dir, index), str(a['name']), ns);
         return record(d, ns, a);
       }
@@ -339,7 +343,9 @@ export function createLinuxProvider(options: LinuxProviderOptions): Provider {
         if (nics.some((n) => n.ip === '')) return undefined;
         const root = join(tierDir(str(rec(a['rootDisk'])['tier'])), imageName(vm, 'root'));
         if (!existsSync(root) || !hasVmRoot(vmRootDir(options.dir, vm))) return undefined;
-        return observed(base, { ...a, nics, rootDisk: { ...rec(a['rootDisk']), sizeGiB: Math.round(statSync(root).size / GiB) } });
+        // Running is the first NIC's link up (it carries the default route); stopVm takes every link down.
+        const power = (await linkIsUp(names.vm(vm), IF.vmNic(0))) ? 'running' : 'stopped';
+        return observed(base, { ...a, nics, rootDisk: { ...rec(a['rootDisk']), sizeGiB: Math.round(statSync(root).size / GiB) }, power });
       }
       case 'disk': {
         const vm = registry.vmIndex(str(a['vm']));
@@ -443,6 +449,7 @@ export function createLinuxProvider(options: LinuxProviderOptions): Provider {
     async exec(address: string, argv: readonly string[]) {
       const vm = registry.vmIndex(address);
       if (vm === undefined || !(await namespaceExists(names.vm(vm)))) throw new ProviderError('not-found', `${address} is not a VM realized in zone ${zoneName}`, { retryable: false });
+      if (!(await linkIsUp(names.vm(vm), IF.vmNic(0)))) throw new ProviderError('invalid', `${address} is stopped: start it (power: running) to run commands in it`, { retryable: false });
       const root = vmRootDir(options.dir, vm);
       ensureVmRoot(root, str(registry.get(address)?.attributes['name'] ?? ''), names.vm(vm));
       return runAttached(enterVmArgv(names.vm(vm), root, argv), enterEnvironment(process.env));

@@ -7,7 +7,7 @@
  */
 import { ip, run } from './exec.js';
 import {
-  ensureAddress, ensureLink, ensureNamespace, linkUp, links, removeLink, removeNamespace, sysctl,
+  ensureAddress, ensureLink, ensureNamespace, linkDown, linkUp, links, namespacePids, removeLink, removeNamespace, sysctl,
 } from './kernel.js';
 import { hostUnderlayIp, IF, routerUnderlayIp, UNDERLAY_PREFIX, vniOf, type Segment, type ZoneNames } from './names.js';
 import { ensureBaseRuleset } from './nft.js';
@@ -138,8 +138,13 @@ export interface VmNic {
   readonly gateway: string;
 }
 
-/** The VM namespace on host `host`: one veth per NIC into the segment's bridge, the default route via the first NIC's gateway. */
-export async function ensureVm(ctx: ZoneContext, index: number, host: number, nics: readonly VmNic[]): Promise<string> {
+/**
+ * The VM namespace on host `host`: one veth per NIC into the segment's bridge, the default
+ * route via the first NIC's gateway. A VM that is not `running` gets its NICs and
+ * addresses but no link up and no route: what `stopVm` leaves, so making a stopped VM
+ * again never starts it.
+ */
+export async function ensureVm(ctx: ZoneContext, index: number, host: number, nics: readonly VmNic[], running = true): Promise<string> {
   const ns = ctx.names.vm(index);
   const hostNs = ctx.names.host(host);
   await ensureNamespace(ns);
@@ -152,11 +157,41 @@ export async function ensureVm(ctx: ZoneContext, index: number, host: number, ni
     // VXLAN takes 50 bytes of the fabric's 1500.
     await ip(['link', 'set', 'dev', IF.vmNic(i), 'mtu', '1450'], ns);
     await ensureAddress(ns, IF.vmNic(i), `${nic.address}/${nic.prefix}`);
-    await linkUp(ns, IF.vmNic(i));
+    if (running) await linkUp(ns, IF.vmNic(i));
   }
+  if (!running) return ns;
   const first = nics[0];
   if (first) await ip(['route', 'replace', 'default', 'via', first.gateway, 'dev', IF.vmNic(0)], ns);
   return ns;
+}
+
+/** How long processes of a stopping VM get to end after SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 2_000;
+
+/**
+ * Stops VM `index`: its processes end (SIGTERM, then SIGKILL after a grace period) and
+ * every link in its namespace goes down, so it answers nothing. The namespace, its NICs,
+ * addresses, root directory and disk images stay: a start is `ensureVm(…, running)`.
+ * Idempotent.
+ */
+export async function stopVm(ctx: ZoneContext, index: number): Promise<void> {
+  const ns = ctx.names.vm(index);
+  const signal = (pids: readonly number[], sig: NodeJS.Signals): void => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // Gone already.
+      }
+    }
+  };
+  signal(await namespacePids(ns), 'SIGTERM');
+  for (const end = Date.now() + STOP_GRACE_MS; Date.now() < end; ) {
+    if ((await namespacePids(ns)).length === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  signal(await namespacePids(ns), 'SIGKILL');
+  for (const link of await links(ns)) await linkDown(ns, link.ifname);
 }
 
 export async function removeVm(ctx: ZoneContext, index: number): Promise<void> {

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withAttributeDefaults } from '../../specs/model/attribute-defaults.js';
 import { ATTRIBUTES } from '../../specs/model/attributes.js';
 import { type Attributes, RESOURCE_TYPES, type ResourceTypeName } from '../../specs/model/resource.js';
 import { type Observed, type Provider, ProviderError, type ResourceType, type Scope } from '../contract.js';
@@ -29,7 +30,8 @@ export const SIM_RESOURCE_TYPES: { readonly [T in ResourceTypeName]: ResourceTyp
   RESOURCE_TYPES.map((type) => [type, { schema: ATTRIBUTES[type].schema, forceNew: ATTRIBUTES[type].forceNew, computed: [] }]),
 ) as unknown as { readonly [T in ResourceTypeName]: ResourceType };
 
-const observe = (o: SimObject): Observed => ({ providerId: o.id, address: o.address, type: o.type, tenant: o.tenant, attributes: o.attributes });
+/** A world object as read; objects stored before an attribute existed read with its implicit value. */
+const observe = (o: SimObject): Observed => ({ providerId: o.id, address: o.address, type: o.type, tenant: o.tenant, attributes: withAttributeDefaults(o.type, o.attributes) });
 
 export function createSimProvider(options: SimProviderOptions): Provider {
   const { zoneName } = options;

@@ -89,6 +89,11 @@ export const VmAttrs = z.strictObject({
   template: z.string(),
   nics: z.array(z.strictObject({ network: Address, ip: Ip })),
   rootDisk: z.strictObject({ sizeGiB: z.number().int(), tier: z.string() }),
+  /**
+   * Desired (and observed) power state; a change is a stop or a start, in place. Absent
+   * in what was planned before the attribute existed: those VMs run (attribute-defaults.ts).
+   */
+  power: z.enum(['running', 'stopped']).default('running'),
 });
 
 export const DiskAttrs = z.strictObject({

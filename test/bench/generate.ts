@@ -39,7 +39,7 @@ spec:
 
 const HYPERVISORS = ['kvm', 'xenserver', 'vmware'] as const;
 
-export function tenantYaml(i: number, zone: string): string {
+export function tenantYaml(i: number, zone: string, vmCount = 15): string {
   const name = `tenant-${String(i).padStart(4, '0')}`;
   const a = Math.floor(i / 250);
   const b = i % 250;
@@ -49,7 +49,7 @@ export function tenantYaml(i: number, zone: string): string {
     { name: 'backup', cidr: `10.${200 + a}.${b}.0/24`, segment: '{ vxlan: auto }', nat: '' },
   ];
   const vms: string[] = [];
-  for (let v = 0; v < 15; v++) {
+  for (let v = 0; v < vmCount; v++) {
     const hv = HYPERVISORS[(i + v) % 3];
     const net = nets[v % 3]!.name;
     const disks = v % 3 === 0

@@ -29,6 +29,11 @@ describe('diffResources', () => {
       want: { 't/network/office': 'noop', 't/vm/web-1': 'update', 't/vm/web-1/disk/data': 'noop' },
     },
     {
+      reason: 'power changed: a stop is an in-place update, never a replacement, and the disks stay',
+      given: { desired: [office, vm('web-1', 'office', 4096, '10.0.0.10', 'stopped'), data], recorded: applied },
+      want: { 't/network/office': 'noop', 't/vm/web-1': 'update', 't/vm/web-1/disk/data': 'noop' },
+    },
+    {
       reason: 'network CIDR changed: the network, the VM on it and its disk are replaced',
       given: { desired: [net('office', '10.9.0.0/24'), vm('web-1', 'office', 4096, '10.9.0.10'), data], recorded: applied },
       want: { 't/network/office': 'replace', 't/vm/web-1': 'replace', 't/vm/web-1/disk/data': 'replace' },
@@ -41,6 +46,12 @@ describe('diffResources', () => {
   ])('$reason', ({ given, want }) => {
     const { changes } = diffResources({ ...given, specTenants: tenants, prune: false });
     expect(actions(changes)).toEqual(want);
+  });
+
+  it('a change of power names power alone as changed', () => {
+    const { changes } = diffResources({ desired: [office, vm('web-1', 'office', 4096, '10.0.0.10', 'stopped'), data], recorded: applied, specTenants: tenants, prune: false });
+    const web1 = changes.find((c) => c.address === 't/vm/web-1');
+    expect(web1?.action === 'update' && web1.changed).toEqual(['power']);
   });
 
   it('names the attribute that forces a replacement and the dependency that cascades', () => {

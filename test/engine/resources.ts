@@ -38,10 +38,10 @@ export function recorded(d: DesiredResource, more: Partial<RecordedResource> = {
 export const net = (name: string, cidr = '10.0.0.0/24', more: Partial<DesiredResource> = {}): DesiredResource =>
   desired(`t/network/${name}`, 'network', { name, cidr, gateway: cidr.replace(/0\/\d+$/, '1'), segment: { type: 'vlan', id: 100 }, sourceNatIp: null, colocationHandoff: null }, more);
 
-export const vm = (name: string, network: string, memoryMiB = 4096, ip = '10.0.0.10'): DesiredResource =>
+export const vm = (name: string, network: string, memoryMiB = 4096, ip = '10.0.0.10', power: 'running' | 'stopped' = 'running'): DesiredResource =>
   desired(`t/vm/${name}`, 'vm', {
     name, hypervisor: 'kvm', cluster: 'kvm-a', cpu: 2, memoryMiB, template: 'ubuntu', nics: [{ network: `t/network/${network}`, ip }],
-    rootDisk: { sizeGiB: 40, tier: 'ssd' },
+    rootDisk: { sizeGiB: 40, tier: 'ssd' }, power,
   }, { dependsOn: [`t/network/${network}`], boundTo: [`t/network/${network}`] });
 
 export const disk = (vmName: string, name: string, sizeGiB = 100): DesiredResource =>

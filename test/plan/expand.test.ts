@@ -78,7 +78,7 @@ describe('expand: the DESIGN.md tenant', () => {
   });
 
   it.each([
-    { reason: 'memory in MiB, sizes in GiB, allocatable values left auto', given: 'acme-dental/vm/web-1', want: { name: 'web-1', hypervisor: 'kvm', cluster: 'auto', cpu: 2, memoryMiB: 4096, template: 'ubuntu-24.04', nics: [{ network: 'acme-dental/network/office', ip: 'auto' }], rootDisk: { sizeGiB: 40, tier: 'performance' } } },
+    { reason: 'memory in MiB, sizes in GiB, allocatable values left auto, power running by default', given: 'acme-dental/vm/web-1', want: { name: 'web-1', hypervisor: 'kvm', cluster: 'auto', cpu: 2, memoryMiB: 4096, template: 'ubuntu-24.04', nics: [{ network: 'acme-dental/network/office', ip: 'auto' }], rootDisk: { sizeGiB: 40, tier: 'performance' }, power: 'running' } },
     { reason: 'a fixed VLAN is kept, the colocation handoff carried', given: 'acme-dental/network/colo', want: { name: 'colo', cidr: '10.20.9.0/24', gateway: 'auto', segment: { type: 'vlan', id: 310 }, sourceNatIp: null, colocationHandoff: 'rack A12, port Gi1/0/12' } },
     { reason: 'a port forward without privatePort forwards to the same port', given: 'acme-dental/port-forward/mail-tcp-25', want: { publicIp: 'acme-dental/public-ip/mail', address: 'auto', protocol: 'tcp', publicPort: 25, vm: 'acme-dental/vm/mail-1', vmIp: 'auto', privatePort: 25 } },
   ])('$reason', ({ given, want }) => {

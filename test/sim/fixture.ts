@@ -69,6 +69,8 @@ export interface VmOptions {
   tier?: string;
   nics?: { network: string; ip: string }[];
   refs?: Desired['refs'];
+  /** Left out: the attributes of an engine from before `power` existed. */
+  power?: 'running' | 'stopped';
 }
 
 export const vm = (name: string, o: VmOptions = {}) =>
@@ -81,6 +83,7 @@ export const vm = (name: string, o: VmOptions = {}) =>
     template: o.template ?? 'ubuntu-24.04',
     nics: o.nics ?? [{ network: 'acme/network/office', ip: '10.0.0.10' }],
     rootDisk: { sizeGiB: o.rootGiB ?? 10, tier: o.tier ?? 'performance' },
+    ...(o.power !== undefined ? { power: o.power } : {}),
   }, o.refs ?? {});
 
 export const disk = (vmName: string, name: string, o: { sizeGiB?: number; tier?: string; refs?: Desired['refs'] } = {}) =>

@@ -33,6 +33,12 @@ describe('specJsonSchema', () => {
     expect(schema.$defs.Tenant.description).toMatch(/customer environment/);
   });
 
+  it("offers a VM's power as its two values, running by default, with a description", () => {
+    expect(schema.$defs.Vm.properties.power).toMatchObject({ type: 'string', enum: ['running', 'stopped'], default: 'running' });
+    expect(schema.$defs.Vm.properties.power.description).toMatch(/stopped VM keeps its disks/);
+    expect(schema.$defs.Vm.required).not.toContain('power');
+  });
+
   it('resolves every $ref inside the document, as yaml-language-server needs', () => {
     const refs = [...JSON.stringify(schema).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);
     expect(refs.length).toBeGreaterThan(20);

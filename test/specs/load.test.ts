@@ -45,7 +45,7 @@ describe('loadSpecs', () => {
       test/fixtures/specs-invalid/many-problems.yaml:25:23: error: spec.vpn.siteToSite[0].preSharedKey: must be { env: NAME } or { file: path }
       test/fixtures/specs-invalid/many-problems.yaml:27:7: error: spec.vms[0]: missing required field "memory"
       test/fixtures/specs-invalid/many-problems.yaml:28:19: error: spec.vms[0].hypervisor: must be one of kvm, xenserver, vmware; got "kvmm"; did you mean "kvm"?
-      test/fixtures/specs-invalid/many-problems.yaml:30:7: error: spec.vms[0].memroy: unknown field "memroy"; did you mean "memory"? valid fields: name, hypervisor, cluster, cpu, memory, template, nics, rootDisk, disks, protect, previously
+      test/fixtures/specs-invalid/many-problems.yaml:30:7: error: spec.vms[0].memroy: unknown field "memroy"; did you mean "memory"? valid fields: name, hypervisor, cluster, cpu, memory, template, nics, rootDisk, disks, power, protect, previously
       test/fixtures/specs-invalid/many-problems.yaml:33:25: error: spec.vms[0].rootDisk.size: must be a size with a unit, such as 4GiB, 500GB or 20TiB; got "40Gb"
       test/fixtures/specs-invalid/syntax.yaml:4:1: error: Flow map in block collection must be sufficiently indented and end with a }
       test/fixtures/specs-invalid/wrong-kind.yaml:2:7: error: kind: must be one of Zone, Tenant, Partners; got "Tenat"; did you mean "Tenant"?"

@@ -105,3 +105,30 @@ describe('diagnostics users act on', () => {
     expect(diagnose(given)).toEqual(want);
   });
 });
+
+describe("a VM's power", () => {
+  const vmWith = (power: string | undefined): string =>
+    tenant(`  vms:\n    - name: web-1\n      hypervisor: kvm\n      cpu: 1\n      memory: 1GiB\n      template: debian-12\n      nics: [ { network: lan } ]\n      rootDisk: { size: 10GiB, tier: fast }\n${power === undefined ? '' : `      power: ${power}\n`}`);
+  const powerOf = (text: string): unknown => {
+    const doc = loadFile(new SourceFile('t.yaml', text)).documents[0]?.value as { spec: { vms: { power: unknown }[] } } | undefined;
+    return doc?.spec.vms[0]?.power;
+  };
+
+  it.each([
+    { reason: 'left out, a VM runs', given: undefined, want: 'running' },
+    { reason: 'running, as written', given: 'running', want: 'running' },
+    { reason: 'stopped, as written', given: 'stopped', want: 'stopped' },
+  ])('$reason', ({ given, want }) => {
+    expect(diagnose(vmWith(given))).toEqual([]);
+    expect(powerOf(vmWith(given))).toBe(want);
+  });
+
+  it.each([
+    { reason: 'another word names the two values, at the value', given: 'off', want: ['t.yaml:14:14: error: spec.vms[0].power: must be one of running, stopped; got "off"'] },
+    { reason: 'a near miss suggests the value meant', given: 'stoped', want: ['t.yaml:14:14: error: spec.vms[0].power: must be one of running, stopped; got "stoped"; did you mean "stopped"?'] },
+    { reason: 'a YAML boolean is not a power state', given: 'false', want: ['t.yaml:14:14: error: spec.vms[0].power: must be one of running, stopped; got false'] },
+    { reason: 'capitals are not accepted: values are exact', given: 'Running', want: ['t.yaml:14:14: error: spec.vms[0].power: must be one of running, stopped; got "Running"; did you mean "running"?'] },
+  ])('$reason', ({ given, want }) => {
+    expect(diagnose(vmWith(given))).toEqual(want);
+  });
+});

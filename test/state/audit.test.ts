@@ -100,6 +100,8 @@ describe('listAudit', () => {
     { reason: 'one action', given: { action: 'plan.approve', limit: 100 }, want: [3, 6] },
     { reason: 'actor and action together, after a seq', given: { actor: 'cli', action: 'plan.approve', after: 2, limit: 100 }, want: [6] },
     { reason: 'past the end is empty', given: { after: 8, limit: 100 }, want: [] },
+    { reason: 'newest first, a page before a seq (the console reads the log backwards)', given: { before: 7, newestFirst: true, limit: 3 }, want: [6, 5, 4] },
+    { reason: 'newest first, one actor', given: { actor: 'cli', newestFirst: true, limit: 3 }, want: [8, 6, 4] },
   ])('$reason', ({ given, want }) => {
     const state = withRecords(tempPath(), 8);
     expect(state.listAudit(given).map((r) => r.seq)).toEqual(want);

@@ -41,7 +41,7 @@ describe('usage export on the iswest example', () => {
       'acme-dental': 'westside-it', 'baker-law': 'lexcore', 'cole-accounting': 'ledgerline',
     });
     expect(new Set(csv.map((row) => `${row.usageType} ${row.cloudstackUsageType}`))).toEqual(new Set([
-      'network-hours 30', 'public-ip-hours 3', 'port-forward-hours 12', 'vm-hours 1', 'vcpu-hours ', 'memory-gib-hours ',
+      'network-hours 30', 'public-ip-hours 3', 'port-forward-hours 12', 'vm-hours 1', 'vm-allocated-hours 2', 'vcpu-hours ', 'memory-gib-hours ',
       'storage-gib-hours 6', 'vpn-peer-hours ', 'vpn-user-hours 14',
     ]));
     for (const row of csv) expect(Number(row.quantity)).toBeGreaterThan(0);

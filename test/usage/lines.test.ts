@@ -25,9 +25,19 @@ describe('metersOf', () => {
     {
       reason: 'a VM is billed as a VM of its size, its vCPUs, its memory and its root disk on its tier',
       type: 'vm' as const, attributes: vmAttrs({ cpu: 4, memoryMiB: 8192, hypervisor: 'vmware', rootGiB: 60, rootTier: 'standard' }),
-      want: ['vm-hours vmware 4 vCPU / 8 GiB 1/1', 'vcpu-hours vmware 4/1', 'memory-gib-hours vmware 8192/1024', 'storage-gib-hours standard 60/1'],
+      want: ['vm-hours vmware 4 vCPU / 8 GiB 1/1', 'vm-allocated-hours vmware 4 vCPU / 8 GiB 1/1', 'vcpu-hours vmware 4/1', 'memory-gib-hours vmware 8192/1024', 'storage-gib-hours standard 60/1'],
     },
-    { reason: 'a size of memory that is not whole GiB reads exactly', type: 'vm' as const, attributes: vmAttrs({ cpu: 1, memoryMiB: 1536 }), want: ['vm-hours kvm 1 vCPU / 1.5 GiB 1/1', 'vcpu-hours kvm 1/1', 'memory-gib-hours kvm 1536/1024', 'storage-gib-hours performance 40/1'] },
+    { reason: 'a size of memory that is not whole GiB reads exactly', type: 'vm' as const, attributes: vmAttrs({ cpu: 1, memoryMiB: 1536 }), want: ['vm-hours kvm 1 vCPU / 1.5 GiB 1/1', 'vm-allocated-hours kvm 1 vCPU / 1.5 GiB 1/1', 'vcpu-hours kvm 1/1', 'memory-gib-hours kvm 1536/1024', 'storage-gib-hours performance 40/1'] },
+    {
+      reason: 'a stopped VM is allocated (CloudStack ALLOCATED_VM) and keeps its root disk, but runs no vCPUs or memory',
+      type: 'vm' as const, attributes: vmAttrs({ power: 'stopped' }),
+      want: ['vm-allocated-hours kvm 2 vCPU / 4 GiB 1/1', 'storage-gib-hours performance 40/1'],
+    },
+    {
+      reason: 'a VM recorded before power existed was running',
+      type: 'vm' as const, attributes: vmAttrs(),
+      want: ['vm-hours kvm 2 vCPU / 4 GiB 1/1', 'vm-allocated-hours kvm 2 vCPU / 4 GiB 1/1', 'vcpu-hours kvm 2/1', 'memory-gib-hours kvm 4096/1024', 'storage-gib-hours performance 40/1'],
+    },
     { reason: 'a disk is its size on its tier', type: 'disk' as const, attributes: diskAttrs(), want: ['storage-gib-hours standard 500/1'] },
     { reason: 'a public IP is held by the hour', type: 'public-ip' as const, attributes: ipAttrs, want: ['public-ip-hours 1/1'] },
     { reason: 'static NAT is part of the IP, not billed apart', type: 'static-nat' as const, attributes: {}, want: [] },
@@ -57,8 +67,36 @@ describe('linesOf', () => {
       reason: 'a memory resize splits vm-hours and memory, not vCPUs nor the root disk',
       events: [event('create', 'vm', VM, at('10:15'), vmAttrs()), event('update', 'vm', VM, at('12:30'), vmAttrs({ memoryMiB: 8192 })), event('delete', 'vm', VM, at('14:45'))],
       want: [
-        'vm-hours 2 vCPU / 4 GiB 10:15–12:30 ×1', 'vcpu-hours 10:15–14:45 ×2', 'memory-gib-hours 10:15–12:30 ×4096/1024',
-        'storage-gib-hours performance 10:15–14:45 ×40', 'vm-hours 2 vCPU / 8 GiB 12:30–14:45 ×1', 'memory-gib-hours 12:30–14:45 ×8192/1024',
+        'vm-hours 2 vCPU / 4 GiB 10:15–12:30 ×1', 'vm-allocated-hours 2 vCPU / 4 GiB 10:15–12:30 ×1', 'vcpu-hours 10:15–14:45 ×2', 'memory-gib-hours 10:15–12:30 ×4096/1024',
+        'storage-gib-hours performance 10:15–14:45 ×40', 'vm-hours 2 vCPU / 8 GiB 12:30–14:45 ×1', 'vm-allocated-hours 2 vCPU / 8 GiB 12:30–14:45 ×1', 'memory-gib-hours 12:30–14:45 ×8192/1024',
+      ],
+    },
+    {
+      reason: 'a stop ends the running meters and a start begins them again; allocation and the root disk run on',
+      events: [
+        event('create', 'vm', VM, at('10:00'), vmAttrs({ power: 'running' })), event('update', 'vm', VM, at('11:00'), vmAttrs({ power: 'stopped' })),
+        event('update', 'vm', VM, at('13:30'), vmAttrs({ power: 'running' })), event('delete', 'vm', VM, at('14:00')),
+      ],
+      want: [
+        'vm-hours 2 vCPU / 4 GiB 10:00–11:00 ×1', 'vm-allocated-hours 2 vCPU / 4 GiB 10:00–14:00 ×1', 'vcpu-hours 10:00–11:00 ×2',
+        'memory-gib-hours 10:00–11:00 ×4096/1024', 'storage-gib-hours performance 10:00–14:00 ×40',
+        'vm-hours 2 vCPU / 4 GiB 13:30–14:00 ×1', 'vcpu-hours 13:30–14:00 ×2', 'memory-gib-hours 13:30–14:00 ×4096/1024',
+      ],
+    },
+    {
+      reason: 'a VM created stopped is allocated from its create, running from its first start',
+      events: [event('create', 'vm', VM, at('10:00'), vmAttrs({ power: 'stopped' })), event('update', 'vm', VM, at('12:00'), vmAttrs({ power: 'running' })), event('delete', 'vm', VM, at('13:00'))],
+      want: [
+        'vm-allocated-hours 2 vCPU / 4 GiB 10:00–13:00 ×1', 'storage-gib-hours performance 10:00–13:00 ×40',
+        'vm-hours 2 vCPU / 4 GiB 12:00–13:00 ×1', 'vcpu-hours 12:00–13:00 ×2', 'memory-gib-hours 12:00–13:00 ×4096/1024',
+      ],
+    },
+    {
+      reason: 'an upgrade that adds power: running to a VM recorded without it splits nothing',
+      events: [event('create', 'vm', VM, at('10:00'), vmAttrs()), event('update', 'vm', VM, at('11:00'), vmAttrs({ power: 'running' })), event('delete', 'vm', VM, at('12:00'))],
+      want: [
+        'vm-hours 2 vCPU / 4 GiB 10:00–12:00 ×1', 'vm-allocated-hours 2 vCPU / 4 GiB 10:00–12:00 ×1', 'vcpu-hours 10:00–12:00 ×2',
+        'memory-gib-hours 10:00–12:00 ×4096/1024', 'storage-gib-hours performance 10:00–12:00 ×40',
       ],
     },
     {
@@ -107,6 +145,17 @@ describe('usageRecords', () => {
     const events = [event('create', 'public-ip', IP, at('09:00'), ipAttrs)];
     const records = [...usageRecords(events, { ...query, granularity: 'hour', now: ms('11:30') })];
     expect(records.map((r) => `${r.start.slice(11, 16)} ${r.quantity}`)).toEqual(['09:00 1', '10:00 1', '11:00 0.5']);
+  });
+
+  it('a VM stopped for part of the day is billed RUNNING_VM (1) for its running hours and ALLOCATED_VM (2) for all of them', () => {
+    const events = [
+      event('create', 'vm', VM, at('08:00'), vmAttrs({ power: 'running' })), event('update', 'vm', VM, at('12:00'), vmAttrs({ power: 'stopped' })),
+      event('update', 'vm', VM, at('18:00'), vmAttrs({ power: 'running' })),
+    ];
+    const records = [...usageRecords(events, query)];
+    expect(records.map((r) => `${r.usageType} ${r.cloudstackUsageType ?? '-'} ${r.quantity} ${r.unit}`)).toEqual([
+      'vm-hours 1 10 hours', 'vm-allocated-hours 2 16 hours', 'vcpu-hours - 20 vCPU-hours', 'memory-gib-hours - 40 GiB-hours', 'storage-gib-hours 6 640 GiB-hours',
+    ]);
   });
 
   it('--tenant/--partner filters keep only the chosen tenants, and each record names its partner', () => {

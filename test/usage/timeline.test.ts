@@ -26,25 +26,32 @@ describe('the scripted timeline, hourly', () => {
       '03-10T23:00 acme/public-ip/web public-ip-hours || 1 hours',
       '03-11T00:00 acme/public-ip/web public-ip-hours || 1 hours',
       '03-11T01:00 acme/public-ip/web public-ip-hours || 0.666666666667 hours',
-      // web-1: 2 vCPU / 4 GiB from 10:15, 8 GiB from 12:30 (a second vm-hours record that hour), gone at 14:45.
+      // web-1: 2 vCPU / 4 GiB from 10:15, 8 GiB from 12:30 (a second vm-hours record that hour), gone at 14:45;
+      // running all along, so vm-allocated-hours (CloudStack ALLOCATED_VM) equals vm-hours.
       '03-10T10:00 acme/vm/web-1 vm-hours kvm|2 vCPU / 4 GiB| 0.75 hours',
+      '03-10T10:00 acme/vm/web-1 vm-allocated-hours kvm|2 vCPU / 4 GiB| 0.75 hours',
       '03-10T10:00 acme/vm/web-1 vcpu-hours kvm|| 1.5 vCPU-hours',
       '03-10T10:00 acme/vm/web-1 memory-gib-hours kvm|| 3 GiB-hours',
       '03-10T10:00 acme/vm/web-1 storage-gib-hours ||performance 30 GiB-hours',
       '03-10T11:00 acme/vm/web-1 vm-hours kvm|2 vCPU / 4 GiB| 1 hours',
+      '03-10T11:00 acme/vm/web-1 vm-allocated-hours kvm|2 vCPU / 4 GiB| 1 hours',
       '03-10T11:00 acme/vm/web-1 vcpu-hours kvm|| 2 vCPU-hours',
       '03-10T11:00 acme/vm/web-1 memory-gib-hours kvm|| 4 GiB-hours',
       '03-10T11:00 acme/vm/web-1 storage-gib-hours ||performance 40 GiB-hours',
       '03-10T12:00 acme/vm/web-1 vm-hours kvm|2 vCPU / 4 GiB| 0.5 hours',
       '03-10T12:00 acme/vm/web-1 vm-hours kvm|2 vCPU / 8 GiB| 0.5 hours',
+      '03-10T12:00 acme/vm/web-1 vm-allocated-hours kvm|2 vCPU / 4 GiB| 0.5 hours',
+      '03-10T12:00 acme/vm/web-1 vm-allocated-hours kvm|2 vCPU / 8 GiB| 0.5 hours',
       '03-10T12:00 acme/vm/web-1 vcpu-hours kvm|| 2 vCPU-hours',
       '03-10T12:00 acme/vm/web-1 memory-gib-hours kvm|| 6 GiB-hours',
       '03-10T12:00 acme/vm/web-1 storage-gib-hours ||performance 40 GiB-hours',
       '03-10T13:00 acme/vm/web-1 vm-hours kvm|2 vCPU / 8 GiB| 1 hours',
+      '03-10T13:00 acme/vm/web-1 vm-allocated-hours kvm|2 vCPU / 8 GiB| 1 hours',
       '03-10T13:00 acme/vm/web-1 vcpu-hours kvm|| 2 vCPU-hours',
       '03-10T13:00 acme/vm/web-1 memory-gib-hours kvm|| 8 GiB-hours',
       '03-10T13:00 acme/vm/web-1 storage-gib-hours ||performance 40 GiB-hours',
       '03-10T14:00 acme/vm/web-1 vm-hours kvm|2 vCPU / 8 GiB| 0.75 hours',
+      '03-10T14:00 acme/vm/web-1 vm-allocated-hours kvm|2 vCPU / 8 GiB| 0.75 hours',
       '03-10T14:00 acme/vm/web-1 vcpu-hours kvm|| 1.5 vCPU-hours',
       '03-10T14:00 acme/vm/web-1 memory-gib-hours kvm|| 6 GiB-hours',
       '03-10T14:00 acme/vm/web-1 storage-gib-hours ||performance 30 GiB-hours',
@@ -64,7 +71,7 @@ describe('the scripted timeline, hourly', () => {
       start: '2025-03-10T10:00:00Z', end: '2025-03-10T11:00:00Z', quantity: '0.75', unit: 'hours',
     });
     expect(new Set(hourly.map((r) => `${r.usageType} ${r.cloudstackUsageType}`))).toEqual(new Set([
-      'vm-hours 1', 'vcpu-hours null', 'memory-gib-hours null', 'storage-gib-hours 6', 'public-ip-hours 3',
+      'vm-hours 1', 'vm-allocated-hours 2', 'vcpu-hours null', 'memory-gib-hours null', 'storage-gib-hours 6', 'public-ip-hours 3',
     ]));
   });
 });
@@ -94,6 +101,8 @@ describe('periods add up exactly', () => {
       '03-11 acme/public-ip/web public-ip-hours  1.666666666667',
       '03-10 acme/vm/web-1 vm-hours 2 vCPU / 4 GiB 2.25',
       '03-10 acme/vm/web-1 vm-hours 2 vCPU / 8 GiB 2.25',
+      '03-10 acme/vm/web-1 vm-allocated-hours 2 vCPU / 4 GiB 2.25',
+      '03-10 acme/vm/web-1 vm-allocated-hours 2 vCPU / 8 GiB 2.25',
       '03-10 acme/vm/web-1 vcpu-hours  9',
       '03-10 acme/vm/web-1 memory-gib-hours  27',
       '03-10 acme/vm/web-1 storage-gib-hours performance 180',

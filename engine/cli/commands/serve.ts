@@ -8,7 +8,7 @@ import { CliError } from '../errors.js';
 import { colorsFor, print, printErr } from '../output.js';
 import { durationOf } from '../../run/run-options.js';
 import { openWorkspaceState, statePath, type GlobalOptions } from '../../run/workspace.js';
-import type { TokenRole } from '../../../state/index.js';
+import { tokenCreatedDetail, tokenRequestOf } from '../../serve/token-request.js';
 
 export interface ServeCommandOptions extends GlobalOptions {
   readonly listen: string;
@@ -16,6 +16,8 @@ export interface ServeCommandOptions extends GlobalOptions {
   readonly secretsDir?: string;
   readonly watch: boolean;
   readonly gitPull?: boolean;
+  /** `--review-branch PREFIX`: console edits go to new branches PREFIX/<tenant>-<id>. */
+  readonly reviewBranch?: string;
   /** `--reconcile 5m`: the in-server reconcile loop's interval. */
   readonly reconcile?: string;
   readonly rateLimit: string;
@@ -46,6 +48,11 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     return 0;
   }
   const { host, port } = parseListen(options.listen);
+  if (options.reviewBranch !== undefined) {
+    const { branchNameProblem } = await import('../../gitops/spec-commit.js');
+    const problem = branchNameProblem(`${options.reviewBranch}/t-0`);
+    if (problem) throw new CliError(`--review-branch ${options.reviewBranch}: ${problem} prefix (e.g. console-edits)`);
+  }
   const { startServer } = await import('../../serve/server.js');
   const log = (line: string): void => printErr(`netfirst serve: ${line}`);
   let server;
@@ -58,6 +65,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       bodyLimit: positiveInt('--body-limit', options.bodyLimit),
       requestTimeoutMs: 60_000,
       ...(options.gitPull ? { gitPull: true } : {}),
+      ...(options.reviewBranch !== undefined ? { reviewBranchPrefix: options.reviewBranch } : {}),
       ...(options.reconcile !== undefined ? { reconcileMs: durationOf('--reconcile', options.reconcile) } : {}),
       ...(options.sessionIdle !== undefined ? { sessionIdleMs: durationOf('--session-idle', options.sessionIdle) } : {}),
       ...(options.sessionMax !== undefined ? { sessionMaxMs: durationOf('--session-max', options.sessionMax) } : {}),
@@ -97,29 +105,15 @@ export interface TokenCreateOptions extends GlobalOptions {
   readonly description?: string;
 }
 
-const ROLES: readonly TokenRole[] = ['operator', 'partner', 'tenant', 'viewer'];
-const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
 export function tokenCreateCommand(options: TokenCreateOptions): number {
-  const role = options.role as TokenRole;
-  if (!ROLES.includes(role)) throw new CliError(`--role ${options.role}: one of ${ROLES.join(', ')}`);
-  if (role === 'partner' && options.partner === undefined) throw new CliError('a partner token needs --partner NAME (the Partners entry it acts as)');
-  if (role === 'tenant' && options.tenant === undefined) throw new CliError('a tenant token needs --tenant NAME (the one tenant it sees and changes)');
-  if (role === 'operator' && (options.partner !== undefined || options.tenant !== undefined)) throw new CliError('an operator token is not scoped: leave out --partner and --tenant');
-  if (role === 'partner' && options.tenant !== undefined) throw new CliError('a partner token covers every tenant of its partner: leave out --tenant (or make a tenant token)');
-  for (const [flag, v] of [['--partner', options.partner], ['--tenant', options.tenant]] as const) if (v !== undefined && !NAME.test(v)) throw new CliError(`${flag} ${v}: a name is a DNS label (a-z, 0-9, -)`);
-  const ms = /^\d+d$/.test(options.expires) ? Number(options.expires.slice(0, -1)) * 86_400_000 : durationOf('--expires', options.expires);
-  if (ms <= 0 || ms > 3 * 365 * 86_400_000) throw new CliError(`--expires ${options.expires}: between 1s and 3 years (e.g. 90d)`);
+  // The same judgement as the console's Tokens page; the CLI reads no specs, so the partner's existence is the server's to check.
+  const asked = tokenRequestOf(options, { label: (field) => `--${field}`, now: new Date() });
+  if (!asked.ok) throw new CliError(asked.problems.map((p) => p.message).join('\n'));
+  const { role } = asked.token;
   const state = openWorkspaceState(options);
   try {
-    const { secret, record } = state.createToken({
-      role,
-      ...(options.partner !== undefined ? { partner: options.partner } : {}),
-      ...(options.tenant !== undefined ? { tenant: options.tenant } : {}),
-      ...(options.description !== undefined ? { description: options.description } : {}),
-      expiresAt: new Date(Date.now() + ms),
-    });
-    state.appendAudit({ actor: 'cli', role: 'operator', action: 'token.create', target: record.id, result: 'ok', detail: `${role}${record.partner ? ` partner ${record.partner}` : ''}${record.tenant ? ` tenant ${record.tenant}` : ''}, expires ${record.expiresAt}` }, new Date());
+    const { secret, record } = state.createToken(asked.token);
+    state.appendAudit({ actor: 'cli', role: 'operator', action: 'token.create', target: record.id, result: 'ok', detail: tokenCreatedDetail(record) }, new Date());
     printErr(`Created ${role} token ${record.id}${record.partner ? ` for partner ${record.partner}` : ''}${record.tenant ? ` for tenant ${record.tenant}` : ''}, expiring ${record.expiresAt}.`);
     printErr('It is shown only now: store it as a secret (the state keeps only its hash).');
     print(secret);

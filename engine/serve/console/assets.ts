@@ -6,12 +6,17 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ZodApp } from '../context.js';
+import { pickEncoding } from './encoding.js';
 
 interface Asset {
   readonly body: Buffer;
+  /** Compressed once at load: the same bytes for every visitor. */
+  readonly br: Buffer;
+  readonly gzip: Buffer;
   readonly type: string;
   readonly hash: string;
 }
@@ -32,7 +37,7 @@ function assets(): Map<string, Asset> {
   loaded = new Map();
   for (const [name, source] of Object.entries(SOURCES)) {
     const body = readFileSync(source.path());
-    loaded.set(name, { body, type: source.type, hash: createHash('sha256').update(body).digest('hex').slice(0, 12) });
+    loaded.set(name, { body, br: brotliCompressSync(body), gzip: gzipSync(body, { level: 9 }), type: source.type, hash: createHash('sha256').update(body).digest('hex').slice(0, 12) });
   }
   return loaded;
 }
@@ -50,8 +55,10 @@ export function assetRoutes(app: ZodApp): void {
     const asset = assets().get(name);
     if (!asset) return reply.code(404).type('text/plain; charset=utf-8').send('no such asset');
     const etag = `"${asset.hash}"`;
-    reply.header('ETag', etag).header('Cache-Control', 'public, max-age=31536000, immutable');
+    reply.header('ETag', etag).header('Cache-Control', 'public, max-age=31536000, immutable').header('Vary', 'Accept-Encoding');
     if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-    return reply.type(asset.type).send(asset.body);
+    const encoding = pickEncoding(request.headers['accept-encoding']);
+    if (encoding !== undefined) reply.header('Content-Encoding', encoding);
+    return reply.type(asset.type).send(encoding === 'br' ? asset.br : encoding === 'gzip' ? asset.gzip : asset.body);
   });
 }

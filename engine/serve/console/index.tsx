@@ -12,14 +12,22 @@ import { HttpProblem } from '../problem.js';
 import { assetRoutes } from './assets.js';
 import { guardForm, guardPage, type ConsoleContext } from './guard.js';
 import { ErrorPage, NotFoundPage, sendHtml } from './page.js';
+import { auditPages } from './pages/audit.js';
+import { editPages } from './pages/edit.js';
 import { fleetPages } from './pages/fleet.js';
 import { loginPages } from './pages/login.js';
+import { planPages } from './pages/plans.js';
+import { runPages } from './pages/runs.js';
+import { tenantPages } from './pages/tenant.js';
+import { tokensPages } from './pages/tokens.js';
+import { usagePages } from './pages/usage.js';
+import { zonePages } from './pages/zones.js';
 import { DEFAULT_SESSION_LIMITS, SessionStore } from './session.js';
 
 export { isConsolePath } from './guard.js';
 
 /** Pages, in the order the navigation lists them; each registers its own routes. */
-const PAGES: readonly ((app: ZodApp, cx: ConsoleContext) => void)[] = [loginPages, fleetPages];
+const PAGES: readonly ((app: ZodApp, cx: ConsoleContext) => void)[] = [loginPages, fleetPages, tenantPages, editPages, planPages, runPages, zonePages, usagePages, auditPages, tokensPages];
 
 export async function registerConsole(app: ZodApp, ctx: ServeContext): Promise<ConsoleContext> {
   const sessions = new SessionStore({

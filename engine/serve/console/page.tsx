@@ -10,6 +10,7 @@ import type { ComponentChildren, FormHTMLAttributes, VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { Caller } from '../caller.js';
 import { assetUrl } from './assets.js';
+import { compressFor } from './encoding.js';
 import type { Session } from './session.js';
 
 /** Who is looking at a page: set on every console request past the sign-in. */
@@ -35,11 +36,14 @@ export function viewerOf(request: FastifyRequest): Viewer {
 
 export type NavKey = 'fleet' | 'plans' | 'runs' | 'zones' | 'usage' | 'audit' | 'tokens';
 
-const NAV: readonly { key: NavKey; href: string; label: string; operatorOnly?: boolean }[] = [
+/** Zones are the operator's documents: shown to an operator and an unscoped viewer, as the API does. */
+const seesZones = (c: Caller): boolean => c.role === 'operator' || (c.role === 'viewer' && c.partner === undefined && c.tenant === undefined);
+
+const NAV: readonly { key: NavKey; href: string; label: string; operatorOnly?: boolean; shownTo?: (c: Caller) => boolean }[] = [
   { key: 'fleet', href: '/', label: 'Tenants' },
   { key: 'plans', href: '/plans', label: 'Plans' },
   { key: 'runs', href: '/runs', label: 'Runs' },
-  { key: 'zones', href: '/zones', label: 'Zones' },
+  { key: 'zones', href: '/zones', label: 'Zones', shownTo: seesZones },
   { key: 'usage', href: '/usage', label: 'Usage' },
   { key: 'audit', href: '/audit', label: 'Audit log', operatorOnly: true },
   { key: 'tokens', href: '/tokens', label: 'Tokens', operatorOnly: true },
@@ -82,7 +86,7 @@ export function Layout({ title, viewer, nav, crumbs, children }: LayoutProps): V
           {viewer ? (
             <nav aria-label="Main">
               <ul>
-                {NAV.filter((n) => !n.operatorOnly || viewer.caller.role === 'operator').map((n) => (
+                {NAV.filter((n) => (!n.operatorOnly || viewer.caller.role === 'operator') && (n.shownTo?.(viewer.caller) ?? true)).map((n) => (
                   <li><a href={n.href} aria-current={n.key === nav ? 'page' : undefined}>{n.label}</a></li>
                 ))}
               </ul>
@@ -167,14 +171,24 @@ export function Notice({ kind, children }: { kind: 'info' | 'error' | 'ok' | 'wa
 
 /** Sends a whole page (or, for an htmx request, the fragment it asked for). Pages hold scoped data: never cached. */
 export function sendHtml(reply: FastifyReply, node: VNode, status = 200): FastifyReply {
-  reply.header('Cache-Control', 'no-store');
-  return reply.code(status).type('text/html; charset=utf-8').send(`<!doctype html>${renderToString(node)}`);
+  return sendText(reply, `<!doctype html>${renderToString(node)}`, status);
 }
 
 export function sendFragment(reply: FastifyReply, node: VNode, status = 200): FastifyReply {
-  reply.header('Cache-Control', 'no-store');
-  return reply.code(status).type('text/html; charset=utf-8').send(renderToString(node));
+  return sendText(reply, renderToString(node), status);
 }
+
+/**
+ * A page compressed when the browser takes it (a tenant's topology and resource table
+ * run to hundreds of KB of text, a tenth of that compressed). Small answers go as they are.
+ */
+function sendText(reply: FastifyReply, html: string, status: number): FastifyReply {
+  reply.header('Cache-Control', 'no-store').header('Vary', 'Accept-Encoding').code(status).type('text/html; charset=utf-8');
+  const { encoding, body } = compressFor(Buffer.from(html, 'utf8'), reply.request.headers['accept-encoding']);
+  if (encoding !== undefined) reply.header('Content-Encoding', encoding);
+  return reply.send(body);
+}
+
 
 /** Whether the request came from htmx (it then takes a fragment). */
 export const isHtmx = (request: FastifyRequest): boolean => request.headers['hx-request'] === 'true';

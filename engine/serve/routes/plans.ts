@@ -4,7 +4,7 @@
  * plan is applied (runs.ts), and only while nothing it was planned against has moved.
  */
 import { z } from 'zod';
-import type { ApiPlanRecord } from '../../../state/index.js';
+import type { ApiPlanRecord, ApiPlanStatus } from '../../../state/index.js';
 import type { ServeContext, ZodApp } from '../context.js';
 import { requireWriter, type Caller } from '../caller.js';
 import { idempotent } from '../idempotency.js';
@@ -71,26 +71,9 @@ export function planRoutes(app: ZodApp, ctx: ServeContext): void {
       response: { 200: pageOf(PlanSchema, 'PlanPage'), ...errors },
     },
   }, async (request) => {
-    const caller = callerOf(request);
     const { limit, cursor, status, tenant } = request.query;
-    const after = decodeCursor(cursor, 2);
-    let before = after ? { createdAt: String(after[0]), id: String(after[1]) } : undefined;
-    const specs = ctx.source.specs();
-    const items: ApiPlanRecord[] = [];
-    // Plans outside the caller's scope are left out; keep reading until the page is full.
-    for (let rounds = 0; items.length < limit && rounds < 50; rounds++) {
-      const batch = ctx.store.listPlans({ limit, ...(before ? { before } : {}), ...(status ? { status } : {}), ...(tenant ? { tenant } : {}), ...(caller.role === 'partner' && caller.partner ? { partner: caller.partner } : {}) });
-      for (const r of batch) if (items.length < limit && planInScope(caller, r, specs)) items.push(r);
-      if (batch.length < limit) {
-        before = undefined;
-        break;
-      }
-      const last = batch.at(-1)!;
-      before = { createdAt: last.createdAt, id: last.id };
-    }
-    const last = items.at(-1);
-    const more = items.length === limit && last !== undefined;
-    return { items: items.map(toPlan), ...(more ? { nextCursor: encodeCursor([last.createdAt, last.id]) } : {}) };
+    const page = visiblePlans(ctx, callerOf(request), { limit, cursor, status, tenant });
+    return { items: page.items.map(toPlan), ...(page.nextCursor !== undefined ? { nextCursor: page.nextCursor } : {}) };
   });
 
   app.get('/api/v1/plans/:id', {
@@ -109,7 +92,33 @@ export function planRoutes(app: ZodApp, ctx: ServeContext): void {
   }, async (request) => decide(ctx, callerOf(request), request.params.id, 'discarded'));
 }
 
-function decide(ctx: ServeContext, caller: Caller, id: string, to: 'approved' | 'discarded'): z.infer<typeof PlanSchema> {
+/**
+ * One page of the plans `caller` may see, newest first (the API's list and the console's):
+ * plans outside its scope are left out, and reading goes on until the page is full.
+ */
+export function visiblePlans(
+  ctx: ServeContext,
+  caller: Caller,
+  query: { limit: number; cursor?: string | undefined; status?: ApiPlanStatus | undefined; tenant?: string | undefined },
+): { items: ApiPlanRecord[]; nextCursor?: string } {
+  const { limit, cursor, status, tenant } = query;
+  const after = decodeCursor(cursor, 2);
+  let before = after ? { createdAt: String(after[0]), id: String(after[1]) } : undefined;
+  const specs = ctx.source.specs();
+  const items: ApiPlanRecord[] = [];
+  for (let rounds = 0; items.length < limit && rounds < 50; rounds++) {
+    const batch = ctx.store.listPlans({ limit, ...(before ? { before } : {}), ...(status ? { status } : {}), ...(tenant ? { tenant } : {}), ...(caller.role === 'partner' && caller.partner ? { partner: caller.partner } : {}) });
+    for (const r of batch) if (items.length < limit && planInScope(caller, r, specs)) items.push(r);
+    if (batch.length < limit) break;
+    const last = batch.at(-1)!;
+    before = { createdAt: last.createdAt, id: last.id };
+  }
+  const last = items.at(-1);
+  return { items, ...(items.length === limit && last !== undefined ? { nextCursor: encodeCursor([last.createdAt, last.id]) } : {}) };
+}
+
+/** Approves or discards a plan as `caller` (the API's and the console's), with its audit record. */
+export function decide(ctx: ServeContext, caller: Caller, id: string, to: 'approved' | 'discarded'): z.infer<typeof PlanSchema> {
   requireWriter(caller);
   const plan = decidablePlan(ctx, caller, id);
   if (to === 'approved' && plan.hasErrors) throw new HttpProblem('conflict', `plan ${id} has errors: fix the specs and plan again`);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RunEvent, RunRecord } from '../../../state/index.js';
+import type { RunEvent, RunRecord, RunStatus } from '../../../state/index.js';
 import type { ServeContext, ZodApp } from '../context.js';
 import { requireWriter, type Caller } from '../caller.js';
 import { idempotent } from '../idempotency.js';
@@ -28,10 +28,42 @@ export const toRun = (r: RunRecord): z.infer<typeof RunSchema> => ({
 
 const toEvent = (e: RunEvent): z.infer<typeof RunEventSchema> => ({ seq: e.seq, at: e.at, type: e.type, data: JSON.parse(e.data) as Record<string, unknown> });
 
-function visibleRun(ctx: ServeContext, caller: Caller, id: string): RunRecord {
+/** A run the caller may see (its plan's scope rule), else 404 as for a run that does not exist. */
+export function visibleRun(ctx: ServeContext, caller: Caller, id: string): RunRecord {
   const run = ctx.store.getRun(id);
   if (!run || !planInScope(caller, run, ctx.source.specs())) throw new HttpProblem('not-found', `run ${id} was not found`);
   return run;
+}
+
+/** One page of the runs `caller` may see, newest first (the API's list and the console's). */
+export function visibleRuns(
+  ctx: ServeContext,
+  caller: Caller,
+  query: { limit: number; cursor?: string | undefined; status?: RunStatus | undefined },
+): { items: RunRecord[]; nextCursor?: string } {
+  const { limit, cursor, status } = query;
+  const after = decodeCursor(cursor, 2);
+  let before = after ? { createdAt: String(after[0]), id: String(after[1]) } : undefined;
+  const specs = ctx.source.specs();
+  const items: RunRecord[] = [];
+  for (let rounds = 0; items.length < limit && rounds < 50; rounds++) {
+    const batch = ctx.store.listRuns({ limit, ...(before ? { before } : {}), ...(status ? { status } : {}), ...(caller.role === 'partner' && caller.partner ? { partner: caller.partner } : {}) });
+    for (const r of batch) if (items.length < limit && planInScope(caller, r, specs)) items.push(r);
+    if (batch.length < limit) break;
+    const last = batch.at(-1)!;
+    before = { createdAt: last.createdAt, id: last.id };
+  }
+  const last = items.at(-1);
+  return { items, ...(items.length === limit && last ? { nextCursor: encodeCursor([last.createdAt, last.id]) } : {}) };
+}
+
+/** Asks a running run to stop (the API's and the console's), with its audit record; answers the run as it is now. */
+export function cancelRun(ctx: ServeContext, caller: Caller, id: string): RunRecord {
+  requireWriter(caller);
+  const run = visibleRun(ctx, caller, id);
+  if (!ctx.runs.cancel(run.id)) throw new HttpProblem('conflict', `run ${run.id} is ${run.status}: only a running run can be cancelled`);
+  ctx.audit(caller, { action: 'run.cancel', runId: run.id, planId: run.planId, result: 'ok' });
+  return ctx.store.getRun(run.id)!;
 }
 
 export function runRoutes(app: ZodApp, ctx: ServeContext): void {
@@ -57,21 +89,9 @@ export function runRoutes(app: ZodApp, ctx: ServeContext): void {
       response: { 200: pageOf(RunSchema, 'RunPage'), ...errors },
     },
   }, async (request) => {
-    const caller = callerOf(request);
     const { limit, cursor, status } = request.query;
-    const after = decodeCursor(cursor, 2);
-    let before = after ? { createdAt: String(after[0]), id: String(after[1]) } : undefined;
-    const specs = ctx.source.specs();
-    const items: RunRecord[] = [];
-    for (let rounds = 0; items.length < limit && rounds < 50; rounds++) {
-      const batch = ctx.store.listRuns({ limit, ...(before ? { before } : {}), ...(status ? { status } : {}), ...(caller.role === 'partner' && caller.partner ? { partner: caller.partner } : {}) });
-      for (const r of batch) if (items.length < limit && planInScope(caller, r, specs)) items.push(r);
-      if (batch.length < limit) break;
-      const last = batch.at(-1)!;
-      before = { createdAt: last.createdAt, id: last.id };
-    }
-    const last = items.at(-1);
-    return { items: items.map(toRun), ...(items.length === limit && last ? { nextCursor: encodeCursor([last.createdAt, last.id]) } : {}) };
+    const page = visibleRuns(ctx, callerOf(request), { limit, cursor, status });
+    return { items: page.items.map(toRun), ...(page.nextCursor !== undefined ? { nextCursor: page.nextCursor } : {}) };
   });
 
   app.get('/api/v1/runs/:id', {
@@ -84,13 +104,9 @@ export function runRoutes(app: ZodApp, ctx: ServeContext): void {
       tags: ['runs'], params: IdParams, response: { 202: RunSchema, ...errors },
     },
   }, async (request, reply) => {
-    const caller = callerOf(request);
-    requireWriter(caller);
-    const run = visibleRun(ctx, caller, request.params.id);
-    if (!ctx.runs.cancel(run.id)) throw new HttpProblem('conflict', `run ${run.id} is ${run.status}: only a running run can be cancelled`);
-    ctx.audit(caller, { action: 'run.cancel', runId: run.id, planId: run.planId, result: 'ok' });
+    const run = cancelRun(ctx, callerOf(request), request.params.id);
     reply.code(202);
-    return toRun(ctx.store.getRun(run.id)!);
+    return toRun(run);
   });
 
   app.get('/api/v1/runs/:id/events', {
@@ -118,8 +134,8 @@ export function runRoutes(app: ZodApp, ctx: ServeContext): void {
   });
 }
 
-/** Writes the run's events after `after`, then each new one as it comes, until run.finished. */
-async function streamEvents(ctx: ServeContext, run: RunRecord, after: number, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+/** Writes the run's events after `after`, then each new one as it comes, until run.finished (the API's stream and the console's). */
+export async function streamEvents(ctx: ServeContext, run: RunRecord, after: number, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   reply.hijack();
   const out = reply.raw;
   out.writeHead(200, {

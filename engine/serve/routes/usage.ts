@@ -7,7 +7,8 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { openState } from '../../../state/index.js';
-import { FORMATS, formatInstant, GRANULARITIES, parseRange, partnersOfSpecs, usageExport, type UsageFormat } from '../../usage/index.js';
+import type { FastifyReply } from 'fastify';
+import { FORMATS, formatInstant, GRANULARITIES, parseRange, partnersOfSpecs, usageExport, type Granularity, type PartnerDirectory, type UsageFormat, type UsageRange } from '../../usage/index.js';
 import type { ServeContext, ZodApp } from '../context.js';
 import { seesAll, seesTenant, tenantNotFound, type Caller } from '../caller.js';
 import { HttpProblem, ProblemSchema } from '../problem.js';
@@ -101,34 +102,58 @@ export function usageRoutes(app: ZodApp, ctx: ServeContext): void {
         ...errors,
       },
     },
-  }, async (request, reply) => {
-    const caller = callerOf(request);
-    const q = request.query;
-    const parsed = parseRange({ from: q.from, to: q.to, granularity: q.granularity });
-    if (!parsed.ok) throw rangeProblem(parsed.problems);
-    const { range } = parsed;
-    const specs = ctx.source.specs();
-    const asked = { tenants: q.tenant === undefined ? [] : Array.isArray(q.tenant) ? q.tenant : [q.tenant], partner: q.partner };
-    const { tenants, partner } = selectionFor(caller, asked, specs);
-    const directory = partnersOfSpecs(specs);
-    if (partner !== undefined && !directory.known.includes(partner)) throw partnerNotFound(partner);
-    const visible = seesAll(caller) ? undefined : (t: string) => seesTenant(caller, t, specs);
+  }, async (request, reply) => sendUsageExport(ctx, reply, usageSelection(ctx, callerOf(request), request.query), request.query.format));
+}
 
-    // A connection of its own: the export holds it while the client reads, and the
-    // server's connection must stay free for other requests meanwhile.
-    const state = openState(ctx.options.statePath);
-    let open = true;
-    const close = (): void => {
-      if (open) state.close();
-      open = false;
-    };
-    const chunks = usageExport((filter) => state.events(filter), { range, format: q.format, directory, tenants, partner, visible, now: ctx.now().getTime() });
-    const body = Readable.from(chunks, { objectMode: false });
-    body.once('close', close);
-    reply
-      .header('Content-Type', MEDIA_TYPES[q.format])
-      .header('Content-Disposition', `attachment; filename="${fileName(range.from, range.to, range.granularity, q.format)}"`);
-    // A stream is piped as it is, never serialised: the response schema above documents its bytes.
-    return reply.send(body as unknown as string);
-  });
+/** An export as the caller may have it: the range, and the tenants, partner and scope it covers. */
+export interface ScopedUsageSelection {
+  readonly range: UsageRange;
+  readonly tenants: string[];
+  readonly partner: string | undefined;
+  readonly directory: PartnerDirectory;
+  /** The caller's scope; undefined when it sees every tenant. */
+  readonly visible: ((tenant: string) => boolean) | undefined;
+}
+
+/**
+ * What an export query selects for `caller`, or the problem that stops it (a range not
+ * on period boundaries, a tenant or partner outside its scope: 404). The API's export
+ * and the console's charts and downloads all start here, so their scope rules are one.
+ */
+export function usageSelection(
+  ctx: ServeContext,
+  caller: Caller,
+  q: { from: string; to: string; granularity: Granularity; tenant?: string | string[] | undefined; partner?: string | undefined },
+): ScopedUsageSelection {
+  const parsed = parseRange({ from: q.from, to: q.to, granularity: q.granularity });
+  if (!parsed.ok) throw rangeProblem(parsed.problems);
+  const { range } = parsed;
+  const specs = ctx.source.specs();
+  const asked = { tenants: q.tenant === undefined ? [] : Array.isArray(q.tenant) ? q.tenant : [q.tenant], partner: q.partner };
+  const { tenants, partner } = selectionFor(caller, asked, specs);
+  const directory = partnersOfSpecs(specs);
+  if (partner !== undefined && !directory.known.includes(partner)) throw partnerNotFound(partner);
+  const visible = seesAll(caller) ? undefined : (t: string) => seesTenant(caller, t, specs);
+  return { range, tenants, partner, directory, visible };
+}
+
+/** Streams the export of `selection` in `format` as an attachment: the API's response, and the console's download. */
+export function sendUsageExport(ctx: ServeContext, reply: FastifyReply, selection: ScopedUsageSelection, format: UsageFormat): FastifyReply {
+  const { range, tenants, partner, directory, visible } = selection;
+  // A connection of its own: the export holds it while the client reads, and the
+  // server's connection must stay free for other requests meanwhile.
+  const state = openState(ctx.options.statePath);
+  let open = true;
+  const close = (): void => {
+    if (open) state.close();
+    open = false;
+  };
+  const chunks = usageExport((filter) => state.events(filter), { range, format, directory, tenants, partner, visible, now: ctx.now().getTime() });
+  const body = Readable.from(chunks, { objectMode: false });
+  body.once('close', close);
+  reply
+    .header('Content-Type', MEDIA_TYPES[format])
+    .header('Content-Disposition', `attachment; filename="${fileName(range.from, range.to, range.granularity, format)}"`);
+  // A stream is piped as it is, never serialised: the response schema above documents its bytes.
+  return reply.send(body as unknown as string);
 }

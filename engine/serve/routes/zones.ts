@@ -14,11 +14,13 @@ import { callerOf } from './request.js';
 
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 429: ProblemSchema };
 
-function requireZoneReader(caller: Caller): void {
+/** Zones are the operator's documents: only callers that see every tenant read them (the console asks the same). */
+export function requireZoneReader(caller: Caller): void {
   if (!seesAll(caller)) throw new HttpProblem('forbidden', "zone inventory and capacity are the operator's: this token is scoped to a partner or a tenant");
 }
 
-function reports(ctx: ServeContext): ZoneReport[] {
+/** Every zone's report, by name: what the API lists and the console's zones page draws. */
+export function zoneReports(ctx: ServeContext): ZoneReport[] {
   const specs = ctx.source.specs();
   const recorded = [...ctx.store.snapshot().resources.values()];
   return [...specs.zones.values()]
@@ -31,14 +33,14 @@ export function zoneRoutes(app: ZodApp, ctx: ServeContext): void {
     schema: { summary: 'List zones with inventory and capacity', tags: ['zones'], querystring: PageQuery, response: { 200: pageOf(ZoneReportSchema, 'ZonePage'), ...errors } },
   }, async (request) => {
     requireZoneReader(callerOf(request));
-    return pageByKey(reports(ctx), (z) => z.name, request.query.limit, request.query.cursor);
+    return pageByKey(zoneReports(ctx), (z) => z.name, request.query.limit, request.query.cursor);
   });
 
   app.get('/api/v1/zones/:zone', {
     schema: { summary: 'Show a zone', tags: ['zones'], params: z.object({ zone: z.string().max(63) }), response: { 200: ZoneReportSchema, ...errors } },
   }, async (request) => {
     requireZoneReader(callerOf(request));
-    const found = reports(ctx).find((z) => z.name === request.params.zone);
+    const found = zoneReports(ctx).find((z) => z.name === request.params.zone);
     if (!found) throw new HttpProblem('not-found', `zone ${request.params.zone} was not found`);
     return found;
   });
