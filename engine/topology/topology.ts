@@ -115,7 +115,8 @@ export function topologyOf(recorded: Iterable<RecordedResource>, changes: readon
         const nics = listOf(a.nics).map(recordOf);
         const root = recordOf(a.rootDisk);
         addNode(e.address, 'vm', [
-          textOf(a.name),
+          // A stopped VM says so on its first line: it keeps its place and its disks, but nothing answers.
+          a.power === 'stopped' ? `${textOf(a.name)} (stopped)` : textOf(a.name),
           nics.map((n) => textOf(n.ip)).join(', '),
           `${textOf(a.hypervisor)} · ${numberOf(a.cpu)} vCPU · ${numberOf(a.memoryMiB)} MiB`,
           `root ${numberOf(root.sizeGiB)} GiB ${textOf(root.tier)}`,

@@ -21,6 +21,7 @@ import { benchUsage } from './usage.js';
 import { benchPartnerChange } from './partner-change.js';
 import { benchImport } from './import.js';
 import { benchServe } from './serve.js';
+import { benchConsole } from './console.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -127,6 +128,7 @@ async function main(): Promise<void> {
 
     // After peak RSS: the server's own memory is not the engine's.
     await benchServe(dir, row).catch((error: unknown) => row('serve: plan through the API after a one-tenant change', `failed: ${error instanceof Error ? error.message : String(error)}`, '≤ 50 ms', false));
+    await benchConsole(dir, join(root, 'console'), row).catch((error: unknown) => row('console: pages in Chromium', `failed: ${error instanceof Error ? error.message : String(error)}`, '≤ 300 ms server, ≤ 1 s FCP, ≤ 200 KB', false));
     await benchUsage({ tenants: TENANTS }, row);
     await benchPartnerChange(join(root, 'partner'), TENANTS, row);
     benchImport(row);

@@ -6,6 +6,7 @@
  * power from CloudStack's `state`, so a VM started outside netfirst reads as running.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { updateNote } from '../../providers/capabilities.js';
 import type { Desired, Observed, Provider, Recorded } from '../../providers/contract.js';
 import { createCloudStackClient } from '../../providers/cloudstack/client.js';
 import { createCloudStackProvider, type CloudStackApi } from '../../providers/cloudstack/provider.js';
@@ -161,5 +162,15 @@ describe('power on the cloudstack provider', () => {
     await endpointApi().wait((await endpointApi().start('startVirtualMachine', { id: made.providerId })).jobId);
     await provider.update(recordedOf(made), vm({ power: 'running' }), ['power']);
     expect(commands).toEqual([]);
+  });
+});
+
+describe('what the plan says beside a cloudstack VM update', () => {
+  it.each([
+    { reason: 'a resize of a running VM stops and starts it', changed: ['cpu'], power: 'running', want: 'CloudStack changes the service offering of a stopped VM: stop → change → start' },
+    { reason: 'a resize of a VM wanted stopped leaves it stopped', changed: ['memoryMiB', 'power'], power: 'stopped', want: 'CloudStack changes the service offering of a stopped VM: stop → change' },
+    { reason: 'a change of power alone needs no note: the change is the stop or the start', changed: ['power'], power: 'stopped', want: undefined },
+  ])('$reason', ({ changed, power, want }) => {
+    expect(updateNote('cloudstack', 'vm', changed, { power })).toBe(want);
   });
 });
