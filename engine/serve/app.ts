@@ -52,7 +52,7 @@ export async function buildApp(ctx: ServeContext): Promise<ZodApp> {
   });
   app.setNotFoundHandler((request, reply) => {
     // A console path with no page is a page that says so (a browser asked for it), not problem+json.
-    if (isConsolePath(request.url) && request.method === 'GET') return sendHtml(reply, NotFoundPage({ what: 'The page' }), 404);
+    if (isConsolePath(request.url) && request.method === 'GET' && /text\/html/.test(request.headers.accept ?? '')) return sendHtml(reply, NotFoundPage({ what: 'The page' }), 404);
     return sendProblem(reply, request, new HttpProblem('not-found', `no route ${request.method} ${request.url.split('?')[0]}`));
   });
 

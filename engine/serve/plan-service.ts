@@ -35,7 +35,12 @@ export interface PlanRequest {
   readonly refresh?: boolean | undefined;
   readonly destroy?: boolean | undefined;
   readonly prune?: boolean | undefined;
+  /** The review branch a console edit was committed to (spec-change.ts): merging it, not this plan, is the approval. */
+  readonly reviewBranch?: string | undefined;
 }
+
+/** The review branch a plan shows the merge of, when it is such a plan: it is not approved here. */
+export const reviewBranchOf = (plan: Pick<ApiPlanRecord, 'request'>): string | undefined => (JSON.parse(plan.request) as { reviewBranch?: string }).reviewBranch;
 
 /** Where the server keeps what it made: sealed plans and uploaded bundles (private to the state's owner). */
 export const serverDir = (statePath: string): string => join(dirname(statePath), 'server');

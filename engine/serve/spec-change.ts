@@ -150,7 +150,9 @@ async function changeLocked(ctx: ServeContext, caller: Caller, request: SpecChan
   }
   const reviewPrefix = ctx.options.reviewBranchPrefix;
   const top = workTreeOf(dirname(file));
-  const review = reviewPrefix !== undefined && top !== undefined;
+  // Review branches asked for and no repository to make them in: the working copy is not written behind the operator's back.
+  if (reviewPrefix !== undefined && top === undefined) throw new HttpProblem('conflict', 'this server sends console edits to review branches, but its spec source is not a git working copy: nothing was changed');
+  const review = reviewPrefix !== undefined;
 
   // A VPN user's password: the spec gets a reference, the store the value (after the checks).
   let edit: SpecEdit;
@@ -172,7 +174,7 @@ async function changeLocked(ctx: ServeContext, caller: Caller, request: SpecChan
   const undoPassword = password ? writePassword(password.path, password.value) : undefined;
   try {
     const result = review
-      ? await reviewBranchEdit(ctx, caller, { tenant, file, top: top!, prefix: reviewPrefix!, made, edit })
+      ? await reviewBranchEdit(ctx, caller, { tenant, file, top: top!, prefix: reviewPrefix, made, edit })
       : await workingCopyEdit(ctx, caller, { tenant, file, top, made, edit, before: text });
     if (result.outcome !== 'planned') undoPassword?.();
     return result;
@@ -255,9 +257,10 @@ async function reviewBranchEdit(ctx: ServeContext, caller: Caller, input: EditIn
   const { tenant, file, made, edit } = input;
   const rel = relative(ctx.source.root, file);
   const bundlePath = bundlePathProblem(rel) === undefined ? rel : `${tenant}.yaml`;
+  const branch = `${input.prefix}/${tenant}-${randomBytes(4).toString('hex')}`;
   let plan: MadePlan;
   try {
-    plan = await planBundle(ctx, caller, { tenants: [tenant] }, [{ path: bundlePath, content: made.text }]);
+    plan = await planBundle(ctx, caller, { tenants: [tenant], reviewBranch: branch }, [{ path: bundlePath, content: made.text }]);
   } catch (error) {
     if (error instanceof HttpProblem && error.kind === 'invalid-specs') {
       const diagnostics = error.extra.diagnostics ?? [];
@@ -271,7 +274,6 @@ async function reviewBranchEdit(ctx: ServeContext, caller: Caller, input: EditIn
     }
     throw error;
   }
-  const branch = `${input.prefix}/${tenant}-${randomBytes(4).toString('hex')}`;
   let commit: string;
   try {
     commit = commitFileToNewBranch(input.top, branch, relative(input.top, file), made.text, commitMessage(caller, tenant, edit), authorOf(caller));

@@ -87,7 +87,8 @@ export function renderTenantFile(file: TenantFile): string {
       out.push(...original.slice(next, from));
       // Lines between that no printed line stands for: kept before an insertion, replaced by a change.
       if (hunk.start === hunk.end) out.push(...original.slice(from, to));
-      out.push(...hunk.lines);
+      const replaced = original.slice(from, to);
+      out.push(...(hunk.start !== hunk.end && replaced.length === hunk.lines.length ? hunk.lines.map((line, i) => commentAligned(line, replaced[i]!)) : hunk.lines));
       next = to;
     }
     out.push(...original.slice(next));
@@ -96,6 +97,20 @@ export function renderTenantFile(file: TenantFile): string {
   } catch {
     return edited;
   }
+}
+
+/**
+ * `line` (the printer's) with its trailing comment at the column `was` (the line it
+ * replaces) had it, when both end in the same comment: `memory: 16GiB          # heavy`.
+ * Lines with quotes are left alone: a `#` inside a string is no comment.
+ */
+function commentAligned(line: string, was: string): string {
+  const comment = /^([^'"#]*\S)(\s+)(#.*)$/;
+  const now = comment.exec(line);
+  const before = comment.exec(was);
+  if (!now || !before || now[3] !== before[3]) return line;
+  const column = before[1]!.length + before[2]!.length;
+  return now[1]!.length < column ? `${now[1]!.padEnd(column)}${now[3]}` : line;
 }
 
 /** A run of printed lines `start`..`end` (exclusive) replaced by `lines`. */

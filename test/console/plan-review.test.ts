@@ -19,12 +19,12 @@ describe('plan review: changes and data loss', () => {
     {
       reason: 'an update shows only what differs, nested fields dotted',
       ch: change({ address: 't/vm/a', type: 'vm', action: 'update', before: vm('a'), after: vm('a', { memoryMiB: 8192, rootDisk: { sizeGiB: 60, tier: 'standard' } }) }),
-      want: [{ name: 'memoryMiB', before: '4096', after: '8192', forcesReplace: false }, { name: 'rootDisk.sizeGiB', before: '40', after: '60', forcesReplace: false }],
+      want: [{ name: 'memoryMiB', before: '4096 MiB (4 GiB)', after: '8192 MiB (8 GiB)', forcesReplace: false }, { name: 'rootDisk.sizeGiB', before: '40 GiB', after: '60 GiB', forcesReplace: false }],
     },
     {
       reason: 'a create shows every attribute, with nothing before',
       ch: change({ address: 't/disk/d', type: 'disk', action: 'create', after: { name: 'd', sizeGiB: 10 } }),
-      want: [{ name: 'name', after: '"d"', forcesReplace: false }, { name: 'sizeGiB', after: '10', forcesReplace: false }],
+      want: [{ name: 'name', after: '"d"', forcesReplace: false }, { name: 'sizeGiB', after: '10 GiB', forcesReplace: false }],
     },
     {
       reason: 'a replace marks the attribute that forces it',

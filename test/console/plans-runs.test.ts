@@ -101,8 +101,8 @@ describe.skipIf(NO_BROWSER)('console: plans and runs', () => {
     const imaging = page.locator('tbody[data-address="acme-dental/vm/imaging-1"]');
     await expect.poll(() => imaging.innerText()).toContain('memoryMiB');
     const memoryRow = imaging.locator('tr', { hasText: 'memoryMiB' });
-    expect(await memoryRow.locator('td.before').innerText()).toBe('16384');
-    expect(await memoryRow.locator('td.after').innerText()).toBe('32768');
+    expect(await memoryRow.locator('td.before').innerText()).toBe('16384 MiB (16 GiB)');
+    expect(await memoryRow.locator('td.after').innerText()).toBe('32768 MiB (32 GiB)');
     expect(await page.locator('tbody[data-address="acme-dental/vm/web-1"]').innerText()).toContain('add');
     expect(await page.locator('tbody[data-address="acme-dental/vm/pms-1/disk/data"]').innerText()).toContain('destroy');
     // The plan text, coloured by what each line does.
@@ -269,7 +269,7 @@ describe.skipIf(NO_BROWSER)('console: plans and runs', () => {
     await screenshot(page, 'plan-stale');
     await Promise.all([page.waitForURL((u) => u.pathname.startsWith('/plans/plan-') && !u.pathname.endsWith(id)), page.getByRole('button', { name: 'Plan again' }).click()]);
     const web = page.locator('tbody[data-address="baker-law/vm/web-1"] tr', { hasText: 'memoryMiB' });
-    expect(await web.locator('td.after').innerText()).toBe('8192');
+    expect(await web.locator('td.after').innerText()).toBe('8192 MiB (8 GiB)');
     expect(await page.locator('#plan-status').innerText()).toBe('planned');
     // Discarded from the console: the plan says so, and nothing is left to decide.
     await Promise.all([page.waitForURL(/discarded=1/), page.getByRole('button', { name: 'Discard' }).click()]);

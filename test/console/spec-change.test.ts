@@ -16,6 +16,7 @@ import { startServer, type RunningServer } from '../../engine/serve/server.js';
 import type { Caller } from '../../engine/serve/caller.js';
 import { changeSpec, editableSpec, type ConsoleEdit, type SpecChangeResult } from '../../engine/serve/spec-change.js';
 import { HttpProblem } from '../../engine/serve/problem.js';
+import { decide } from '../../engine/serve/routes/plans.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -287,6 +288,10 @@ describe('with a review branch', () => {
     expect(l.git('rev-parse', `${result.branch}^`).trim()).toBe(head);
     expect(l.git('rev-parse', result.branch!).trim()).toBe(result.commit);
     expect(l.server.ctx.store.getPlan(result.planId)!.text).toContain('acme-dental/vm/web-2');
+    // Its plan shows the merge; it is not approved here (it may be discarded).
+    const approving = await refusal(async () => decide(l.server.ctx, WESTSIDE, result.planId, 'approved'));
+    expect([approving.kind, approving.message]).toEqual(['conflict', expect.stringContaining(`merging branch ${result.branch} would do`)]);
+    expect(decide(l.server.ctx, WESTSIDE, result.planId, 'discarded').status).toBe('discarded');
   });
 
   it('an edit with errors makes no branch', async () => {

@@ -4,6 +4,9 @@
  * is about change, the result loads with no diagnostic, and a refusal names the form
  * field. Pure: texts in, texts out.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { diffLines } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { applyEdit, fieldFor, type EditMade, type EditOutcome, type SpecEdit } from '../../specs/edit/index.js';
@@ -65,6 +68,8 @@ function made(outcome: EditOutcome): EditMade {
   return outcome;
 }
 
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
 const diagnosticsOf = (text: string) => loadFile(new SourceFile('edited.yaml', text)).diagnostics;
 
 describe('an edit keeps the file as written', () => {
@@ -85,16 +90,16 @@ describe('an edit keeps the file as written', () => {
       ],
     },
     {
-      reason: "memory is changed on its own line, its trailing comment kept",
+      reason: "memory is changed on its own line, its trailing comment kept in its column",
       edit: { kind: 'set-vm', vm: 'pms-1', memory: '16GiB' },
       path: ['spec', 'vms', 0],
-      want: ['-      memory: 8GiB          # charts are heavy', '+      memory: 16GiB # charts are heavy'],
+      want: ['-      memory: 8GiB          # charts are heavy', '+      memory: 16GiB         # charts are heavy'],
     },
     {
       reason: 'cpu and memory at once',
       edit: { kind: 'set-vm', vm: 'pms-1', cpu: 8, memory: '12GiB' },
       path: ['spec', 'vms', 0],
-      want: ['-      cpu: 4', '-      memory: 8GiB          # charts are heavy', '+      cpu: 8', '+      memory: 12GiB # charts are heavy'],
+      want: ['-      cpu: 4', '-      memory: 8GiB          # charts are heavy', '+      cpu: 8', '+      memory: 12GiB         # charts are heavy'],
     },
     {
       reason: 'stopping a VM writes power: right after its memory',
@@ -149,7 +154,7 @@ describe('an edit keeps the file as written', () => {
       reason: 'adopting an observed memory size writes it with a unit',
       edit: { kind: 'adopt-observed', drift: { address: 'acme-dental/vm/pms-1', attribute: 'memoryMiB', observed: 12288 } },
       path: ['spec', 'vms', 0, 'memory'],
-      want: ['-      memory: 8GiB          # charts are heavy', '+      memory: 12GiB # charts are heavy'],
+      want: ['-      memory: 8GiB          # charts are heavy', '+      memory: 12GiB         # charts are heavy'],
     },
     {
       reason: 'adopting an observed power state',
@@ -273,5 +278,29 @@ describe('what an edit refuses, naming the field', () => {
   it('a VM reached through a YAML alias is not edited (its anchor, and every copy, would change)', () => {
     const aliased = 'apiVersion: netfirst/v1\nkind: Tenant\nmetadata: { name: a }\nspec:\n  zone: z\n  networks: [ &vm { name: n, cidr: 10.0.0.0/24 } ]\n  vms: [ *vm ]\n';
     expect(applyEdit(aliased, 'a', { kind: 'set-vm', vm: 'n', cpu: 2 }).problems).toEqual([{ field: 'vm', message: expect.stringContaining('aliases') }]);
+  });
+});
+
+describe('every example tenant, as its author wrote it', () => {
+  const files = ['iswest', 'linux-lab'].flatMap((dir) => readdirSync(join(REPO, 'examples', dir)).filter((f) => f.endsWith('.yaml')).map((f) => join(REPO, 'examples', dir, f)));
+  const tenants = files.flatMap((file) => {
+    const text = readFileSync(file, 'utf8');
+    const loaded = loadFile(new SourceFile(file, text));
+    return loaded.documents.flatMap(({ value }) => (value.kind === 'Tenant' && value.spec.vms.length > 0 ? [{ file: file.slice(REPO.length + 1), text, tenant: value.metadata.name, vm: value.spec.vms.at(-1)!.name }] : []));
+  });
+
+  it.each(tenants)('$file: changing the memory of $vm changes that one line', ({ text, tenant, vm }) => {
+    const out = made(applyEdit(text, tenant, { kind: 'set-vm', vm, memory: '3GiB' }));
+    const changed = changedLines(text, out.text);
+    expect(changed).toHaveLength(2);
+    // A VM written on one line stays one line.
+    expect(changed[1]).toContain('memory: 3GiB');
+    expect(changed[1]!.replace('memory: 3GiB', '').slice(1)).toBe(changed[0]!.replace(/memory: \d+\w+/, '').slice(1));
+    expect(diagnosticsOf(out.text)).toEqual([]);
+  });
+
+  it.each(tenants)('$file: a new VM adds its lines and changes none', ({ text, tenant }) => {
+    const out = made(applyEdit(text, tenant, { ...NEW_VM, vm: { ...(NEW_VM as { vm: object }).vm, name: 'console-new-1' } } as SpecEdit));
+    expect(changedLines(text, out.text).every((l) => l.startsWith('+'))).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import { keyFacts } from '../../engine/serve/console/resource-facts.js';
 import { tenantLines } from '../../engine/serve/console/spec-lines.js';
 import type { Change } from '../../engine/plan/change.js';
 import type { Drift } from '../../engine/plan/drift.js';
+import type { Attributes, ResourceTypeName } from '../../specs/model/resource.js';
 import { desired, recorded } from '../engine/resources.js';
 
 const ONE = 'apiVersion: netfirst/v1\nkind: Tenant\nmetadata: { name: a }\nspec: { zone: z }\n';
@@ -70,12 +71,12 @@ describe('drift in three columns', () => {
 });
 
 describe('key facts of a resource', () => {
-  it.each([
-    { reason: "a VM's size, addresses, root disk and power", type: 'vm' as const, attributes: { cpu: 4, memoryMiB: 8192, hypervisor: 'kvm', cluster: 'kvm-a', nics: [{ network: 't/network/office', ip: '10.0.0.5' }], rootDisk: { sizeGiB: 60, tier: 'performance' }, power: 'stopped' },
+  it.each<{ reason: string; type: ResourceTypeName; attributes: Attributes; want: string[] }>([
+    { reason: "a VM's size, addresses, root disk and power", type: 'vm', attributes: { cpu: 4, memoryMiB: 8192, hypervisor: 'kvm', cluster: 'kvm-a', nics: [{ network: 't/network/office', ip: '10.0.0.5' }], rootDisk: { sizeGiB: 60, tier: 'performance' }, power: 'stopped' },
       want: ['4 vCPU · 8192 MiB · kvm (kvm-a)', 'IP 10.0.0.5', 'root 60 GiB performance', 'power stopped'] },
-    { reason: "a network's segment and CIDR", type: 'network' as const, attributes: { cidr: '10.0.0.0/24', gateway: '10.0.0.1', segment: { type: 'vxlan', id: 5001 }, sourceNatIp: null, colocationHandoff: null },
+    { reason: "a network's segment and CIDR", type: 'network', attributes: { cidr: '10.0.0.0/24', gateway: '10.0.0.1', segment: { type: 'vxlan', id: 5001 }, sourceNatIp: null, colocationHandoff: null },
       want: ['VXLAN 5001', '10.0.0.0/24 gw 10.0.0.1'] },
-    { reason: "a port forward's ports, named by VM", type: 'port-forward' as const, attributes: { protocol: 'tcp', address: '203.0.113.5', publicPort: 443, vm: 't/vm/mail', vmIp: '10.0.0.7', privatePort: 8443 },
+    { reason: "a port forward's ports, named by VM", type: 'port-forward', attributes: { protocol: 'tcp', address: '203.0.113.5', publicPort: 443, vm: 't/vm/mail', vmIp: '10.0.0.7', privatePort: 8443 },
       want: ['tcp 203.0.113.5:443 → mail 10.0.0.7:8443'] },
   ])('$reason', ({ type, attributes, want }) => {
     expect(keyFacts(type, attributes)).toEqual(want);

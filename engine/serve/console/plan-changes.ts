@@ -75,7 +75,15 @@ function flatten(attributes: Record<string, unknown> | null, prefix = '', out = 
   return out;
 }
 
-function show(value: unknown): string {
+/** A size in the unit its attribute is named with, as people read it: memoryMiB 16384 → "16384 MiB (16 GiB)". */
+function withUnit(name: string, value: number): string | undefined {
+  if (name.endsWith('MiB')) return value >= 1024 && value % 1024 === 0 ? `${value} MiB (${formatGiB(value / 1024)})` : `${value} MiB`;
+  if (name.endsWith('GiB')) return formatGiB(value);
+  return undefined;
+}
+
+function show(value: unknown, name = ''): string {
+  if (typeof value === 'number') return withUnit(name, value) ?? String(value);
   if (typeof value === 'string') return DIGEST.test(value) ? SENSITIVE : JSON.stringify(value);
   if (value === null) return 'null';
   if (Array.isArray(value) || isObject(value)) return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' && DIGEST.test(v) ? SENSITIVE : v));
@@ -106,7 +114,7 @@ function attributeChanges(ch: JsonChange, sensitive: ReadonlySet<string>): Attri
     if ((ch.action === 'update' || ch.action === 'replace') && had && has && JSON.stringify(b) === JSON.stringify(a)) continue;
     const top = name.split('.')[0]!;
     const secret = sensitive.has(name) || sensitive.has(top);
-    const shown = (v: unknown): string => (secret ? SENSITIVE : show(v));
+    const shown = (v: unknown): string => (secret ? SENSITIVE : show(v, name));
     out.push({
       name,
       ...(had ? { before: shown(b) } : {}),

@@ -9,7 +9,7 @@ import type { ServeContext, ZodApp } from '../context.js';
 import { requireWriter, type Caller } from '../caller.js';
 import { idempotent } from '../idempotency.js';
 import { decodeCursor, encodeCursor, PageQuery, pageOf } from '../pagination.js';
-import { createPlan, decidablePlan, hidePaths, planInScope, planMoved, visiblePlan } from '../plan-service.js';
+import { createPlan, decidablePlan, hidePaths, planInScope, planMoved, reviewBranchOf, visiblePlan } from '../plan-service.js';
 import { apiDiagnostics, HttpProblem, ProblemSchema } from '../problem.js';
 import { IdempotencyHeaders, IdParams, PlanDetailSchema, PlanRequestSchema, PlanSchema, PlanStatusSchema } from '../schemas.js';
 import { planBundle } from '../bundle.js';
@@ -121,6 +121,8 @@ export function visiblePlans(
 export function decide(ctx: ServeContext, caller: Caller, id: string, to: 'approved' | 'discarded'): z.infer<typeof PlanSchema> {
   requireWriter(caller);
   const plan = decidablePlan(ctx, caller, id);
+  const review = reviewBranchOf(plan);
+  if (to === 'approved' && review !== undefined) throw new HttpProblem('conflict', `plan ${id} shows what merging branch ${review} would do: merging the branch is the approval, not this plan`);
   if (to === 'approved' && plan.hasErrors) throw new HttpProblem('conflict', `plan ${id} has errors: fix the specs and plan again`);
   if (to === 'approved') {
     const moved = planMoved(ctx, plan);

@@ -14,57 +14,23 @@
 import type { FastifyReply } from 'fastify';
 import type { VNode } from 'preact';
 import { z } from 'zod';
-import type { ApiPlanRecord } from '../../../../state/index.js';
 import { requireWriter, type Caller } from '../../caller.js';
 import type { ZodApp } from '../../context.js';
-import { createPlan, decidablePlan, planMoved, visiblePlan, type PlanRequest } from '../../plan-service.js';
+import { createPlan, decidablePlan, visiblePlan, type PlanRequest } from '../../plan-service.js';
 import { HttpProblem, type ApiDiagnostic } from '../../problem.js';
-import { decide, toPlanDetail, visiblePlans } from '../../routes/plans.js';
+import { decide, visiblePlans } from '../../routes/plans.js';
 import { tenantsFor } from '../../routes/tenants.js';
 import { startRun } from '../../run-service.js';
 import { PlanStatusSchema } from '../../schemas.js';
 import type { ConsoleContext } from '../guard.js';
 import { Ago, CsrfForm, Layout, Notice, sendHtml, StatusBadge, viewerOf, type Viewer } from '../page.js';
-import { reviewPlan, type DataLoss, type ReviewChange } from '../plan-changes.js';
+import { isBundle, PlanPage } from '../plan-review-page.js';
+import { Diagnostics, KeysetPager, MadeBy, PlanCounts, ShortId } from '../record-parts.js';
 
 const PER_PAGE = 25;
 /** Above this many tenants the plan form lists them in a multiple select, not as checkboxes. */
 const MAX_CHECKBOXES = 20;
 const STATUSES = PlanStatusSchema.options;
-/** A plan text longer than this many lines starts folded. */
-const LONG_PLAN_LINES = 80;
-
-/** A long id as people read it: "plan-1a2b3c4d…", the whole id in its title. */
-export function ShortId({ id }: { id: string }): VNode {
-  const short = id.length > 13 ? `${id.slice(0, 13)}…` : id;
-  return <code title={id}>{short}</code>;
-}
-
-/** Keyset pages (newest first): back to the newest, and on to older ones; no page numbers to shift under new items. */
-export function KeysetPager({ first, next, cursor, noun }: { first: string; next?: string | undefined; cursor?: string | undefined; noun: string }): VNode | null {
-  if (!cursor && !next) return null;
-  return (
-    <nav class="pager" aria-label="Pages">
-      {cursor ? <a href={first}>← Newest {noun}</a> : <span class="muted" aria-hidden="true">← Newest {noun}</span>}
-      {next ? <a href={next} rel="next">Older {noun} →</a> : <span class="muted" aria-hidden="true">Older {noun} →</span>}
-    </nav>
-  );
-}
-
-/** The four counts of a plan: "+1 ~2 ±0 −1", each with its words for screen readers and on hover. */
-export function PlanCounts({ summary }: { summary: ApiPlanRecord['summary'] }): VNode {
-  const parts = [
-    { n: summary.add, sign: '+', cls: 'change-add', words: 'to add' },
-    { n: summary.change, sign: '~', cls: 'change-update', words: 'to change' },
-    { n: summary.replace, sign: '±', cls: 'change-replace', words: 'to replace' },
-    { n: summary.destroy, sign: '−', cls: 'change-delete', words: 'to destroy' },
-  ];
-  return (
-    <span class="plan-counts">
-      {parts.map((p) => <span class={p.cls} title={`${p.n} ${p.words}`}><span aria-hidden="true">{p.sign}{p.n}</span><span class="sr-only">{p.n} {p.words}</span> </span>)}
-    </span>
-  );
-}
 
 const ListQuery = z.object({
   status: z.string().max(20).optional(),
@@ -146,23 +112,6 @@ function MakePlan({ viewer, tenants, form }: { viewer: Viewer; tenants: readonly
   );
 }
 
-function Diagnostics({ diagnostics }: { diagnostics: readonly ApiDiagnostic[] }): VNode {
-  const errors = diagnostics.some((d) => d.severity === 'error');
-  return (
-    <Notice kind={errors ? 'error' : 'warning'}>
-      <p><strong>{errors ? 'The specs have errors:' : 'Warnings:'}</strong></p>
-      <ul class="diagnostics">
-        {diagnostics.map((d) => (
-          <li>
-            <strong>{d.severity}</strong>{d.file !== undefined ? <> in <code>{d.file}{d.line !== undefined ? `:${d.line}` : ''}</code></> : null}
-            {d.path !== undefined ? <> at <code>{d.path}</code></> : null}: {d.summary}{d.detail !== undefined ? <span class="muted"> — {d.detail}</span> : null}
-          </li>
-        ))}
-      </ul>
-    </Notice>
-  );
-}
-
 function PlansList({ cx, viewer, asked, errors, form, status }: {
   cx: ConsoleContext; viewer: Viewer; asked: ListAsked; errors: Record<string, string>; form: PlanFormState; status?: string;
 }): VNode {
@@ -229,16 +178,6 @@ function PlansList({ cx, viewer, asked, errors, form, status }: {
   );
 }
 
-/** Who made a plan or run: its token (the viewer's own called so), and for whose partner. */
-export function MadeBy({ viewer, tokenId, partner }: { viewer: Viewer; tokenId: string; partner?: string | undefined }): VNode {
-  return (
-    <>
-      <code>{tokenId}</code>{tokenId === viewer.caller.tokenId ? ' (you)' : ''}
-      {partner !== undefined ? <span class="muted"> for {partner}</span> : <span class="muted"> (operator)</span>}
-    </>
-  );
-}
-
 function readList(raw: unknown): { asked: ListAsked; errors: Record<string, string> } {
   const parsed = ListQuery.safeParse(raw ?? {});
   const q = parsed.success ? parsed.data : {};
@@ -246,183 +185,6 @@ function readList(raw: unknown): { asked: ListAsked; errors: Record<string, stri
   const status = q.status ?? '';
   if (status !== '' && !STATUSES.some((s) => s === status)) errors['status'] = `status must be one of ${STATUSES.join(', ')}`;
   return { asked: { status, tenant: q.tenant ?? '', ...(q.cursor ? { cursor: q.cursor } : {}) }, errors };
-}
-
-/** Plan text as the CLI prints it, each line coloured by what it does (+ add, ~ change, -/+ replace, - destroy). */
-function PlanText({ text }: { text: string }): VNode {
-  return (
-    <pre class="plan" tabIndex={0} aria-label="Plan text">
-      {text.split('\n').map((line) => {
-        const t = line.trimStart();
-        const cls = t.startsWith('-/+') || t.startsWith('+/-') || t.startsWith('~') ? 'chg' : t.startsWith('+') ? 'add' : t.startsWith('-') ? 'del' : undefined;
-        return <>{cls ? <span class={cls}>{line}</span> : line}{'\n'}</>;
-      })}
-    </pre>
-  );
-}
-
-const ACTION_WORDS: Record<ReviewChange['action'], string> = { create: 'add', update: 'change', replace: 'replace', delete: 'destroy' };
-
-function ChangeTable({ changes }: { changes: readonly ReviewChange[] }): VNode {
-  if (changes.length === 0) return <p class="empty">This plan changes nothing.</p>;
-  return (
-    <table class="data changes" id="changes">
-      <caption class="sr-only">Changes, each attribute before and after</caption>
-      <thead>
-        <tr><th scope="col">Resource</th><th scope="col">Action</th><th scope="col">Attribute</th><th scope="col">Before</th><th scope="col">After</th></tr>
-      </thead>
-      {changes.map((c) => {
-        const rows = c.attributes.length > 0 ? c.attributes : [undefined];
-        return (
-          <tbody data-address={c.address}>
-            {rows.map((a, i) => (
-              <tr>
-                {i === 0 ? (
-                  <th scope="rowgroup" rowSpan={rows.length}>
-                    <code>{c.address}</code>
-                    {c.movedFrom ? <span class="hint"> (was {c.movedFrom})</span> : null}
-                    {c.reason ? <p class="hint">{c.reason}</p> : null}
-                  </th>
-                ) : null}
-                {i === 0 ? <td rowSpan={rows.length}><span class={`change-${c.action}`}>{ACTION_WORDS[c.action]}</span></td> : null}
-                {a ? (
-                  <>
-                    <td><code>{a.name}</code>{a.forcesReplace ? <span class="tag">forces replacement</span> : null}</td>
-                    <td class="before">{a.before !== undefined ? <code>{a.before}</code> : <span class="muted">—</span>}</td>
-                    <td class="after">{a.after !== undefined ? <code>{a.after}</code> : <span class="muted">—</span>}</td>
-                  </>
-                ) : <td colSpan={3} class="muted">no attribute changes (replaced with what it is bound to)</td>}
-              </tr>
-            ))}
-          </tbody>
-        );
-      })}
-    </table>
-  );
-}
-
-function DataLossWarning({ losses }: { losses: readonly DataLoss[] }): VNode {
-  return (
-    <Notice kind="warning">
-      <p><strong>Data will be lost.</strong> Approving this plan erases {losses.length === 1 ? 'this disk' : `these ${losses.length} disks`}; nothing on {losses.length === 1 ? 'it' : 'them'} can be recovered:</p>
-      <ul class="data-loss">
-        {losses.map((l) => (
-          <li>
-            {l.what === 'root disk' ? <>the root disk of VM <code>{l.address}</code></> : <>disk <code>{l.address}</code></>}
-            {l.size ? <> ({l.size}{l.tier ? `, ${l.tier}` : ''})</> : l.tier ? <> ({l.tier})</> : null} will be <strong>{l.action}</strong>
-            {l.action === 'replaced' ? ' (destroyed and made again empty)' : ''}.
-          </li>
-        ))}
-      </ul>
-    </Notice>
-  );
-}
-
-/** The run that applies (or applied) a plan: the newest runs back to the plan's making. */
-function runOfPlan(cx: ConsoleContext, plan: ApiPlanRecord): string | undefined {
-  let before: { createdAt: string; id: string } | undefined;
-  for (let rounds = 0; rounds < 20; rounds++) {
-    const batch = cx.store.listRuns({ limit: 100, ...(before ? { before } : {}), ...(plan.partner !== undefined ? { partner: plan.partner } : {}) });
-    for (const r of batch) {
-      if (r.planId === plan.id) return r.id;
-      if (r.createdAt < plan.createdAt) return undefined;
-    }
-    if (batch.length < 100) return undefined;
-    const last = batch.at(-1)!;
-    before = { createdAt: last.createdAt, id: last.id };
-  }
-  return undefined;
-}
-
-/** Whether the viewer may approve or discard the plan: the API's rule (decidablePlan), asked without throwing. */
-function mayDecide(cx: ConsoleContext, caller: Caller, id: string): boolean {
-  if (caller.role === 'viewer') return false;
-  try {
-    decidablePlan(cx, caller, id);
-    return true;
-  } catch (error) {
-    if (error instanceof HttpProblem && error.status === 403) return false;
-    throw error;
-  }
-}
-
-const isBundle = (plan: ApiPlanRecord): boolean => (JSON.parse(plan.request) as { bundle?: unknown }).bundle !== undefined;
-
-function PlanPage({ cx, viewer, plan, notice }: { cx: ConsoleContext; viewer: Viewer; plan: ApiPlanRecord; notice?: string }): VNode {
-  const detail = toPlanDetail(cx, plan);
-  const review = reviewPlan(detail.renderings.json);
-  const now = cx.now();
-  const open = plan.status === 'planned' || plan.status === 'approved';
-  const moved = open ? planMoved(cx, plan) : undefined;
-  const decider = mayDecide(cx, viewer.caller, plan.id);
-  const runId = plan.status === 'applying' || plan.status === 'applied' || plan.status === 'failed' ? runOfPlan(cx, plan) : undefined;
-  const warnings = detail.diagnostics.filter((d) => d.severity === 'warning');
-  const errors = detail.diagnostics.filter((d) => d.severity === 'error');
-  const canApply = open && moved === undefined && !plan.hasErrors && plan.hasChanges;
-  return (
-    <Layout title={`Plan ${plan.id}`} viewer={viewer} nav="plans" crumbs={[{ label: 'Plans', href: '/plans' }]}>
-      <div class="heading">
-        <h1>Plan <ShortId id={plan.id} /></h1>
-        <span id="plan-status">{moved !== undefined ? <StatusBadge status="stale" title={moved} /> : <StatusBadge status={plan.status} />}</span>
-      </div>
-      {notice ? <Notice kind="ok"><p>{notice}</p></Notice> : null}
-      <dl class="kv card">
-        <dt>Status</dt><dd>{plan.status}{moved !== undefined ? ' (stale)' : ''}</dd>
-        <dt>Made</dt><dd><Ago at={plan.createdAt} now={now} /> by <MadeBy viewer={viewer} tokenId={plan.createdBy} partner={plan.partner} /></dd>
-        <dt>Tenants</dt><dd>{plan.tenants.length === 0 ? <span class="muted">none</span> : plan.tenants.map((t, i) => <>{i > 0 ? ', ' : ''}<a href={`/tenants/${encodeURIComponent(t)}`}>{t}</a></>)}</dd>
-        <dt>Changes</dt><dd>{plan.summary.add} to add, {plan.summary.change} to change, {plan.summary.replace} to replace, {plan.summary.destroy} to destroy{plan.destroy ? ' (destroy plan)' : ''}</dd>
-        <dt>Planned against</dt><dd>state serial {plan.serial}</dd>
-        {plan.approvedAt !== undefined ? <><dt>Approved</dt><dd><Ago at={plan.approvedAt} now={now} /> by <code>{plan.approvedBy}</code></dd></> : null}
-        {plan.discardedAt !== undefined ? <><dt>Discarded</dt><dd><Ago at={plan.discardedAt} now={now} /></dd></> : null}
-        {runId !== undefined ? <><dt>Run</dt><dd><a href={`/runs/${encodeURIComponent(runId)}`}><ShortId id={runId} /></a></dd></> : null}
-      </dl>
-      {errors.length > 0 ? <Diagnostics diagnostics={errors} /> : null}
-      {warnings.length > 0 ? <Diagnostics diagnostics={warnings} /> : null}
-
-      <h2 id="changes-heading">Changes</h2>
-      <ChangeTable changes={review.changes} />
-
-      {/* The CLI's rendering in full; a long one starts folded so the decision stays near the table. */}
-      <details class="plan-text" open={plan.text.split('\n').length <= LONG_PLAN_LINES}>
-        <summary><h2>Plan text</h2></summary>
-        <PlanText text={plan.text} />
-      </details>
-
-      <section aria-labelledby="decide-heading" class="decide">
-        <h2 id="decide-heading">Decision</h2>
-        {moved !== undefined ? (
-          <Notice kind="warning">
-            <p><strong>This plan is stale.</strong> {moved}</p>
-          </Notice>
-        ) : null}
-        {open && review.dataLoss.length > 0 && moved === undefined ? <DataLossWarning losses={review.dataLoss} /> : null}
-        {open && !plan.hasChanges ? <Notice kind="info"><p>This plan changes nothing: there is nothing to apply.</p></Notice> : null}
-        {!open ? <p>This plan is <strong>{plan.status}</strong>{runId !== undefined ? <>: see <a href={`/runs/${encodeURIComponent(runId)}`}>its run</a></> : null}.</p> : null}
-        {open && !decider ? <p class="muted">Only {plan.partner === undefined ? 'the operator' : `the operator or partner ${plan.partner}`} may approve or discard this plan.</p> : null}
-        {open && decider ? (
-          <div class="actions">
-            {canApply ? (
-              <CsrfForm viewer={viewer} action={`/plans/${encodeURIComponent(plan.id)}/approve`} class="inline">
-                <button type="submit" class="primary" data-confirm={review.dataLoss.length > 0 ? `This erases ${review.dataLoss.length} disk${review.dataLoss.length === 1 ? '' : 's'}. Approve and apply?` : undefined}>
-                  {plan.status === 'approved' ? 'Apply' : 'Approve and apply'}
-                </button>
-              </CsrfForm>
-            ) : null}
-            {moved !== undefined && !isBundle(plan) ? (
-              <CsrfForm viewer={viewer} action={`/plans/${encodeURIComponent(plan.id)}/replan`} class="inline">
-                <button type="submit" class="primary">Plan again</button>
-              </CsrfForm>
-            ) : null}
-            {plan.status === 'planned' ? (
-              <CsrfForm viewer={viewer} action={`/plans/${encodeURIComponent(plan.id)}/discard`} class="inline">
-                <button type="submit">Discard</button>
-              </CsrfForm>
-            ) : null}
-          </div>
-        ) : null}
-      </section>
-    </Layout>
-  );
 }
 
 const seeOther = (reply: FastifyReply, location: string): FastifyReply => reply.code(303).header('Location', location).send();

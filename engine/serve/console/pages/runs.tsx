@@ -23,7 +23,7 @@ import { RunStatusSchema } from '../../schemas.js';
 import type { ConsoleContext } from '../guard.js';
 import { Ago, CsrfForm, Layout, Notice, sendHtml, StatusBadge, viewerOf, type Viewer } from '../page.js';
 import { foldRun, planSteps, type RunProgress } from '../run-progress.js';
-import { KeysetPager, MadeBy, ShortId } from './plans.js';
+import { KeysetPager, MadeBy, ShortId } from '../record-parts.js';
 
 const PER_PAGE = 25;
 const STATUSES = RunStatusSchema.options;
