@@ -85,3 +85,17 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * A screenshot for the README (docs/console/NAME.png), made only when
+ * NETFIRST_DOCS_SCREENSHOTS=1 (they are committed; a test run does not rewrite them),
+ * and kept as an artefact either way. The visible window, not the whole page: a picture
+ * for people, small enough for the repository.
+ */
+export async function docScreenshot(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  if (process.env['NETFIRST_DOCS_SCREENSHOTS'] !== '1') return;
+  const dir = join(REPO, 'docs', 'console');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`) });
+}

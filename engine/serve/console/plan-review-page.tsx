@@ -7,7 +7,7 @@
 import type { VNode } from 'preact';
 import type { ApiPlanRecord } from '../../../state/index.js';
 import type { Caller } from '../caller.js';
-import { decidablePlan, planMoved } from '../plan-service.js';
+import { decidablePlan, planMoved, reviewBranchOf } from '../plan-service.js';
 import { HttpProblem } from '../problem.js';
 import { toPlanDetail } from '../routes/plans.js';
 import type { ConsoleContext } from './guard.js';
@@ -128,7 +128,9 @@ export function PlanPage({ cx, viewer, plan, notice }: { cx: ConsoleContext; vie
   const runId = plan.status === 'applying' || plan.status === 'applied' || plan.status === 'failed' ? runOfPlan(cx, plan) : undefined;
   const warnings = detail.diagnostics.filter((d) => d.severity === 'warning');
   const errors = detail.diagnostics.filter((d) => d.severity === 'error');
-  const canApply = open && moved === undefined && !plan.hasErrors && plan.hasChanges;
+  // A plan of an edit sent to a review branch is approved by merging that branch, not here.
+  const reviewBranch = reviewBranchOf(plan);
+  const canApply = open && moved === undefined && !plan.hasErrors && plan.hasChanges && reviewBranch === undefined;
   return (
     <Layout title={`Plan ${plan.id}`} viewer={viewer} nav="plans" crumbs={[{ label: 'Plans', href: '/plans' }]}>
       <div class="heading">
@@ -166,6 +168,7 @@ export function PlanPage({ cx, viewer, plan, notice }: { cx: ConsoleContext; vie
           </Notice>
         ) : null}
         {open && review.dataLoss.length > 0 && moved === undefined ? <DataLossWarning losses={review.dataLoss} /> : null}
+        {open && reviewBranch !== undefined ? <Notice kind="info"><p>This plan shows an edit sent for review on branch <code>{reviewBranch}</code>: it is applied once that branch is merged, not from here.</p></Notice> : null}
         {open && !plan.hasChanges ? <Notice kind="info"><p>This plan changes nothing: there is nothing to apply.</p></Notice> : null}
         {!open ? <p>This plan is <strong>{plan.status}</strong>{runId !== undefined ? <>: see <a href={`/runs/${encodeURIComponent(runId)}`}>its run</a></> : null}.</p> : null}
         {open && !decider ? <p class="muted">Only {plan.partner === undefined ? 'the operator' : `the operator or partner ${plan.partner}`} may approve or discard this plan.</p> : null}
