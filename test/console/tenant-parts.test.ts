@@ -3,10 +3,14 @@
  * own document, numbered as in the file), how drift lines up in three columns, and the
  * key facts of the resources table.
  */
+import { h } from 'preact';
+import { renderToString } from 'preact-render-to-string';
 import { describe, expect, it } from 'vitest';
 import { driftRows } from '../../engine/serve/console/drift-check.js';
 import { keyFacts } from '../../engine/serve/console/resource-facts.js';
 import { tenantLines } from '../../engine/serve/console/spec-lines.js';
+import { TopologyOutline } from '../../engine/serve/console/topology-outline.js';
+import type { Topology } from '../../engine/topology/index.js';
 import type { Change } from '../../engine/plan/change.js';
 import type { Drift } from '../../engine/plan/drift.js';
 import type { Attributes, ResourceTypeName } from '../../specs/model/resource.js';
@@ -80,5 +84,30 @@ describe('key facts of a resource', () => {
       want: ['tcp 203.0.113.5:443 → mail 10.0.0.7:8443'] },
   ])('$reason', ({ type, attributes, want }) => {
     expect(keyFacts(type, attributes)).toEqual(want);
+  });
+});
+
+describe('the topology as text', () => {
+  it('lists each network with what sits on it, each public IP with where it leads, and the rest', () => {
+    const topology: Topology = {
+      tenant: 't',
+      nodes: [
+        { id: 't/network/office', kind: 'network', label: ['office', 'VLAN 100', '10.0.0.0/24 gw 10.0.0.1'], status: 'existing' },
+        { id: 't/vm/web', kind: 'vm', label: ['web', '10.0.0.5', 'kvm · 2 vCPU · 4096 MiB'], status: 'existing' },
+        { id: 't/vm/web/disk/data', kind: 'disk', label: ['data', '100 GiB standard'], status: 'added' },
+        { id: 't/public-ip/www', kind: 'public-ip', label: ['www', '203.0.113.5', 'pool a', 'allow tcp 443 from 0.0.0.0/0'], status: 'existing' },
+        { id: 't/vpn-user/<b>x</b>', kind: 'vpn-user', label: ['<b>x</b>', 'remote-access user'], status: 'existing' },
+      ],
+      edges: [
+        { from: 't/network/office', to: 't/vm/web', kind: 'nic', label: '10.0.0.5', status: 'existing' },
+        { from: 't/vm/web', to: 't/vm/web/disk/data', kind: 'disk', status: 'added' },
+        { from: 't/public-ip/www', to: 't/vm/web', kind: 'static-nat', label: 'static NAT → 10.0.0.5', status: 'existing' },
+      ],
+    };
+    const html = renderToString(h(TopologyOutline, { topology }));
+    const text = html.replace(/<[^>]+>/g, '|').replace(/\|+/g, '|');
+    expect(text).toContain('network |office| — VLAN 100; 10.0.0.0/24 gw 10.0.0.1|at 10.0.0.5: vm |web| — 10.0.0.5; kvm · 2 vCPU · 4096 MiB|disk |data| (added by the pending plan) — 100 GiB standard|');
+    expect(text).toContain('public-ip |www| — 203.0.113.5; pool a; allow tcp 443 from 0.0.0.0/0|static NAT → 10.0.0.5 — vm |web| (listed above)|');
+    expect(html).toContain('vpn-user <strong>&lt;b>x&lt;/b></strong>');
   });
 });

@@ -33,6 +33,7 @@ describe.skipIf(NO_BROWSER)('the tenant page', () => {
   let westside: Token;
   let lexcore: Token;
   let viewer: Token;
+  let acme: Token;
 
   beforeAll(async () => {
     lab = newLab({
@@ -49,6 +50,7 @@ describe.skipIf(NO_BROWSER)('the tenant page', () => {
     westside = await lab.token('partner', { partner: 'westside-it' });
     lexcore = await lab.token('partner', { partner: 'lexcore' });
     viewer = await lab.token('viewer');
+    acme = await lab.token('tenant', { tenant: 'acme-dental' });
     server = await lab.serve();
   }, 180_000);
 
@@ -56,6 +58,8 @@ describe.skipIf(NO_BROWSER)('the tenant page', () => {
     const page = await signedIn(browser(), server.url, operator);
     const response = await page.goto(`${server.url}/tenants/acme-dental`);
     expect(response?.status()).toBe(200);
+    // Sent compressed: a 50-VM tenant's page is ~150 KB of HTML.
+    expect(['br', 'gzip']).toContain(response?.headers()['content-encoding']);
     await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('acme-dental');
 
     const svg = page.locator('#overview .topology svg');
@@ -122,6 +126,20 @@ describe.skipIf(NO_BROWSER)('the tenant page', () => {
     expect(await page.locator('#resources').innerText()).toContain(HOSTILE_HANDOFF);
     await expectInert(page);
     await screenshot(page, 'tenant-hostile-handoff');
+    // A name in the URL is text on the not-found page too.
+    const hostileName = '<img src=z onerror=window.__pwned=4>';
+    const missing = await page.goto(`${server.url}/tenants/${encodeURIComponent(hostileName)}`);
+    expect(missing?.status()).toBe(404);
+    expect(await page.locator('main').innerText()).toContain(hostileName);
+    await expectInert(page);
+    await page.context().close();
+  });
+
+  it("gives a tenant's own token its tenant and nothing else", async () => {
+    const page = await signedIn(browser(), server.url, acme);
+    expect((await page.goto(`${server.url}/tenants/acme-dental`))?.status()).toBe(200);
+    expect(await page.getByRole('link', { name: /Change this tenant/ }).count()).toBe(1);
+    expect((await page.goto(`${server.url}/tenants/baker-law`))?.status()).toBe(404);
     await page.context().close();
   });
 

@@ -2,7 +2,7 @@
  * A real `netfirst serve` for end-to-end tests: a scratch directory with a copy of an
  * example as the spec source and its own SQLite state, the server started from
  * bin/netfirst.js on a random port (its URL read from the line it prints), tokens made
- * with `netfirst token create` as an operator would, plain fetch against it, and an
+ * as `netfirst token create` makes them (its rules, in this process), plain fetch against it, and an
  * SSE reader. Every process and directory a test makes is ended and removed after it
  * (or after the describe, for what beforeAll made), whether the test passed or not.
  */
@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, expect } from 'vitest';
+import { tokenCreatedDetail, tokenRequestOf } from '../../engine/serve/token-request.js';
+import { openState } from '../../state/index.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(REPO, 'bin', 'netfirst.js');
@@ -194,15 +196,18 @@ function makeLab(options: LabOptions, owned: Owned): Lab {
     env,
     cli,
     async token(role, opts = {}) {
-      const args = ['token', 'create', '--role', role, '--expires', opts.expires ?? '1d'];
-      if (opts.partner !== undefined) args.push('--partner', opts.partner);
-      if (opts.tenant !== undefined) args.push('--tenant', opts.tenant);
-      const r = await cli(...args);
-      if (r.code !== 0) throw new Error(`token create ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-      const secret = r.stdout.trim().split('\n').at(-1)!.trim();
-      const id = /token ([A-Za-z0-9_-]+)/.exec(r.stderr)?.[1];
-      if (!secret || id === undefined) throw new Error(`token create printed no token: ${r.stdout}${r.stderr}`);
-      return { secret, id };
+      // What `netfirst token create` does (the same rules, record and audit entry), in this
+      // process: a CLI start per token would cost a second or more of every test that signs in.
+      const asked = tokenRequestOf({ role, ...opts, expires: opts.expires ?? '1d' }, { label: (field) => `--${field}`, now: new Date() });
+      if (!asked.ok) throw new Error(`token create: ${asked.problems.map((p) => p.message).join('; ')}`);
+      const state = openState(statePath);
+      try {
+        const { secret, record } = state.createToken(asked.token);
+        state.appendAudit({ actor: 'cli', role: 'operator', action: 'token.create', target: record.id, result: 'ok', detail: tokenCreatedDetail(record) }, new Date());
+        return { secret, id: record.id };
+      } finally {
+        state.close();
+      }
     },
     serve: (args = [], extraEnv = {}) => startServe(dir, { ...env, ...extraEnv }, args, track),
     readSpec,

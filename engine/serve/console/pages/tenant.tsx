@@ -8,9 +8,7 @@
  * the same words as one that does not exist.
  */
 import { readFileSync } from 'node:fs';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { gzipSync } from 'node:zlib';
-import { renderToString } from 'preact-render-to-string';
+import type { FastifyReply } from 'fastify';
 import type { VNode } from 'preact';
 import { applyEdit } from '../../../../specs/edit/index.js';
 import { assertNever } from '../../../../specs/model/never.js';
@@ -30,6 +28,7 @@ import { pendingPlanOf, type PendingPlan } from '../pending-plan.js';
 import { keyFacts } from '../resource-facts.js';
 import { fleetRows, type FleetRow } from './fleet.js';
 import { tenantLines, type SpecLines } from '../spec-lines.js';
+import { TopologyOutline } from '../topology-outline.js';
 
 type TenantSummary = ReturnType<typeof tenantsFor>[number];
 
@@ -62,26 +61,6 @@ function valueText(v: AttrValue | undefined): string {
   return JSON.stringify(v);
 }
 
-function TopologyText({ topology }: { topology: Topology }): VNode {
-  const names = new Map(topology.nodes.map((n) => [n.id, `${n.kind} ${n.label[0] ?? n.id}`] as const));
-  return (
-    <details class="topology-text">
-      <summary>The topology as text</summary>
-      <ul>
-        {topology.nodes.map((n) => <li>{n.kind} <strong>{n.label[0] ?? n.id}</strong>{n.status !== 'existing' ? ` (${n.status})` : ''}{n.label.length > 1 ? `: ${n.label.slice(1).filter((l) => l !== '').join('; ')}` : ''}</li>)}
-      </ul>
-      {topology.edges.length > 0 ? (
-        <>
-          <p>Connections:</p>
-          <ul>
-            {topology.edges.map((e) => <li>{names.get(e.from) ?? e.from} → {names.get(e.to) ?? e.to}: {e.kind}{e.label ? ` ${e.label}` : ''}{e.status !== 'existing' ? ` (${e.status})` : ''}</li>)}
-          </ul>
-        </>
-      ) : null}
-    </details>
-  );
-}
-
 function Overview({ tenant, status, recorded, topology, svg, pending, now }: { tenant: TenantSummary; status: Pick<FleetRow, 'status' | 'summary'> | undefined; recorded: readonly RecordedResource[]; topology: Topology; svg: string | undefined; pending: PendingPlan | undefined; now: Date }): VNode {
   const count = (type: RecordedResource['type']): number => recorded.filter((r) => r.type === type).length;
   const last = recorded.reduce<string | undefined>((m, r) => (m === undefined || r.updatedAt > m ? r.updatedAt : m), undefined);
@@ -109,7 +88,7 @@ function Overview({ tenant, status, recorded, topology, svg, pending, now }: { t
           {/* The one raw insertion: engine/topology's own SVG, every text in it escaped there (escapeXml). */}
           <div class="topology" dangerouslySetInnerHTML={{ __html: svg }} />
           <figcaption class="hint">Networks with their segment and CIDR, VMs with their addresses and hypervisor, disks by tier, public IPs with static NAT, port forwards and firewall rules, VPN peers and users, colocation hand-offs.</figcaption>
-          <TopologyText topology={topology} />
+          <TopologyOutline topology={topology} />
         </figure>
       )}
     </section>
@@ -254,30 +233,6 @@ function Drift({ viewer, tenant, report, specText, now }: { viewer: Viewer; tena
   );
 }
 
-/** Whether the request takes gzip (and does not refuse it with q=0). */
-function acceptsGzip(request: FastifyRequest): boolean {
-  const header = request.headers['accept-encoding'];
-  const value = Array.isArray(header) ? header.join(',') : header ?? '';
-  return value.split(',').some((part) => {
-    const [coding = '', ...params] = part.trim().toLowerCase().split(';');
-    return (coding === 'gzip' || coding === '*') && !params.some((p) => /^\s*q=0(?:\.0*)?\s*$/.test(p));
-  });
-}
-
-/**
- * sendHtml, gzipped when the browser takes it: a 50-VM tenant's page is ~150 KB of
- * HTML (its SVG alone ~70 KB) and compresses tenfold. Compressing a page that holds a
- * secret (the CSRF token) next to partner-written text is safe here because the session
- * cookie is SameSite=Strict: a cross-site request an attacker could time or measure
- * never carries the session, and gets the sign-in redirect, not this page.
- */
-function sendPage(request: FastifyRequest, reply: FastifyReply, node: VNode, status = 200): FastifyReply {
-  if (!acceptsGzip(request)) return sendHtml(reply, node, status);
-  const body = gzipSync(`<!doctype html>${renderToString(node)}`, { level: 6 });
-  reply.header('Cache-Control', 'no-store').header('Vary', 'Accept-Encoding').header('Content-Encoding', 'gzip');
-  return reply.code(status).type('text/html; charset=utf-8').send(body);
-}
-
 function readSpecText(file: string | undefined): string | undefined {
   if (file === undefined) return undefined;
   try {
@@ -310,7 +265,7 @@ export function tenantPages(app: ZodApp, cx: ConsoleContext): void {
     const loaded = cx.source.specs().tenants.get(tenant.name);
     const specText = readSpecText(loaded?.file);
     const lines = loaded === undefined ? undefined : specText === undefined ? 'unreadable' as const : tenantLines(specText, loaded.doc);
-    return sendPage(request, reply, (
+    return sendHtml(reply, (
       <Layout title={tenant.name} viewer={viewer} nav="fleet" crumbs={[{ label: 'Tenants', href: '/' }]}>
         <div class="heading">
           <h1>{tenant.name}</h1>
