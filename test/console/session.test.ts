@@ -46,6 +46,18 @@ describe.skipIf(NO_BROWSER)('console: sign in, session, fleet', () => {
     await page.context().close();
   });
 
+  it('reads Synced for applied tenants, and OutOfSync once a spec asks for more', async () => {
+    const page = await signedIn(browser(), server.url, tokens['viewer']!);
+    const statuses = async (): Promise<string[]> => {
+      await page.reload();
+      return page.locator('#fleet-results tbody td .status').allInnerTexts();
+    };
+    await expect.poll(statuses, { timeout: 20_000 }).toEqual(['Synced', 'Synced', 'Synced']);
+    lab.writeSpec('cole-accounting.yaml', lab.readSpec('cole-accounting.yaml').replace(/memory: (\d+)GiB/, (_m, n: string) => `memory: ${Number(n) * 2}GiB`));
+    await expect.poll(statuses, { timeout: 20_000 }).toEqual(['Synced', 'Synced', 'OutOfSync']);
+    await page.context().close();
+  });
+
   it('asks for a token first, and comes back to the page asked for', async () => {
     const token = tokens['operator']!;
     const context = await browser().newContext();

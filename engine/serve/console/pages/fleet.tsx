@@ -64,10 +64,11 @@ function specCounts(cx: ConsoleContext, name: string): { vms: number; ips: numbe
 export function fleetRows(cx: ConsoleContext, tenants: readonly z.infer<typeof TenantSchema>[]): FleetRow[] {
   const counts = countsOf(cx);
   // Without a reconcile verdict, what the server knows from planning: whether the spec still asks for changes.
-  const settled = cx.settled.context(cx.source.specs());
+  // context() names the tenants NOT known settled (those a plan must expand); undefined while nothing is known.
+  const unsettled = cx.settled.context(cx.source.specs());
   return tenants.map((t) => {
-    const planned = t.sync ? undefined : !t.inSpecs || settled === undefined ? undefined
-      : settled.has(t.name) ? { status: 'Synced' as const, summary: 'the spec matches the state (reality not read yet: no reconcile round)' }
+    const planned = t.sync ? undefined : !t.inSpecs || unsettled === undefined ? undefined
+      : !unsettled.has(t.name) ? { status: 'Synced' as const, summary: 'the spec matches the state (reality not read yet: no reconcile round)' }
       : { status: 'OutOfSync' as const, summary: 'the spec asks for changes that are not applied' };
     const c = counts.get(t.name) ?? { ...specCounts(cx, t.name), last: undefined };
     return {
