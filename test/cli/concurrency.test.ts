@@ -86,7 +86,8 @@ describe('concurrent applies of one state', () => {
   });
 
   it('creating in the same zone waits for the zone: both succeed, nothing allocated twice', async () => {
-    sb.edit('iswest/zone.yaml', 'latency: 1500ms', 'latency: 300ms');
+    // 1.5 s a call keeps the first holder's zone lock past the second's start even when a
+    // loaded machine starts one CLI a second after the other.
     const network = (name: string): string => `    - name: ${name}\n      cidr: 10.99.${name === 'lab-a' ? 1 : 2}.0/24\n      segment: { vlan: auto }\n`;
     sb.edit('iswest/acme-dental.yaml', '  networks:\n', `  networks:\n${network('lab-a')}`);
     sb.edit('iswest/cole-accounting.yaml', '  networks:\n', `  networks:\n${network('lab-b')}`);
