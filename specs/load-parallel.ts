@@ -60,7 +60,7 @@ export interface ParallelOptions {
   readonly mainThreadLoads?: boolean;
 }
 
-/** The bootstrap registers tsx in the worker: workers inherit neither bin/netfirst.js's loader nor vitest's. */
+/** The bootstrap starts the compiled worker beside a build, else registers tsx: workers inherit neither bin/netfirst.js's loader nor vitest's. */
 const WORKER_ENTRY = new URL('./load-worker-boot.cjs', import.meta.url);
 
 /** `loadFile` of each text, in order, computed on `threads` threads (the caller's included). */

@@ -22,6 +22,13 @@ export interface StateEvent {
   readonly providerId: string;
   /** Attributes after the change; null for a delete. */
   readonly attributes: Attributes | null;
+  /**
+   * Who made a change that no provider call made (`state rm`, `state mv`): `user@host`,
+   * or `user@host as partner NAME`; absent for a run's own events.
+   */
+  readonly actor?: string;
+  /** The command that made such a change, e.g. `state rm acme/vm/web-1`. */
+  readonly command?: string;
 }
 
 export type NewEvent = Omit<StateEvent, 'id'>;
@@ -52,6 +59,8 @@ interface EventRow {
   action: string;
   provider_id: string;
   attributes: string | null;
+  actor: string | null;
+  command: string | null;
 }
 
 export interface EventLog {
@@ -63,8 +72,8 @@ export interface EventLog {
 const iso = (t: Date | string): string => (typeof t === 'string' ? new Date(t).toISOString() : t.toISOString());
 
 export function prepareEvents(db: Database.Database): EventLog {
-  const insert = db.prepare(`INSERT INTO events (at, run_id, address, tenant, zone, type, action, provider_id, attributes)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insert = db.prepare(`INSERT INTO events (at, run_id, address, tenant, zone, type, action, provider_id, attributes, actor, command)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   // `@x IS NULL OR …` keeps one prepared statement for every combination of filters.
   // Ordering by resource sorts in SQLite (spilling to a temporary file when large) rather
   // than keeping an index that every commit would have to write.
@@ -78,7 +87,7 @@ export function prepareEvents(db: Database.Database): EventLog {
   return {
     append(e) {
       insert.run(e.at, e.runId, e.address, e.tenant, e.zone, e.type, e.action, e.providerId,
-        e.attributes === null ? null : JSON.stringify(e.attributes));
+        e.attributes === null ? null : JSON.stringify(e.attributes), e.actor ?? null, e.command ?? null);
     },
     *iterate(filter = {}) {
       const rows = select[filter.order ?? 'id'].iterate({
@@ -99,6 +108,8 @@ export function prepareEvents(db: Database.Database): EventLog {
           action: row.action as EventAction,
           providerId: row.provider_id,
           attributes: row.attributes === null ? null : JSON.parse(row.attributes),
+          ...(row.actor === null ? {} : { actor: row.actor }),
+          ...(row.command === null ? {} : { command: row.command }),
         };
       }
     },

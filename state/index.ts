@@ -12,6 +12,7 @@ export type { ResourceRecord } from './resources.js';
 export type { DigestRewrite } from './secret-digests.js';
 export type { Operation, OperationAction, OperationIntent, OperationStatus } from './journal.js';
 export type { EventAction, EventFilter, StateEvent } from './events.js';
+export type { EditAuthor, StateEdits } from './edits.js';
 export {
   SYNC_STATUSES, type ReconcileStatusTable, type SyncAction, type SyncStatus, type TenantSyncDetail, type TenantSyncRecord,
 } from './reconcile-status.js';

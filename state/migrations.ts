@@ -264,6 +264,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    description: 'event actor and command',
+    up(db) {
+      // Events written by `state rm` / `state mv` say who made them and with which command:
+      // such an edit asks nothing of a provider, so no run explains it. Older rows (and
+      // events of runs, whose run_id explains them) keep NULL.
+      db.exec('ALTER TABLE events ADD COLUMN actor TEXT');
+      db.exec('ALTER TABLE events ADD COLUMN command TEXT');
+    },
+  },
 ];
 
 /**

@@ -12,6 +12,7 @@ import type { Allocation } from './allocations.js';
 import { type ApiRecords, prepareApiRecords } from './api-records.js';
 import { type AuditLog, prepareAudit } from './audit.js';
 import { type EventFilter, prepareEvents, type StateEvent } from './events.js';
+import { prepareStateEdits, type StateEdits } from './edits.js';
 import { type Journal, prepareJournal } from './journal.js';
 import { checkDatabase, migrate, StateFileError } from './migrations.js';
 import { prepareReconcileStatus, type ReconcileStatusTable } from './reconcile-status.js';
@@ -27,7 +28,7 @@ export interface StateOptions {
 }
 
 /** The resources' journal and history, then what `netfirst serve` keeps: tokens, audit log, API plans and runs. */
-export interface StateStore extends Journal, ReconcileStatusTable, TokenTable, AuditLog, ApiRecords {
+export interface StateStore extends Journal, StateEdits, ReconcileStatusTable, TokenTable, AuditLog, ApiRecords {
   readonly path: string;
   /** Random UUID fixed when the database was created: tells one state apart from a copy of another. */
   readonly lineage: string;
@@ -155,6 +156,7 @@ function assemble(db: Database.Database, path: string, schemaVersion: number, no
   const resources = prepareResources(db);
   const events = prepareEvents(db);
   const journal = prepareJournal(db, { resources, events, now, verifyFile });
+  const edits = prepareStateEdits(db, { resources, events, now, verifyFile });
   const reconcileStatus = prepareReconcileStatus(db);
   const tokens = prepareTokens(db, { now, verifyFile });
   const audit = prepareAudit(db, { verifyFile });
@@ -170,6 +172,7 @@ function assemble(db: Database.Database, path: string, schemaVersion: number, no
 
   return {
     ...journal,
+    ...edits,
     ...reconcileStatus,
     ...tokens,
     ...audit,

@@ -83,7 +83,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('[paths...]', 'spec files or directories')
     .option('--json', 'diagnostics as JSON')
     .option('--changed-since <rev>', "with --partner: judge the whole change since the merge base of this git revision and HEAD (the operator's documents as they were there)")
-    .action(async (paths: string[], opts) => run(async () => (await import('./commands/misc.js')).validateCommand(paths, opts))());
+    .action(async (paths: string[], opts) => run(async () => (await import('./commands/validate.js')).validateCommand(paths, opts))());
 
   const state = program.command('state').description('inspect recorded state');
   partnerOption(globalOptions(state.command('list').description('list recorded resources')))
@@ -96,6 +96,21 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<address>', 'resource address, e.g. acme-dental/vm/web-1')
     .option('--json', 'as JSON')
     .action(async (address: string, opts) => run(async () => (await import('./commands/state.js')).stateShowCommand(address, opts), (r) => r.remoteStateShow(address, opts))());
+
+  // state rm / state mv: edits of the record only, never a provider call (engine/cli/commands/state-edit.ts).
+  lockTimeoutOption(partnerOption(globalOptions(state.command('rm').description('forget resources: remove their records, leaving the objects in the provider unmanaged'))))
+    .argument('<addresses...>', 'resource addresses, e.g. acme-dental/vm/web-1')
+    .option('--dry-run', 'say what would be removed (and what still points at it); change nothing')
+    .option('--specs <paths...>', 'with --partner: spec files or directories holding the Partners document (default: .)')
+    .option('--json', 'the result as JSON')
+    .action(async (addresses: string[], opts) => run(async () => (await import('./commands/state-edit.js')).stateRmCommand(addresses, opts))());
+  lockTimeoutOption(partnerOption(globalOptions(state.command('mv').description('move a record (and those nested under it) to another address of the same tenant; nothing is asked of the provider'))))
+    .argument('<from>', 'recorded address, e.g. acme-dental/vm/web-1')
+    .argument('<to>', 'new address of the same tenant and kind, e.g. acme-dental/vm/www-1')
+    .option('--dry-run', 'say what would move; change nothing')
+    .option('--specs <paths...>', 'with --partner: spec files or directories holding the Partners document (default: .)')
+    .option('--json', 'the result as JSON')
+    .action(async (from: string, to: string, opts) => run(async () => (await import('./commands/state-edit.js')).stateMvCommand(from, to, opts))());
 
   globalOptions(state.command('lock').description('show who holds the state lock'))
     .option('--json', 'the lock as JSON (null when unlocked)')
@@ -149,6 +164,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--partner <name>', "only this partner's tenants")
     .option('--out <file>', 'write to this file (complete, or not at all) instead of stdout')
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/usage.js')).usageExportCommand(paths, opts), (r) => r.remoteUsageExport(paths, opts))());
+
+  globalOptions(program.command('version').description('print the versions of netfirst, Node and the state schema, and the providers built in'))
+    .option('--json', 'as JSON')
+    .action(async (opts) => run(async () => (await import('./commands/version.js')).versionCommand(opts))());
+
+  partnerOption(globalOptions(program.command('show').description('show a saved plan (plan --out FILE) as plan prints it, or without PLANFILE what the state records')))
+    .argument('[planfile]', 'a plan saved with plan --out')
+    .option('--specs <paths...>', 'with --partner: spec files or directories holding the Partners document (default: .)')
+    .option('--json', 'the plan JSON, or the state as JSON')
+    .action(async (planFile: string | undefined, opts) => run(async () => (await import('./commands/show.js')).showCommand(planFile, opts))());
 
   program
     .command('schema')

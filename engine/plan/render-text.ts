@@ -13,7 +13,7 @@ import { valuesEqual } from './values.js';
 
 const SENSITIVE = '(sensitive)';
 
-export function renderPlanText(plan: Plan, c: Colors): string {
+export function renderPlanText(plan: Pick<Plan, 'changes' | 'orphanedTenants'>, c: Colors): string {
   const out: string[] = [];
   const effective = plan.changes.filter(isEffective);
   if (effective.length === 0) {
@@ -34,7 +34,7 @@ export function renderPlanText(plan: Plan, c: Colors): string {
   return out.join('\n') + '\n';
 }
 
-function appendOrphans(plan: Plan, out: string[], c: Colors): void {
+function appendOrphans(plan: Pick<Plan, 'orphanedTenants'>, out: string[], c: Colors): void {
   if (plan.orphanedTenants.length === 0) return;
   out.push('', c.yellow(`Orphaned tenants (in state, no spec; kept — use --prune to destroy): ${plan.orphanedTenants.join(', ')}`));
 }

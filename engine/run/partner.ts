@@ -10,7 +10,7 @@ import { findPartner, ownsTenant, partnerTenants, partnerView, type Partner } fr
 import { GitError } from '../gitops/git.js';
 import { partnerChangeView } from '../gitops/partner-view.js';
 import { UserError } from './errors.js';
-import { loadWorkspaceSpecs, type GlobalOptions } from './workspace.js';
+import { loadWorkspaceSpecs, type GlobalOptions } from './workspace-specs.js';
 
 export interface PartnerOptions {
   readonly partner?: string;

@@ -2,36 +2,17 @@
  * A run's edge to the world: where the state lives, loading specs (with the content
  * cache beside the state), opening the state store and one provider per zone.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { loadSpecs } from '../../specs/load.js';
+import { dirname } from 'node:path';
 import type { SpecSet } from '../../specs/model.js';
 import type { ZoneDoc } from '../../specs/schema.js';
 import { createProvider } from '../../providers/index.js';
 import type { Provider } from '../../providers/contract.js';
 import { openState, type StateStore } from '../../state/index.js';
-import { gitPrecedence } from '../gitops/precedence.js';
 import { UserError } from './errors.js';
 import { readZoneSecret } from './secrets.js';
+import { statePath, type GlobalOptions } from './workspace-specs.js';
 
-export interface GlobalOptions {
-  readonly state?: string;
-  /**
-   * The server's secret store for specs a partner or tenant uploaded: their secrets come
-   * from this directory only (SecretScope.store). Never a CLI flag: the server sets it.
-   */
-  readonly secretStore?: string;
-}
-
-export function statePath(options: GlobalOptions): string {
-  return resolve(options.state || process.env.NETFIRST_STATE || join('.netfirst', 'state.db'));
-}
-
-export function loadWorkspaceSpecs(paths: readonly string[], options: GlobalOptions): SpecSet {
-  const list = paths.length > 0 ? [...paths] : ['.'];
-  for (const p of list) if (!existsSync(p)) throw new UserError(`${p}: no such file or directory`);
-  return loadSpecs(list, { cacheDir: join(dirname(statePath(options)), 'cache'), precedence: gitPrecedence() });
-}
+export { loadWorkspaceSpecs, statePath, type GlobalOptions } from './workspace-specs.js';
 
 export function openWorkspaceState(options: GlobalOptions): StateStore {
   const path = statePath(options);
