@@ -49,7 +49,7 @@ const NAV: readonly { key: NavKey; href: string; label: string; operatorOnly?: b
   { key: 'tokens', href: '/tokens', label: 'Tokens', operatorOnly: true },
 ];
 
-export function scopeLabel(caller: Caller): string {
+function scopeLabel(caller: Caller): string {
   if (caller.tenant !== undefined) return `${caller.role} · tenant ${caller.tenant}`;
   if (caller.partner !== undefined) return `${caller.role} · partner ${caller.partner}`;
   return caller.role;
@@ -129,8 +129,6 @@ export function CsrfForm({ viewer, action, children, ...rest }: FormProps): VNod
     </form>
   );
 }
-
-export type Verdict = 'Synced' | 'OutOfSync' | 'Drifted' | 'Error' | 'Unknown';
 
 /** A reconcile verdict or a plan/run status as a badge: the word is always there, colour only adds to it. */
 export function StatusBadge({ status, title }: { status: string; title?: string }): VNode {

@@ -65,10 +65,6 @@ export class SessionStore {
     for (const [key, s] of this.#sessions) if (s.tokenId === tokenId) this.#sessions.delete(key);
   }
 
-  get size(): number {
-    return this.#sessions.size;
-  }
-
   #sweep(now: number): void {
     for (const [key, s] of this.#sessions) {
       if (now - s.lastSeen > this.limits.idleMs || now - s.createdAt > this.limits.maxMs) this.#sessions.delete(key);
