@@ -112,7 +112,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'the result as JSON')
     .action(async (from: string, to: string, opts) => run(async () => (await import('./commands/state-edit.js')).stateMvCommand(from, to, opts))());
 
-  globalOptions(state.command('lock').description('show who holds the state lock'))
+  globalOptions(state.command('lock').description('list every lock held now: the whole state, zones, tenants (--json: an array)'))
     .option('--json', 'the lock as JSON (null when unlocked)')
     .action(async (opts) => run(async () => (await import('./commands/lock.js')).stateLockCommand(opts), (r) => r.remoteStateLock(opts))());
 

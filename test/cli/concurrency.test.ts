@@ -106,4 +106,23 @@ describe('concurrent applies of one state', () => {
     const plan = sb.run('plan', 'iswest', '--refresh', '--detailed-exitcode');
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
   });
+
+  it('state lock lists the tenant and zone locks of an apply while it runs, and nothing after', async () => {
+    sb.edit('iswest/acme-dental.yaml', '  networks:\n', '  networks:\n    - name: lab-c\n      cidr: 10.99.3.0/24\n      segment: { vlan: auto }\n');
+    let creating!: () => void;
+    const started = new Promise<void>((resolve) => (creating = resolve));
+    const running = applyAsync(['--tenant', 'acme-dental'], (soFar) => {
+      if (soFar.includes('Creating...')) creating();
+    });
+    await started;
+    const held = JSON.parse(sb.run('state', 'lock', '--json').stdout) as { scope: string; command: string }[];
+    // The tenant's lock and the zone's (taken to create in it), each a lease of its own.
+    expect(held.flatMap((l) => l.scope.split(' ')).sort()).toEqual(['tenant:acme-dental', 'zone:iswest-1']);
+    for (const lock of held) expect(lock.command).toContain('apply');
+    const text = sb.run('state', 'lock').stdout;
+    expect(text).toMatch(/^Locked by .*, on tenant:acme-dental\.$/m);
+    expect(text).toMatch(/^Locked by .*, on zone:iswest-1\.$/m);
+    expect((await running).code).toBe(0);
+    expect(JSON.parse(sb.run('state', 'lock', '--json').stdout)).toEqual([]);
+  });
 });

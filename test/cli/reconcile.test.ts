@@ -240,7 +240,7 @@ describe('reconcile as a long-running loop', () => {
         if (loop.child.exitCode === null) loop.child.kill('SIGKILL');
       }
       expect(statusOf(recorded(sb))).toEqual({ 'acme-dental': 'Drifted', 'baker-law': 'Synced', 'cole-accounting': 'Drifted' });
-      expect(sb.run('state', 'lock', '--json').stdout.trim()).toBe('null');
+      expect(JSON.parse(sb.run('state', 'lock', '--json').stdout)).toEqual([]);
     } finally {
       sb.remove();
     }

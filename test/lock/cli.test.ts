@@ -65,13 +65,15 @@ describe('netfirst force-unlock', () => {
 });
 
 describe('netfirst state lock', () => {
-  it('shows the holder, or null once unlocked', async () => {
+  it('shows every holder, or an empty list once unlocked', async () => {
     const { path, lock } = await lockedState();
     const held = netfirst('state', 'lock', '--state', path);
     expect(held.code).toBe(0);
     expect(held.stdout).toContain(`Lock ID ${lock.info.id}; break a dead lock with: netfirst force-unlock ${lock.info.id}`);
-    expect(JSON.parse(netfirst('state', 'lock', '--json', '--state', path).stdout)).toEqual(lock.info);
+    expect(held.stdout).toContain(', on state.');
+    expect(JSON.parse(netfirst('state', 'lock', '--json', '--state', path).stdout)).toEqual([lock.info]);
     lock.release();
-    expect(netfirst('state', 'lock', '--json', '--state', path).stdout.trim()).toBe('null');
+    expect(JSON.parse(netfirst('state', 'lock', '--json', '--state', path).stdout)).toEqual([]);
+    expect(netfirst('state', 'lock', '--state', path).stdout).toBe('The state is not locked.\n');
   });
 });

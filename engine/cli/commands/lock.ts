@@ -1,6 +1,6 @@
 /** force-unlock and state lock: breaking a dead holder's state lock, and showing who holds it. */
 import { existsSync } from 'node:fs';
-import { currentLock, describeHolder, forceUnlock, formatAge, formatInstant, type LockInfo } from '../../../state/index.js';
+import { currentLock, describeHolder, forceUnlock, formatAge, formatInstant, listLocks, type LockInfo } from '../../../state/index.js';
 import { CliError } from '../errors.js';
 import { print } from '../output.js';
 import { openWorkspaceState, statePath, type GlobalOptions } from '../../run/workspace.js';
@@ -38,19 +38,33 @@ export function forceUnlockCommand(id: string, options: GlobalOptions): number {
   }
 }
 
-/** Who holds the state lock, if anyone (`--json`: the lock or null). */
+/**
+ * Every lock held now, one holder a line pair, whatever its scopes: the whole state, a
+ * zone, tenants (an apply holds its tenants and often their zone). `--json`: an array of
+ * locks, each with its scopes space-separated, oldest first; `[]` when none is held.
+ */
 export function stateLockCommand(options: LockStatusOptions): number {
   const state = openExistingState(options);
   try {
-    const lock = currentLock(state);
-    if (options.json) print(JSON.stringify(lock ?? null, null, 2));
-    else if (!lock) print('The state is not locked.');
-    else {
-      print(`Locked by ${describeHolder(lock)}, ${heartbeatAge(lock)} (at ${formatInstant(lock.heartbeatAt)}).`);
-      print(`Lock ID ${lock.id}; break a dead lock with: netfirst force-unlock ${lock.id}`);
-    }
+    printLocks(listLocks(state), options.json === true);
     return 0;
   } finally {
     state.close();
+  }
+}
+
+/** What `state lock` prints of these locks (the remote command prints the server's leases the same way). */
+export function printLocks(locks: readonly LockInfo[], json: boolean): void {
+  if (json) {
+    print(JSON.stringify(locks, null, 2));
+    return;
+  }
+  if (locks.length === 0) {
+    print('The state is not locked.');
+    return;
+  }
+  for (const lock of locks) {
+    print(`Locked by ${describeHolder(lock)}, ${heartbeatAge(lock)} (at ${formatInstant(lock.heartbeatAt)}), on ${lock.scope.split(' ').join(', ')}.`);
+    print(`Lock ID ${lock.id}; break a dead lock with: netfirst force-unlock ${lock.id}`);
   }
 }

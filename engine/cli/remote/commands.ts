@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import picocolors from 'picocolors';
 import type { z } from 'zod';
 import type { TenantSyncRecord } from '../../../state/index.js';
-import { describeHolder, formatAge, formatInstant, type LockInfo } from '../../../state/index.js';
+import type { LockInfo } from '../../../state/index.js';
 import type { RecordedResource } from '../../../specs/model/resource.js';
 import type { Plan } from '../../plan/plan.js';
 import { planToJson } from '../../plan/render-json.js';
@@ -24,6 +24,7 @@ import type { LeaseSchema } from '../../serve/routes/leases.js';
 import type { RecordedResourceSchema } from '../../serve/routes/tenants.js';
 import type { PlanDetailSchema, RunSchema } from '../../serve/schemas.js';
 import { CliError } from '../errors.js';
+import { printLocks } from '../commands/lock.js';
 import { printResource } from '../commands/state.js';
 import { confirm } from '../commands/plan.js';
 import { colorsFor, print, printErr } from '../output.js';
@@ -329,22 +330,15 @@ export async function remoteStateShow(address: string, options: RemoteStateOptio
 /** A lease as GET /api/v1/leases lists it (engine/serve/routes/leases.ts). */
 type Lease = z.infer<typeof LeaseSchema>;
 
-/** GET /api/v1/leases: who holds the state lock, as `state lock` says it. */
+/** GET /api/v1/leases: every lock held, as `state lock` says it of a local state. */
 export async function remoteStateLock(options: { readonly json?: boolean }): Promise<number> {
   const client = ApiClient.fromEnv();
   const { items } = await client.get<{ items: Lease[] }>('/api/v1/leases');
-  // The lock on the whole state, as the local command reads it (a holder's tenant scopes are not it).
-  const held = items.find((l) => l.scopes.includes('state'));
-  const lock: LockInfo | undefined = held && {
-    id: held.id, scope: 'state', owner: held.holder.owner, pid: held.holder.pid, host: held.holder.host, command: held.holder.command,
+  const locks: LockInfo[] = items.map((held) => ({
+    id: held.id, scope: held.scopes.join(' '), owner: held.holder.owner, pid: held.holder.pid, host: held.holder.host, command: held.holder.command,
     acquiredAt: held.acquiredAt, heartbeatAt: held.heartbeatAt,
-  };
-  if (options.json) print(JSON.stringify(lock ?? null, null, 2));
-  else if (!lock) print('The state is not locked.');
-  else {
-    print(`Locked by ${describeHolder(lock)}, last heartbeat ${formatAge(Date.now() - Date.parse(lock.heartbeatAt))} ago (at ${formatInstant(lock.heartbeatAt)}).`);
-    print(`Lock ID ${lock.id}; break a dead lock with: netfirst force-unlock ${lock.id}`);
-  }
+  }));
+  printLocks(locks, options.json === true);
   return 0;
 }
 
