@@ -5,38 +5,14 @@
  * jobs like the others), a resize of a stopped VM leaves it stopped, and reads take
  * power from CloudStack's `state`, so a VM started outside netfirst reads as running.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { updateNote } from '../../providers/capabilities.js';
 import type { Desired, Observed, Provider, Recorded } from '../../providers/contract.js';
-import { createCloudStackClient } from '../../providers/cloudstack/client.js';
-import { createCloudStackProvider, type CloudStackApi } from '../../providers/cloudstack/provider.js';
-import { startCloudStackServer, type CloudStackServer } from '../../providers/cloudstack/server/index.js';
-import type { Attributes, ResourceTypeName } from '../../specs/model/resource.js';
-import { ZoneSpec } from '../../specs/schema.js';
+import type { CloudStackApi } from '../../providers/cloudstack/provider.js';
+import { desired, endpointForSuite, ZONE } from './endpoint.js';
 
-const API_KEY = 'power-key';
-const SECRET_KEY = 'power-secret';
-const ZONE = 'z1';
-
-const served = ZoneSpec.parse({
-  provider: { type: 'sim' },
-  segments: { vlans: ['100-199'], vxlans: [] },
-  publicIpPools: [{ name: 'pool-a', cidr: '203.0.113.0/24', gateway: '203.0.113.1', range: '203.0.113.10-203.0.113.30' }],
-  clusters: [{ name: 'kvm-a', hypervisor: 'kvm', hosts: 1, cpuPerHost: 8, memoryPerHost: '16GiB' }],
-  storageTiers: [{ name: 'fast', media: 'ssd', capacity: '200GiB' }],
-  templates: [{ name: 'ubuntu-24.04', hypervisors: ['kvm'] }],
-});
-
-let server: CloudStackServer;
-beforeAll(async () => {
-  server = await startCloudStackServer({ zoneName: ZONE, zone: served, apiKey: API_KEY, secretKey: SECRET_KEY, jobDelayMs: 2 }, { host: '127.0.0.1', port: 0 });
-});
-afterAll(async () => {
-  await server.close();
-});
-
-const endpointApi = (): CloudStackApi =>
-  createCloudStackClient({ endpoint: server.url, apiKey: API_KEY, secretKey: SECRET_KEY, poll: { initialMs: 2, maxMs: 20, timeoutMs: 5_000 } });
+const endpoint = endpointForSuite({ jobDelayMs: 2 });
+const endpointApi = endpoint.api;
 
 /** A provider whose every command (with its parameters) is written to `commands`, in order. */
 function recordingProvider(commands: string[]): Provider {
@@ -50,12 +26,9 @@ function recordingProvider(commands: string[]): Provider {
     start: (command, params) => (note(command, params), api.start(command, params)),
     wait: (jobId) => api.wait(jobId),
   };
-  const zone = { ...served, provider: { type: 'cloudstack' as const, endpoint: server.url, apiKey: { env: 'UNUSED' }, secretKey: { env: 'UNUSED' } } };
-  return createCloudStackProvider({ zoneName: ZONE, zone, api: recording, stepRetryDelayMs: 1 });
+  return endpoint.provider(recording);
 }
 
-const desired = (tenant: string, type: ResourceTypeName, name: string, attributes: Attributes, refs: Record<string, string> = {}): Desired =>
-  ({ address: `${tenant}/${type}/${name}`, type, tenant, zone: ZONE, attributes, refs, secrets: {} });
 
 let lastVlan = 100;
 let lastNet = 0;

@@ -6,37 +6,15 @@
  * recovered the interrupted call by reading, CloudStack holds what state records and
  * reads back as it was made.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recoverPending, type RecoveryState } from '../../engine/apply/recover.js';
 import { ProviderError, type CallProgress, type Desired, type Observed, type Provider } from '../../providers/contract.js';
-import { createCloudStackClient } from '../../providers/cloudstack/client.js';
 import { errorFromHttp } from '../../providers/cloudstack/response.js';
-import { createCloudStackProvider, type CloudStackApi } from '../../providers/cloudstack/provider.js';
-import { startCloudStackServer, type CloudStackServer } from '../../providers/cloudstack/server/index.js';
+import type { CloudStackApi } from '../../providers/cloudstack/provider.js';
+import { desired, endpointForSuite, ZONE } from './endpoint.js';
 import type { Operation, ResourceRecord } from '../../state/index.js';
-import type { Attributes, ResourceTypeName } from '../../specs/model/resource.js';
-import { ZoneSpec } from '../../specs/schema.js';
 
-const API_KEY = 'provider-faults-key';
-const SECRET_KEY = 'provider-faults-secret';
-const ZONE = 'z1';
-
-const served = ZoneSpec.parse({
-  provider: { type: 'sim' },
-  segments: { vlans: ['100-199'], vxlans: ['10000-10010'] },
-  publicIpPools: [{ name: 'pool-a', cidr: '203.0.113.0/24', gateway: '203.0.113.1', range: '203.0.113.10-203.0.113.30' }],
-  clusters: [{ name: 'kvm-a', hypervisor: 'kvm', hosts: 1, cpuPerHost: 8, memoryPerHost: '16GiB' }],
-  storageTiers: [{ name: 'fast', media: 'ssd', capacity: '200GiB' }],
-  templates: [{ name: 'ubuntu-24.04', hypervisors: ['kvm'] }],
-});
-
-let server: CloudStackServer;
-beforeAll(async () => {
-  server = await startCloudStackServer({ zoneName: ZONE, zone: served, apiKey: API_KEY, secretKey: SECRET_KEY, jobDelayMs: 5 }, { host: '127.0.0.1', port: 0 });
-});
-afterAll(async () => {
-  await server.close();
-});
+const endpoint = endpointForSuite({ jobDelayMs: 5, vxlans: ['10000-10010'] });
 
 /** The faults to inject: which requests are refused, which jobs never report (their work done, the poller giving up). */
 interface Fault {
@@ -76,18 +54,12 @@ function faulty(api: CloudStackApi, fault: Fault): CloudStackApi {
   };
 }
 
-function endpointApi(): CloudStackApi {
-  return createCloudStackClient({ endpoint: server.url, apiKey: API_KEY, secretKey: SECRET_KEY, poll: { initialMs: 2, maxMs: 20, timeoutMs: 5_000 } });
-}
+const endpointApi = endpoint.api;
 
 function providerWith(fault: Fault): Provider {
-  const zone = { ...served, provider: { type: 'cloudstack' as const, endpoint: server.url, apiKey: { env: 'UNUSED' }, secretKey: { env: 'UNUSED' } } };
-  return createCloudStackProvider({ zoneName: ZONE, zone, api: faulty(endpointApi(), fault), stepRetryDelayMs: 1 });
+  return endpoint.provider(faulty(endpointApi(), fault));
 }
 
-/** Each test has a tenant of its own (one endpoint serves them all). */
-const desired = (tenant: string, type: ResourceTypeName, name: string, attributes: Attributes, refs: Record<string, string> = {}): Desired =>
-  ({ address: `${tenant}/${type}/${name}`, type, tenant, zone: ZONE, attributes, refs, secrets: {} });
 
 /** A tier of its own VLAN (VLANs are the zone's, whatever the tenant). */
 let lastVlan = 100;

@@ -16,18 +16,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zoneNames } from '../../providers/linux/names.js';
 import { sandbox, type Sandbox } from '../cli/harness.js';
+import { kernelUnavailable } from './kernel.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const CHARON = '/usr/lib/ipsec/charon';
 
-function whyNot(): string | undefined {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (process.getuid?.() !== 0) return 'not root (network namespaces need CAP_NET_ADMIN)';
-  if (spawnSync('ip', ['netns', 'list']).status !== 0) return '`ip netns` is not available';
-  if (spawnSync('nft', ['--version']).status !== 0) return 'nftables (nft) is not installed';
-  return undefined;
-}
-const skip = whyNot();
+const skip = kernelUnavailable();
 if (skip) console.warn(`skipping the linux provider end-to-end test: ${skip}`);
 const haveCharon = existsSync(CHARON) && process.env['NETFIRST_TEST_SKIP_VPN'] !== '1';
 if (!skip && !haveCharon) console.warn(`skipping the VPN part of the linux provider test: ${existsSync(CHARON) ? 'NETFIRST_TEST_SKIP_VPN=1' : `${CHARON} is not installed (Debian: strongswan-charon libcharon-extra-plugins)`}`);

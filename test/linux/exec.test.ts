@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zoneNames } from '../../providers/linux/names.js';
 import { REPO, sandbox, type Run, type Sandbox } from '../cli/harness.js';
+import { kernelUnavailable } from './kernel.js';
 
 const REFUSED = "exec is for the operator: a partner's run may not run commands in VMs";
 const noStack = (r: Run): void => expect(r.stderr).not.toMatch(/\n\s+at |NETFIRST_DEBUG|bug in netfirst/);
@@ -48,15 +49,7 @@ describe("exec in a partner's run", () => {
 
 // ------------------------------------------------------------------ inside a VM (root)
 
-function whyNot(): string | undefined {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (process.getuid?.() !== 0) return 'not root (network, mount and PID namespaces need CAP_SYS_ADMIN)';
-  if (spawnSync('ip', ['netns', 'list']).status !== 0) return '`ip netns` is not available';
-  if (spawnSync('nft', ['--version']).status !== 0) return 'nftables (nft) is not installed';
-  for (const tool of ['unshare', 'setpriv', 'pivot_root']) if (spawnSync(tool, ['--version']).status !== 0) return `util-linux ${tool} is not installed`;
-  return undefined;
-}
-const skip = whyNot();
+const skip = kernelUnavailable({ exec: true });
 if (skip) console.warn(`skipping netfirst exec inside linux-provider VMs: ${skip}`);
 const havePing = spawnSync('ping', ['-V']).status === 0;
 const havePs = spawnSync('ps', ['-p', '1']).status === 0;

@@ -12,15 +12,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zoneNames } from '../../providers/linux/names.js';
 import { sandbox, type Sandbox } from '../cli/harness.js';
+import { kernelUnavailable } from './kernel.js';
 
-function whyNot(): string | undefined {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (process.getuid?.() !== 0) return 'not root (network namespaces need CAP_NET_ADMIN)';
-  if (spawnSync('ip', ['netns', 'list']).status !== 0) return '`ip netns` is not available';
-  if (spawnSync('nft', ['--version']).status !== 0) return 'nftables (nft) is not installed';
-  return undefined;
-}
-const skip = whyNot();
+const skip = kernelUnavailable();
 if (skip) console.warn(`skipping the linux provider power test: ${skip}`);
 
 const prefix = `p${Math.random().toString(36).slice(2, 4).replace(/[^a-z0-9]/g, 'q')}`;
