@@ -6,7 +6,7 @@
  * each naming the fields its own way (`--partner`, or the form's "Partner").
  */
 import type { SpecSet } from '../../specs/model.js';
-import { TOKEN_ROLES, type NewToken, type TokenRecord, type TokenRole } from '../../state/index.js';
+import { TOKEN_ROLES, type NewToken, type StateStore, type TokenRecord, type TokenRole } from '../../state/index.js';
 import { findPartner } from '../partners/index.js';
 import { UserError } from '../run/errors.js';
 import { durationOf } from '../run/run-options.js';
@@ -97,3 +97,13 @@ export function tokenRequestOf(asked: TokenAsked, { label, now, partners }: Toke
 /** The audit record's detail of a token made (never its secret): role, scope and expiry. */
 export const tokenCreatedDetail = (record: TokenRecord): string =>
   `${record.role} token${record.partner ? ` for partner ${record.partner}` : ''}${record.tenant ? ` for tenant ${record.tenant}` : ''}, expires ${record.expiresAt}`;
+
+/**
+ * What `netfirst token create` records on the operator's machine: the token, and an
+ * audit record by `cli` acting as the operator, naming it but never its secret.
+ */
+export function issueCliToken(state: Pick<StateStore, 'createToken' | 'appendAudit'>, token: NewToken, now: Date): { secret: string; record: TokenRecord } {
+  const made = state.createToken(token);
+  state.appendAudit({ actor: 'cli', role: 'operator', action: 'token.create', target: made.record.id, result: 'ok', detail: tokenCreatedDetail(made.record) }, now);
+  return made;
+}

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, expect } from 'vitest';
-import { tokenCreatedDetail, tokenRequestOf } from '../../engine/serve/token-request.js';
+import { issueCliToken, tokenRequestOf } from '../../engine/serve/token-request.js';
 import { openState } from '../../state/index.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -202,8 +202,7 @@ function makeLab(options: LabOptions, owned: Owned): Lab {
       if (!asked.ok) throw new Error(`token create: ${asked.problems.map((p) => p.message).join('; ')}`);
       const state = openState(statePath);
       try {
-        const { secret, record } = state.createToken(asked.token);
-        state.appendAudit({ actor: 'cli', role: 'operator', action: 'token.create', target: record.id, result: 'ok', detail: tokenCreatedDetail(record) }, new Date());
+        const { secret, record } = issueCliToken(state, asked.token, new Date());
         return { secret, id: record.id };
       } finally {
         state.close();

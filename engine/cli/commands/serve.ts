@@ -8,7 +8,7 @@ import { CliError } from '../errors.js';
 import { colorsFor, print, printErr } from '../output.js';
 import { durationOf } from '../../run/run-options.js';
 import { openWorkspaceState, statePath, type GlobalOptions } from '../../run/workspace.js';
-import { tokenCreatedDetail, tokenRequestOf } from '../../serve/token-request.js';
+import { issueCliToken, tokenRequestOf } from '../../serve/token-request.js';
 
 export interface ServeCommandOptions extends GlobalOptions {
   readonly listen: string;
@@ -112,8 +112,7 @@ export function tokenCreateCommand(options: TokenCreateOptions): number {
   const { role } = asked.token;
   const state = openWorkspaceState(options);
   try {
-    const { secret, record } = state.createToken(asked.token);
-    state.appendAudit({ actor: 'cli', role: 'operator', action: 'token.create', target: record.id, result: 'ok', detail: tokenCreatedDetail(record) }, new Date());
+    const { secret, record } = issueCliToken(state, asked.token, new Date());
     printErr(`Created ${role} token ${record.id}${record.partner ? ` for partner ${record.partner}` : ''}${record.tenant ? ` for tenant ${record.tenant}` : ''}, expiring ${record.expiresAt}.`);
     printErr('It is shown only now: store it as a secret (the state keeps only its hash).');
     print(secret);
