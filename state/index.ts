@@ -5,7 +5,7 @@
  * what `netfirst serve` keeps: API tokens, the hash-chained audit log, API plans and runs.
  * Open it with `openState(path)`; lock it with `acquireLock(store, …)`.
  */
-export { openState, type StateOptions, type StateStore } from './store.js';
+export { openState, type StateOptions, type StateStore, type TenantVersion } from './store.js';
 export type { StateSnapshot } from './snapshot.js';
 export { displayPath, StateFileGoneError, type UnrecordedOutcome } from './state-file.js';
 export type { ResourceRecord } from './resources.js';

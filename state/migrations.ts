@@ -275,6 +275,38 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE events ADD COLUMN command TEXT');
     },
   },
+  {
+    version: 8,
+    description: 'tenant versions',
+    up(db) {
+      // A random version per tenant, drawn afresh by every write to one of its resources
+      // (triggers: no write path can forget it). A plan's memo (engine/run/plan-memo.ts)
+      // keys a tenant's result by it: equal versions mean the same recorded resources,
+      // even across a restored backup and a history that went another way since (a
+      // counter would repeat there; 64 random bits do not). `resources` counts them.
+      db.exec(`
+        CREATE TABLE tenant_versions (
+          tenant    TEXT PRIMARY KEY,
+          version   INTEGER NOT NULL,
+          resources INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO tenant_versions (tenant, version, resources)
+          SELECT tenant, random(), count(*) FROM resources GROUP BY tenant;
+        CREATE TRIGGER tenant_version_insert AFTER INSERT ON resources BEGIN
+          INSERT INTO tenant_versions (tenant, version, resources) VALUES (NEW.tenant, random(), 1)
+            ON CONFLICT (tenant) DO UPDATE SET version = random(), resources = resources + 1;
+        END;
+        CREATE TRIGGER tenant_version_delete AFTER DELETE ON resources BEGIN
+          UPDATE tenant_versions SET version = random(), resources = resources - 1 WHERE tenant = OLD.tenant;
+        END;
+        CREATE TRIGGER tenant_version_update AFTER UPDATE ON resources BEGIN
+          UPDATE tenant_versions SET version = random(), resources = resources - 1 WHERE tenant = OLD.tenant;
+          INSERT INTO tenant_versions (tenant, version, resources) VALUES (NEW.tenant, random(), 1)
+            ON CONFLICT (tenant) DO UPDATE SET version = random(), resources = resources + 1;
+        END;
+      `);
+    },
+  },
 ];
 
 /**

@@ -110,13 +110,7 @@ export function makePlan(input: PlanInput): { plan: Plan; dag: Dag<Step> | undef
     const note = zone ? updateNote(zone.value.spec.provider.type, c.type, c.changed, c.after.attributes) : undefined;
     return note ? { ...c, reason: note } : c;
   });
-  for (const tenant of orphanedTenants) {
-    diagnostics.push({
-      severity: 'warning',
-      summary: `tenant ${tenant} is orphaned: it is in state but no spec describes it`,
-      detail: 'Its resources are left as they are. Run with --prune to destroy them.',
-    });
-  }
+  for (const tenant of orphanedTenants) diagnostics.push(orphanedWarning(tenant));
   for (const c of changes) {
     if (c.action !== 'update') continue;
     const provider = input.specs.zones.get(c.after.zone)?.value.spec.provider.type;
@@ -146,7 +140,14 @@ function plannedTenants(input: PlanInput): Set<string> {
   return new Set([...all].filter((t) => input.destroy || input.prune || input.specs.tenants.has(t)));
 }
 
-function hashSpecs(specs: SpecSet): string {
+/** The warning every plan gives for a tenant that state records and no spec describes. */
+export const orphanedWarning = (tenant: string): Diagnostic => ({
+  severity: 'warning',
+  summary: `tenant ${tenant} is orphaned: it is in state but no spec describes it`,
+  detail: 'Its resources are left as they are. Run with --prune to destroy them.',
+});
+
+export function hashSpecs(specs: SpecSet): string {
   const h = createHash('sha256');
   for (const f of [...specs.files].sort((a, b) => (a.file < b.file ? -1 : 1))) h.update(`${f.file}\0${f.sha256}\n`);
   return `sha256:${h.digest('hex')}`;

@@ -17,6 +17,7 @@ import { detectDrift, refreshedView, type Drift } from '../plan/drift.js';
 import type { Step } from '../plan/order.js';
 import { makePlan, type Plan } from '../plan/plan.js';
 import { triageErrors } from '../plan/triage.js';
+import type { DigestSecret } from '../plan/expand.js';
 import { changedSince, withinChanged } from './changed-since.js';
 import { UserError } from './errors.js';
 import { collisionPolicy, fileHoldings, planPastTenantErrors } from './keep-going.js';
@@ -48,6 +49,8 @@ export interface PlanRunOptions extends GlobalOptions, PartnerOptions {
    * and state stands in for them (engine/serve/settled.ts). Default: all.
    */
   readonly context?: ReadonlySet<string>;
+  /** Wraps the run's secret digester (the plan memo notes which secrets each tenant read). */
+  readonly digestVia?: (digest: DigestSecret) => DigestSecret;
 }
 
 export interface ComputedPlan {
@@ -113,7 +116,7 @@ export async function computePlan(paths: readonly string[], options: PlanRunOpti
     lineage: snapshot.lineage,
     serial: snapshot.serial,
     recorded: secrets.recorded,
-    digestSecret: secrets.digestSecret,
+    digestSecret: options.digestVia ? options.digestVia(secrets.digestSecret) : secrets.digestSecret,
     prune: options.prune ?? false,
     destroy,
     ...(selected ? { tenants: selected } : {}),

@@ -26,6 +26,7 @@ import { lockCommandLine, parseLockTimeout, withStateLock } from '../../run/lock
 import { holdingRunLocks, takeRunLocks, type RunLocks } from '../../run/run-locks.js';
 import { openWorkspaceState } from '../../run/workspace.js';
 import { partnerName } from '../../run/partner.js';
+import { memoApplies, planWithMemo, type MemoPlanned } from '../../run/memo-run.js';
 import { computePlan, loadCheckedSpecs, runTenants, type PlanRunOptions } from '../../run/plan-run.js';
 import { executeRun, prepareApply, rewriteLegacyDigests, type ApplyRunOptions, type ExecutedRun, type RecoveryReport } from '../../run/apply-run.js';
 
@@ -78,9 +79,9 @@ export async function planCommand(paths: string[], options: PlanOptions): Promis
 }
 
 async function planUnlocked(paths: string[], options: PlanOptions, loaded?: SpecSet): Promise<number> {
-  const { state, plan: computed } = await computePlan(paths, options, false, loaded);
-  const pending = state.pendingOperations().filter((op) => op.status === 'pending').length;
-  state.close();
+  const memo = memoApplies({ ...options, json: options.json === true });
+  const { plan: computed, pending, secretKey, reused, planned } = memo ? await planWithMemo(paths, options, loaded) : await planInFull(paths, options, loaded);
+  if (memo && process.env.NETFIRST_DEBUG) printErr(`netfirst: plan memo: ${reused} tenant${reused === 1 ? '' : 's'} reused, ${planned} planned`);
   const plan: Plan = pending === 0 ? computed : {
     ...computed,
     diagnostics: [...computed.diagnostics, {
@@ -89,7 +90,7 @@ async function planUnlocked(paths: string[], options: PlanOptions, loaded?: Spec
     }],
   };
   // Sealed with the state's key (kept in the database only): `apply PLANFILE` refuses any edit.
-  const json = options.json || options.out ? renderSealedPlanJson(plan, { paths, secretKey: state.secretKey }) : '';
+  const json = options.json || options.out ? renderSealedPlanJson(plan, { paths, secretKey }) : '';
   // Written first: a pipeline posts the comment even when the plan has errors.
   if (options.markdownOut) writeFileSync(options.markdownOut, renderPlanMarkdown(plan));
   if (options.json) {
@@ -113,6 +114,16 @@ async function planUnlocked(paths: string[], options: PlanOptions, loaded?: Spec
   // Tenants skipped for their errors: the plan of the others is shown, and the run still fails.
   if (plan.skipped !== undefined) return 1;
   return options.detailedExitcode && changed ? 2 : 0;
+}
+
+async function planInFull(paths: string[], options: PlanOptions, loaded?: SpecSet): Promise<MemoPlanned> {
+  const { state, plan } = await computePlan(paths, options, false, loaded);
+  try {
+    const pending = state.pendingOperations().filter((op) => op.status === 'pending').length;
+    return { plan, pending, secretKey: state.secretKey, reused: 0, planned: plan.selection?.tenants?.length ?? 0 };
+  } finally {
+    state.close();
+  }
 }
 
 /** Runs `fn` holding the state lock (creating the state first on a fresh machine). */
