@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openState, type ResourceRecord, type StateStore } from '../../state/index.js';
-import { MIGRATIONS } from '../../state/migrations.js';
+import { migrate, MIGRATIONS } from '../../state/migrations.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -132,6 +132,48 @@ describe('serial', () => {
       if (step === 'delete') state.commitDelete(state.beginOperation(intent(network(`n${n - 1}`, 0), 'delete')), `acme/network/n${n - 1}`);
     }
     expect(state.serial()).toBe(want);
+    state.close();
+  });
+});
+
+describe('tenant versions (migration 8)', () => {
+  it('draws a new version for a tenant at every write to one of its records, and only for it', () => {
+    const state = openState(tempPath());
+    expect(state.tenantVersions()).toEqual(new Map());
+    create(state, network('office', 310));
+    const first = state.tenantVersions().get('acme')!;
+    expect(first.resources).toBe(1);
+    create(state, vm('web-1', ['10.0.0.5']));
+    const second = state.tenantVersions().get('acme')!;
+    expect(second).toMatchObject({ resources: 2 });
+    expect(second.version).not.toBe(first.version);
+    const moved = network('office', 311);
+    state.commitUpdate(state.beginOperation(intent(moved, 'update', 'net-office')), moved);
+    const third = state.tenantVersions().get('acme')!;
+    expect(third.version).not.toBe(second.version);
+    expect(third.resources).toBe(2);
+    state.commitDelete(state.beginOperation(intent(vm('web-1', []), 'delete', 'vm-web-1')), 'acme/vm/web-1');
+    expect(state.tenantVersions().get('acme')).toMatchObject({ resources: 1 });
+    state.commitDelete(state.beginOperation(intent(network('office', 0), 'delete', 'net-office')), 'acme/network/office');
+    // A tenant without records is not listed.
+    expect(state.tenantVersions()).toEqual(new Map());
+    // Reading changes nothing; beginning or failing an operation writes no record.
+    create(state, network('office', 310));
+    const before = state.tenantVersions().get('acme')!;
+    state.failOperation(state.beginOperation(intent(vm('db-1', []), 'create')), 'boom');
+    expect(state.tenantVersions().get('acme')).toEqual(before);
+    state.close();
+  });
+
+  it('gives the records of a state made before it a version when it migrates', () => {
+    const path = tempPath();
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    migrate(db, new Date('2025-01-01T00:00:00.000Z'), MIGRATIONS.filter((m) => m.version <= 7));
+    db.prepare(`INSERT INTO resources VALUES ('acme/network/office', 'network', 'acme', 'z1', 'net-office', '{}', '[]', '[]', 0, '[]', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z')`).run();
+    db.close();
+    const state = openState(path);
+    expect(state.tenantVersions().get('acme')).toMatchObject({ resources: 1 });
     state.close();
   });
 });
