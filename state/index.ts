@@ -10,7 +10,7 @@ export type { StateSnapshot } from './snapshot.js';
 export { displayPath, StateFileGoneError, type UnrecordedOutcome } from './state-file.js';
 export type { ResourceRecord } from './resources.js';
 export type { DigestRewrite } from './secret-digests.js';
-export type { Operation, OperationAction, OperationIntent, OperationStatus } from './journal.js';
+export type { Operation, OperationAction, OperationIntent, OperationStatus, OutcomeCommit } from './journal.js';
 export type { EventAction, EventFilter, StateEvent } from './events.js';
 export type { EditAuthor, StateEdits } from './edits.js';
 export {

@@ -83,6 +83,11 @@ function rowToOperation(row: JournalRow): Operation {
   };
 }
 
+/** A finished call's outcome, as commitCreate, commitUpdate or commitDelete take it. */
+export type OutcomeCommit =
+  | { readonly action: 'create' | 'update'; readonly opId: number; readonly resource: ResourceRecord }
+  | { readonly action: 'delete'; readonly opId: number; readonly address: string };
+
 export interface Journal {
   beginOperation(intent: OperationIntent): number;
   /** Journals several intents in one transaction (operations that start together); ids in order. */
@@ -91,6 +96,13 @@ export interface Journal {
   commitUpdate(opId: number, resource: ResourceRecord): RecordedResource;
   commitDelete(opId: number, address: string): void;
   commitNoChange(opId: number): void;
+  /**
+   * Commits the outcomes of several finished calls in one transaction, each in a
+   * savepoint of its own: one that is refused (its result at its index) leaves the
+   * others committed. Undefined at an index: committed. When the transaction itself
+   * fails, every outcome fails with it (all results are that error).
+   */
+  commitOutcomes(outcomes: readonly OutcomeCommit[]): (Error | undefined)[];
   failOperation(opId: number, message: string): void;
   /**
    * The provider accepted the call as an async job: its job id and the id of the object
@@ -192,6 +204,18 @@ export function prepareJournal(db: Database.Database, { resources, events, now, 
     bumpSerial.run();
   });
 
+  // The outer transaction of a batch; each outcome's own transaction nests as a savepoint.
+  const commitMany = db.transaction((outcomes: readonly OutcomeCommit[]): (Error | undefined)[] => outcomes.map((o) => {
+    try {
+      if (o.action === 'delete') commitDelete(o.opId, o.address);
+      else if (o.action === 'create') commitCreate(o.opId, o.resource);
+      else commitUpdate(o.opId, o.resource);
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }));
+
   const commitNoChange = db.transaction((opId: number) => {
     const op = pendingOp(opId, ['read']);
     forget.run(op.id);
@@ -270,6 +294,21 @@ export function prepareJournal(db: Database.Database, { resources, events, now, 
     commitCreate: (opId, resource) => settled(opId, outcome(opId, () => commitCreate.immediate(opId, resource))),
     commitUpdate: (opId, resource) => settled(opId, outcome(opId, () => commitUpdate.immediate(opId, resource))),
     commitDelete: (opId, address) => settled(opId, outcome(opId, () => commitDelete.immediate(opId, address))),
+    commitOutcomes(outcomes) {
+      let results: (Error | undefined)[];
+      try {
+        results = guarded(() => commitMany.immediate(outcomes));
+      } catch (error) {
+        // Nothing of the batch is known committed: each names its own unrecorded outcome.
+        return outcomes.map((o) => {
+          if (!(error instanceof StateFileGoneError)) return error instanceof Error ? error : new Error(String(error));
+          const op = begun.get(o.opId) ?? operationById(o.opId);
+          return op ? error.withUnrecorded({ address: op.address, action: op.action, zone: op.zone }) : error;
+        });
+      }
+      outcomes.forEach((o, i) => { if (results[i] === undefined) begun.delete(o.opId); });
+      return results;
+    },
     commitNoChange: (opId) => settled(opId, guarded(() => commitNoChange.immediate(opId))),
     // A failed call changed nothing at the provider: nothing to name if it cannot be recorded.
     failOperation: (opId, message) => settled(opId, guarded(() => failOperation.immediate(opId, message))),

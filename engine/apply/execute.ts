@@ -10,8 +10,9 @@ import type { Dag, NodeOutcome } from '../graph/index.js';
 import { walkDag } from '../graph/index.js';
 import { parseAddress, type DesiredResource, type RecordedResource, type SecretRef } from '../../specs/model/resource.js';
 import type { Step } from '../plan/order.js';
-import { type OperationIntent, StateFileGoneError } from '../../state/index.js';
+import { type OperationIntent, type OutcomeCommit, StateFileGoneError } from '../../state/index.js';
 import { IntentJournal } from './intents.js';
+import { OutcomeJournal } from './outcomes.js';
 import { DEFAULT_RETRY, isRetryable, OperationTimedOut, OutcomeUnknown, withRetries, type RetryPolicy } from './retry.js';
 
 /** The part of the state store apply writes through. */
@@ -20,6 +21,8 @@ export interface ApplyState {
   commitCreate(opId: number, recorded: RecordedResource): void;
   commitUpdate(opId: number, recorded: RecordedResource): void;
   commitDelete(opId: number, address: string): void;
+  /** Several outcomes in one transaction (Journal.commitOutcomes); without it, each is committed alone. */
+  commitOutcomes?(outcomes: readonly OutcomeCommit[]): readonly (Error | undefined)[];
   failOperation(opId: number, message: string): void;
   /** Makes an async job's id (and the new object's id) durable before the provider waits for it. */
   noteAccepted?(opId: number, accepted: { readonly providerId?: string; readonly jobId?: string }): void;
@@ -60,15 +63,16 @@ export interface ApplyResult {
 
 export async function executePlan(dag: Dag<Step>, ctx: ApplyContext): Promise<ApplyResult> {
   const intents = new IntentJournal((batch) => ctx.state.beginOperations(batch));
+  const outcomes = outcomeWriter(ctx.state);
   const stateGone = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, stateGone.signal]) : stateGone.signal;
-  const outcomes = await walkDag(
+  const walked = await walkDag(
     dag,
     async (id, step) => {
       const started = performance.now();
       ctx.reporter.started(id, step);
       try {
-        await runStep(id, step, ctx, intents);
+        await runStep(id, step, ctx, intents, outcomes);
         ctx.reporter.finished(id, step, performance.now() - started);
       } catch (error) {
         if (error instanceof StateFileGoneError) stateGone.abort();
@@ -81,15 +85,33 @@ export async function executePlan(dag: Dag<Step>, ctx: ApplyContext): Promise<Ap
   let succeeded = 0;
   let failed = 0;
   let skipped = 0;
-  for (const o of outcomes.values()) {
+  for (const o of walked.values()) {
     if (o.status === 'succeeded') succeeded++;
     else if (o.status === 'failed') failed++;
     else skipped++;
   }
-  return { outcomes, succeeded, failed, skipped };
+  return { outcomes: walked, succeeded, failed, skipped };
 }
 
-async function runStep(id: string, step: Step, ctx: ApplyContext, intents: IntentJournal): Promise<void> {
+/** Commits an outcome: batched with the others of the same turn where the state can (outcomes.ts). */
+/** An outcome as apply makes it: the record complete, as ApplyState's single commits take it. */
+type Outcome =
+  | { readonly action: 'create' | 'update'; readonly opId: number; readonly resource: RecordedResource }
+  | { readonly action: 'delete'; readonly opId: number; readonly address: string };
+
+function outcomeWriter(state: ApplyState): (outcome: Outcome) => Promise<void> {
+  if (state.commitOutcomes) {
+    const journal = new OutcomeJournal((batch) => state.commitOutcomes!(batch));
+    return (outcome) => journal.commit(outcome);
+  }
+  return async (o) => {
+    if (o.action === 'delete') state.commitDelete(o.opId, o.address);
+    else if (o.action === 'create') state.commitCreate(o.opId, o.resource);
+    else state.commitUpdate(o.opId, o.resource);
+  };
+}
+
+async function runStep(id: string, step: Step, ctx: ApplyContext, intents: IntentJournal, commit: (outcome: Outcome) => Promise<void>): Promise<void> {
   switch (step.kind) {
     case 'create': {
       const d = step.change.after;
@@ -97,8 +119,8 @@ async function runStep(id: string, step: Step, ctx: ApplyContext, intents: Inten
       await journalled(
         intents.begin({ address: d.address, action: 'create', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId }),
         (progress) => provider.create(toDesired(d, ctx), progress),
-        (opId, observed) => {
-          ctx.state.commitCreate(opId, toRecorded(d, observed.providerId, observed.attributes, ctx.now()));
+        async (opId, observed) => {
+          await commit({ action: 'create', opId, resource: toRecorded(d, observed.providerId, observed.attributes, ctx.now()) });
           ctx.providerIds.set(d.address, observed.providerId);
         },
         ctx,
@@ -115,8 +137,8 @@ async function runStep(id: string, step: Step, ctx: ApplyContext, intents: Inten
         (progress) => (changed.length === 0
           ? Promise.resolve({ providerId: before.providerId, address: d.address, type: d.type, tenant: d.tenant, attributes: before.attributes })
           : provider.update(toPrior(before), toDesired(d, ctx), changed, progress)),
-        (opId, observed) => {
-          ctx.state.commitUpdate(opId, { ...toRecorded(d, observed.providerId, observed.attributes, ctx.now()), createdAt: before.createdAt });
+        async (opId, observed) => {
+          await commit({ action: 'update', opId, resource: { ...toRecorded(d, observed.providerId, observed.attributes, ctx.now()), createdAt: before.createdAt } });
           ctx.providerIds.set(d.address, observed.providerId);
         },
         ctx,
@@ -130,8 +152,8 @@ async function runStep(id: string, step: Step, ctx: ApplyContext, intents: Inten
       await journalled(
         intents.begin({ address: before.address, action: 'delete', type: before.type, tenant: before.tenant, zone: before.zone, runId: ctx.runId, providerId: before.providerId }),
         (progress) => provider.delete(toPrior(before), progress),
-        (opId) => {
-          ctx.state.commitDelete(opId, before.address);
+        async (opId) => {
+          await commit({ action: 'delete', opId, address: before.address });
           ctx.providerIds.delete(before.address);
         },
         ctx,
@@ -148,7 +170,7 @@ async function runStep(id: string, step: Step, ctx: ApplyContext, intents: Inten
  * that timed out, or whose commit failed, leaves its intent pending: the next run
  * resolves it by reading the provider rather than trusting either side.
  */
-async function journalled<T>(begun: Promise<number>, call: (progress: CallProgress) => Promise<T>, commit: (opId: number, result: T) => void, ctx: ApplyContext, id: string): Promise<void> {
+async function journalled<T>(begun: Promise<number>, call: (progress: CallProgress) => Promise<T>, commit: (opId: number, result: T) => Promise<void>, ctx: ApplyContext, id: string): Promise<void> {
   const opId = await begun;
   let accepted: { providerId?: string; jobId?: string } | undefined;
   const progress: CallProgress = {
@@ -175,7 +197,7 @@ async function journalled<T>(begun: Promise<number>, call: (progress: CallProgre
     if (!(error instanceof OperationTimedOut) && !(error instanceof OutcomeUnknown)) ctx.state.failOperation(opId, messageOf(error));
     throw error;
   }
-  commit(opId, result);
+  await commit(opId, result);
 }
 
 function toDesired(d: DesiredResource, ctx: ApplyContext): Desired {

@@ -95,6 +95,7 @@ export function createSimProvider(options: SimProviderOptions): Provider {
         world.insert(obj, footprint.claims);
       });
       ledger.apply(undefined, footprint);
+      await world.durable();
       return observe(obj);
     },
 
@@ -121,6 +122,7 @@ export function createSimProvider(options: SimProviderOptions): Provider {
         return next;
       });
       ledger.apply(before, after);
+      await world.durable();
       return observe(updated);
     },
 
@@ -135,6 +137,7 @@ export function createSimProvider(options: SimProviderOptions): Provider {
         world.remove(current.id, removed.claims);
       });
       if (removed) ledger.apply(removed, undefined);
+      await world.durable();
     },
 
     async *list(type: ResourceTypeName, scope: Scope) {

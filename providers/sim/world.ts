@@ -49,7 +49,14 @@ export interface World {
   all(): SimObject[];
   /** Totals of what VMs and disks consume, by cluster and by tier. */
   usage(): { compute: { cluster: string; cpu: number; memoryMiB: number }[]; storage: { tier: string; gib: number }[] };
+  /**
+   * Runs `fn` as one change of the world (all or nothing). Changes made in the same turn
+   * of the event loop commit together at its end: await `durable()` before telling
+   * anyone a change was made.
+   */
   transaction<T>(fn: () => T): T;
+  /** Resolves once every change made so far is committed (rejects if that commit failed: they are undone). */
+  durable(): Promise<void>;
   close(): void;
 }
 
@@ -178,6 +185,24 @@ export function openWorld(path: string, zoneName: string): World {
 
   const claimKey = (c: Claim) => `${c.kind}\0${c.value}`;
 
+  // Group commit: the first change of a turn opens a transaction, each change is a
+  // savepoint in it, and the turn's end (setImmediate) commits them all — a commit per
+  // change cost more than the change. The process being killed before that commit loses
+  // changes no caller was told of (durable() had not resolved).
+  let group: { resolve: () => void; reject: (e: unknown) => void }[] | undefined;
+  const commitGroup = (): void => {
+    const waiters = group ?? [];
+    group = undefined;
+    try {
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      for (const w of waiters) w.reject(error);
+      return;
+    }
+    for (const w of waiters) w.resolve();
+  };
+
   return {
     get(id) {
       const row = get.get(id);
@@ -206,7 +231,18 @@ export function openWorld(path: string, zoneName: string): World {
     },
     all: () => all.all().map(rowToObject),
     usage: () => ({ compute: computeUsage.all(), storage: storageUsage.all() }),
-    transaction: <T>(fn: () => T) => run.immediate(fn) as T,
-    close: () => db.close(),
+    transaction<T>(fn: () => T): T {
+      if (group === undefined) {
+        db.exec('BEGIN IMMEDIATE');
+        group = [];
+        setImmediate(commitGroup);
+      }
+      return run(fn) as T;
+    },
+    durable: () => (group === undefined ? Promise.resolve() : new Promise<void>((resolve, reject) => group!.push({ resolve, reject }))),
+    close() {
+      if (group !== undefined) commitGroup();
+      db.close();
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Provider } from '../../providers/contract.js';
 import { createProvider } from '../../providers/index.js';
@@ -125,6 +126,27 @@ describe('the world file', () => {
     expect(await rejection(again.create(vm('web-2', { cpu: 1, refs: { 'acme/network/office': office.providerId }, nics: [{ network: 'acme/network/office', ip: '10.0.0.11' }] }))))
       .toMatchObject({ code: 'capacity' });
     expect(await rejection(again.create(network('other', { vlan: 100, tenant: 'beta' })))).toMatchObject({ code: 'conflict' });
+  });
+
+  it('has committed a change by the time the call returns, though changes of one turn commit together', async () => {
+    const d = dir();
+    const sim = track(openSim(d));
+    const office = await sim.create(network('office'));
+    // Several calls at once: they share one commit, and each returns only after it.
+    const made = await Promise.all([
+      sim.create(network('a', { vlan: 101, tenant: 't1' })),
+      sim.create(network('b', { vxlan: 10000, tenant: 't2' })),
+    ]);
+    const other = new Database(join(d, 'sim-z1.db'), { readonly: true });
+    try {
+      const ids = other.prepare('SELECT id FROM objects').pluck().all();
+      for (const o of [office, ...made]) expect(ids).toContain(o.providerId);
+    } finally {
+      other.close();
+    }
+    // One refused change in the turn undoes only itself.
+    const results = await Promise.allSettled([sim.create(network('dup', { vlan: 100, tenant: 'beta' })), sim.create(network('fine', { vxlan: 10001, tenant: 'gamma' }))]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
   });
 
   it('belongs to one zone', async () => {

@@ -178,6 +178,27 @@ describe('tenant versions (migration 8)', () => {
   });
 });
 
+describe('committing outcomes together', () => {
+  it('commits each in a savepoint of one transaction: a refused one leaves the others committed', () => {
+    const state = openState(tempPath());
+    const [a, b, c] = state.beginOperations([intent(network('a', 310), 'create'), intent(network('b', 311), 'create'), intent(network('c', 312), 'create')]);
+    const results = state.commitOutcomes([
+      { action: 'create', opId: a!, resource: network('a', 310) },
+      // Refused: operation b journals a create of acme/network/b, not of this address.
+      { action: 'create', opId: b!, resource: network('other', 311) },
+      { action: 'create', opId: c!, resource: network('c', 312) },
+    ]);
+    expect(results[0]).toBeUndefined();
+    expect(results[1]).toBeInstanceOf(Error);
+    expect(results[2]).toBeUndefined();
+    expect(state.listResources().map((r) => r.address)).toEqual(['acme/network/a', 'acme/network/c']);
+    expect(state.pendingOperations().map((op) => op.address)).toEqual(['acme/network/b']);
+    expect(state.serial()).toBe(2);
+    expect([...state.events()].map((e) => e.address)).toEqual(['acme/network/a', 'acme/network/c']);
+    state.close();
+  });
+});
+
 describe('committing operations', () => {
   it('commitCreate records the resource, its allocations and a create event together', () => {
     const state = openState(tempPath(), { now: steppingClock() });
