@@ -60,7 +60,8 @@ function childSchema(schema: Schema, segment: PropertyKey): Schema | undefined {
   const def = defOf(unwrap(schema));
   switch (def.type) {
     case 'object':
-      return typeof segment === 'string' ? def.shape?.[segment] : undefined;
+      // Own keys only: a document's key `constructor` or `__proto__` is no field.
+      return typeof segment === 'string' && def.shape && Object.hasOwn(def.shape, segment) ? def.shape[segment] : undefined;
     case 'array':
       return typeof segment === 'number' ? def.element : undefined;
     case 'record':

@@ -8,6 +8,7 @@
  * |---------|---------------------------------------|---------------------|---------------------------------|
  * | forget  | removed                               | released            | `delete` per address            |
  * | move    | re-keyed; references of others follow | re-keyed to the new | `delete` old + `create` new; `update` of a record whose attributes named it |
+ * | import  | written (address and provider ID free) | none                | `create`                        |
  *
  * A move keeps the provider ID, so billing (engine/usage) sees the same object's hours
  * continue at the new address. What may be edited (ownership, locks, pending operations,
@@ -16,7 +17,7 @@
 import type Database from 'better-sqlite3';
 import type { Attributes, AttrValue, RecordedResource } from '../specs/model/resource.js';
 import type { EventLog } from './events.js';
-import type { ResourceTable } from './resources.js';
+import type { ResourceRecord, ResourceTable } from './resources.js';
 
 /** Who edits, for the event history. */
 export interface EditAuthor {
@@ -37,6 +38,12 @@ export interface StateEdits {
    * records at their new addresses.
    */
   moveResources(moves: readonly { readonly from: string; readonly to: string }[], author: EditAuthor): RecordedResource[];
+  /**
+   * Records an object that already exists (`netfirst import ADDRESS ID`), as adoption
+   * does: refused when the address is recorded, or its provider ID is recorded at any
+   * other address (one object is never managed twice). Returns the record.
+   */
+  importResource(record: ResourceRecord, author: EditAuthor): RecordedResource;
 }
 
 interface EditDeps {
@@ -48,6 +55,21 @@ interface EditDeps {
 
 export function prepareStateEdits(db: Database.Database, { resources, events, now, verifyFile }: EditDeps): StateEdits {
   const bumpSerial = db.prepare("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'serial'");
+  const byProviderId = db.prepare<[string], { address: string }>('SELECT address FROM resources WHERE provider_id = ? LIMIT 1');
+
+  const importOne = db.transaction((record: ResourceRecord, author: EditAuthor): RecordedResource => {
+    if (resources.get(record.address)) throw new Error(`state: ${record.address} is already recorded; nothing was imported`);
+    if (byProviderId.get(record.providerId)) throw new Error(`state: provider ID ${record.providerId} is already recorded; nothing was imported`);
+    const at = now().toISOString();
+    const recorded: RecordedResource = { ...record, createdAt: at, updatedAt: at };
+    resources.write(recorded);
+    events.append({
+      at, runId: author.runId, address: recorded.address, tenant: recorded.tenant, zone: recorded.zone, type: recorded.type, action: 'create',
+      providerId: recorded.providerId, attributes: recorded.attributes, actor: author.actor, command: author.command,
+    });
+    bumpSerial.run();
+    return recorded;
+  });
 
   const forget = db.transaction((addresses: readonly string[], author: EditAuthor): RecordedResource[] => {
     const at = now().toISOString();
@@ -121,6 +143,7 @@ export function prepareStateEdits(db: Database.Database, { resources, events, no
   return {
     forgetResources: (addresses, author) => guarded(() => forget.immediate(addresses, author)),
     moveResources: (moves, author) => guarded(() => move.immediate(moves, author)),
+    importResource: (record, author) => guarded(() => importOne.immediate(record, author)),
   };
 }
 

@@ -38,6 +38,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('netfirst')
     .description('Desired-state engine for network-first tenant clouds: YAML specs → verified, ordered plan → apply.')
     .version('0.1.0')
+    // Each command reads the options after its own name (`import provider Z --json` is provider's, not import's).
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) });
   // Remote mode (NETFIRST_SERVER set): commands with a remote face go through the server's API; others refuse.
@@ -84,6 +86,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'diagnostics as JSON')
     .option('--changed-since <rev>', "with --partner: judge the whole change since the merge base of this git revision and HEAD (the operator's documents as they were there)")
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/validate.js')).validateCommand(paths, opts))());
+
+  program.command('fmt').description('rewrite spec files in the canonical layout, comments kept (--check: write nothing, exit 3 if any would change)')
+    .argument('[paths...]', 'spec files or directories (default: .)')
+    .option('--check', 'write nothing: list the files not in the canonical layout and exit 3 if there are any')
+    .option('--diff', 'print what changes as a unified diff')
+    .option('--json', 'the files changed (or that would change) and the problems, as JSON')
+    .action(async (paths: string[], opts) => run(async () => (await import('./commands/fmt.js')).fmtCommand(paths, opts))());
 
   const state = program.command('state').description('inspect recorded state');
   partnerOption(globalOptions(state.command('list').description('list recorded resources')))
@@ -243,7 +252,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--job-timeout-rate <share>', 'share (0–1) of async jobs that never report an outcome (their work is still done)')
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/sim-serve.js')).simServeCommand(paths, opts))());
 
-  const importing = program.command('import').description('turn colocation environments (Cisco, RVTools, libvirt) into tenant specs, or adopt what a provider already runs');
+  const importing = program.command('import').description('turn colocation environments (Cisco, RVTools, libvirt) into tenant specs, adopt what a provider already runs, or with ADDRESS ID adopt one object into state');
+  // `import ADDRESS ID [paths…]` beside the sources: an address always holds a `/`, a source name never does.
+  lockTimeoutOption(partnerOption(globalOptions(importing)))
+    .argument('[address]', 'with an ID: the address the specs give the object, e.g. acme-dental/vm/web-1 (it holds a /; otherwise name a source below)')
+    .argument('[id]', "the object's ID in its zone's provider")
+    .argument('[paths...]', 'spec files or directories (default: .)')
+    .option('--json', 'with ADDRESS ID: the imported record as JSON')
+    .action(async (address: string | undefined, id: string | undefined, paths: string[], opts) => run(async () => {
+      if (address === undefined) importing.help({ error: true });
+      const { importOneCommand, isImportAddress } = await import('./commands/import-one.js');
+      if (!isImportAddress(address!)) throw new CliError(`unknown import source ${JSON.stringify(address)}: name one of cisco, rvtools, libvirt, provider, or import one object with netfirst import ADDRESS ID (an address such as acme-dental/vm/web-1)`);
+      if (id === undefined) throw new CliError(`netfirst import ${address} needs the object's ID in its provider: netfirst import ADDRESS ID [paths...]`);
+      return importOneCommand(address!, id, paths, opts);
+    })());
   const sources = {
     cisco: 'Cisco IOS/IOS-XE or ASA/PIX configurations (show running-config)',
     rvtools: 'RVTools CSV exports (vInfo, vNetwork, vDisk, vSwitch, dvSwitch tabs)',

@@ -1,5 +1,5 @@
 /**
- * state/edits.ts: `state rm` / `state mv` as typed state operations. What users rely on:
+ * state/edits.ts: `state rm` / `state mv` / `import ADDRESS ID` as typed state operations. What users rely on:
  * a forgotten record frees what it held in the zone, a moved one keeps its provider ID
  * and takes its allocations and references along, every edit is one transaction (all
  * or nothing) that moves the serial, and the history says who made it.
@@ -42,6 +42,19 @@ describe('state edits', () => {
     expect(state.serial()).toBe(serial + 1);
     const last = [...state.events()].at(-1);
     expect(last).toMatchObject({ action: 'delete', address: 'acme/network/office', providerId: 'net-1', actor: 'ops@host', command: 'state test', runId: 'state-test-1' });
+  });
+
+  it('import records an existing object with its allocations, journalled with who did it; never at a taken address or ID', () => {
+    state.forgetResources(['acme/network/office'], author);
+    const serial = state.serial();
+    expect(() => state.importResource({ ...network, address: 'acme/network/other', providerId: 'vm-1' }, author)).toThrow(/provider ID vm-1 is already recorded/);
+    expect(() => state.importResource({ ...network, address: 'acme/vm/web-1' }, author)).toThrow(/acme\/vm\/web-1 is already recorded/);
+    expect(state.serial()).toBe(serial);
+    state.importResource(network, { ...author, runId: 'import-1' });
+    expect(state.getResource('acme/network/office')).toMatchObject({ providerId: 'net-1', createdAt: '2026-12-07T10:00:00.000Z' });
+    expect(state.listAllocations('z1').filter((a) => a.kind === 'vlan')).toHaveLength(1);
+    expect(state.serial()).toBe(serial + 1);
+    expect([...state.events()].at(-1)).toMatchObject({ action: 'create', address: 'acme/network/office', providerId: 'net-1', actor: 'ops@host', command: 'state test', runId: 'import-1' });
   });
 
   it('forget of an unrecorded address changes nothing at all', () => {

@@ -91,7 +91,7 @@ function reportRm({ removed, dependents }: { removed: readonly RecordedResource[
   const n = removed.length;
   print(dryRun
     ? `Would remove ${n} resource${n === 1 ? '' : 's'} from state. Nothing was changed (--dry-run).`
-    : `Removed ${n} resource${n === 1 ? '' : 's'} from state. ${n === 1 ? 'Its object still exists' : 'Their objects still exist'} in the provider, no longer managed: a plan now proposes to create ${n === 1 ? 'it' : 'them'} anew unless the spec drops ${n === 1 ? 'it' : 'them'} (import provider adopts ${n === 1 ? 'it' : 'them'} again).`);
+    : `Removed ${n} resource${n === 1 ? '' : 's'} from state. ${n === 1 ? 'Its object still exists' : 'Their objects still exist'} in the provider, no longer managed: a plan now proposes to create ${n === 1 ? 'it' : 'them'} anew unless the spec drops ${n === 1 ? 'it' : 'them'} (netfirst import ADDRESS ID adopts ${n === 1 ? 'it' : 'them'} again).`);
 }
 
 export async function stateMvCommand(from: string, to: string, options: StateEditOptions): Promise<number> {
