@@ -1,17 +1,19 @@
 /**
  * `netfirst fmt`'s canonical layout of a spec file, text in and text out (pure: no I/O).
- * Canonical: 2-space indentation; maps, and sequences holding anything but plain
- * scalars, in block style; sequences of scalars in flow style (`[ a, b ]`); keys in the
- * order the schema of the document's kind declares them (unknown keys after, in their
- * own order); strings plain wherever YAML reads them back as the same string; no
- * trailing whitespace; `---` between documents; one newline at the end. Comments stay
- * with the node they belong to (yaml's Document API).
+ * Canonical: 2-space indentation, sequences indented under their key; keys in the order
+ * the schema of the document's kind declares them (unknown keys after, in their own
+ * order); one space inside flow brackets (`{ a: 1 }`, `[ a, b ]`) and before a comment;
+ * no trailing whitespace; `---` between documents; one newline at the end. What the
+ * writer chose is kept, as `terraform fmt` keeps it: a collection written on one line
+ * (flow style) stays on one line unless a comment or a multi-line string inside it
+ * needs lines of its own, and quoted strings stay quoted. Comments stay with the node
+ * they belong to (yaml's Document API).
  *
  * A format never changes meaning: every document of the result must read back as
  * exactly the value it had (anchors, aliases and all), or the file is refused as it is.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Pair, type Scalar } from 'yaml';
 import type { z } from 'zod';
 import { objectKeys, schemaAt } from './introspect.js';
 import { tooManyDocuments, unsafeNesting } from './parse-bounds.js';
@@ -50,10 +52,13 @@ export function formatSpecText(text: string): FormatResult {
     const error = document.errors[0];
     if (error) return refuse({ ...new SourceFile('', text).position(error.pos[0]), summary: `YAML error: ${firstLine(error.message)}; left as it is` });
   }
+  // Only netfirst's own documents are ours to lay out: a CI pipeline or any other YAML
+  // beside the specs is left exactly as it is.
+  if (!documents.some((d) => isNetfirstDocument(d))) return { ok: true, text, changed: false };
   const before = valuesOf(documents);
   if (before === undefined) return refuse({ summary: 'the file uses more aliases than a spec may: left as it is' });
 
-  const joined = documents.map((document, i) => printDocument(document, i)).join('');
+  const joined = alignComments(documents.map((document, i) => printDocument(document, i, text)).join(''), text);
   // An empty file stays empty; any other ends in exactly one newline.
   const printed = joined.trim() === '' ? '' : joined.replace(/\n*$/, '\n');
   // Trailing spaces can be content (a block scalar's): then the printer's own lines stand.
@@ -66,6 +71,49 @@ export function formatSpecText(text: string): FormatResult {
 }
 
 const refuse = (problem: FormatProblem): FormatResult => ({ ok: false, problem });
+
+/** netfirst's apiVersion, or none and one of its kinds (a document still being written). */
+function isNetfirstDocument(document: Document): boolean {
+  if (!isMap(document.contents)) return false;
+  const version = document.get('apiVersion');
+  if (version === undefined) return typeof document.get('kind') === 'string' && Object.hasOwn(SCHEMAS, document.get('kind') as string);
+  return typeof version === 'string' && version.startsWith('netfirst/');
+}
+
+/**
+ * Trailing comments the writer lined up stay lined up: a printed line ending in a
+ * comment that stood at a column in the source is padded back to that column (when its
+ * content still fits before it). Whitespace before a comment means nothing to YAML, and
+ * the result is read back and compared all the same.
+ */
+function alignComments(printed: string, source: string): string {
+  const columns = new Map<string, number>();
+  for (const line of source.split('\n')) {
+    const at = trailingComment(line);
+    if (at !== undefined && !columns.has(line.slice(at))) columns.set(line.slice(at), at);
+  }
+  if (columns.size === 0) return printed;
+  return printed.split('\n').map((line) => {
+    const at = trailingComment(line);
+    if (at === undefined) return line;
+    const column = columns.get(line.slice(at));
+    const content = line.slice(0, at).trimEnd();
+    return column !== undefined && column > content.length + 1 ? content.padEnd(column) + line.slice(at) : line;
+  }).join('\n');
+}
+
+/** The column of a ` #` comment that follows content on the line (outside quotes), if any. */
+function trailingComment(line: string): number | undefined {
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && i > 0 && (line[i - 1] === ' ' || line[i - 1] === '\t')) return line.slice(0, i).trim() === '' ? undefined : i;
+  }
+  return undefined;
+}
 
 const firstLine = (message: string): string => message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 
@@ -85,7 +133,7 @@ function isEmpty(document: Document): boolean {
   return contents === null || (isScalar(contents) && contents.value === null && !contents.anchor && !contents.tag && contents.source !== 'null' && contents.source !== '~');
 }
 
-function printDocument(document: Document.Parsed, index: number): string {
+function printDocument(document: Document.Parsed, index: number, source: string): string {
   const marker = index > 0 || document.directives?.docStart === true ? '---\n' : '';
   if (isEmpty(document)) {
     const contents = document.contents as Scalar | null;
@@ -95,7 +143,7 @@ function printDocument(document: Document.Parsed, index: number): string {
   if (index > 0) document.directives.docStart = true;
   document.commentBefore = trimComment(document.commentBefore) ?? null;
   document.comment = trimComment(document.comment) ?? null;
-  canonical(document.contents, documentSchema(document), true);
+  canonical(document.contents, documentSchema(document), source, true);
   const text = document.toString(PRINT);
   return text.endsWith('\n') ? text : `${text}\n`;
 }
@@ -108,15 +156,18 @@ function documentSchema(document: Document): Schema {
 }
 
 /** Rewrites `node` (and all it holds) into the canonical layout, in place. */
-function canonical(node: unknown, schema: Schema | undefined, top = false): void {
+function canonical(node: unknown, schema: Schema | undefined, source: string, top = false, reorder = false): void {
   if (isAlias(node) || !node || typeof node !== 'object') return;
   const n = node as Node;
   n.commentBefore = trimComment(n.commentBefore);
   n.comment = trimComment(n.comment);
   if (isMap(node)) {
-    node.flow = false;
+    node.flow = node.flow === true && !top && fitsOneLine(node) && !spreadOver(node, source);
     const first = node.items[0];
-    sortPairs(node.items, keyOrder(schema));
+    // Keys are put in order at the document's top and in its metadata, where every
+    // document has the same few; below, the writer's order is kept (it often groups
+    // keys with the comment that explains them).
+    if (top || reorder) sortPairs(node.items, keyOrder(schema));
     // yaml gives a nested map the comment above its first key: it goes where that key goes.
     // (Above a document's first key it is the file's header, and stays on top.)
     const moved = first && node.items[0] !== first && isScalar(first.key) ? first.key : undefined;
@@ -132,16 +183,33 @@ function canonical(node: unknown, schema: Schema | undefined, top = false): void
     if (isScalar(head)) head.spaceBefore = false;
     for (const pair of node.items) {
       const key = keyText(pair);
-      if (isScalar(pair.key)) canonical(pair.key, undefined);
-      canonical(pair.value, key === undefined || !schema ? undefined : schemaAt(schema, [key]));
+      if (isScalar(pair.key)) canonical(pair.key, undefined, source);
+      canonical(pair.value, key === undefined || !schema ? undefined : schemaAt(schema, [key]), source, false, top && key === 'metadata');
     }
   } else if (isSeq(node)) {
     const element = schema ? schemaAt(schema, [0]) : undefined;
-    for (const item of node.items) canonical(item, element);
-    node.flow = node.items.length === 0 || node.items.every((item) => isScalar(item) && !hasComments(item) && !isMultiline(item));
-  } else if (isScalar(node)) {
-    if (typeof node.value === 'string' && !node.value.includes('\n')) node.type = Scalar.PLAIN;
+    for (const item of node.items) canonical(item, element, source);
+    node.flow = node.items.length === 0 || (node.flow === true && fitsOneLine(node) && !spreadOver(node, source));
   }
+}
+
+/** A flow collection the writer spread over several lines: it becomes a block, one entry a line. */
+function spreadOver(node: Node, source: string): boolean {
+  return node.range ? source.slice(node.range[0], node.range[1]).includes('\n') : false;
+}
+
+/**
+ * Whether a collection written in flow style can stay on one line: nothing inside needs
+ * a line of its own. Its own trailing comment follows the line (`key: { a: 1 }  # why`).
+ */
+function fitsOneLine(node: Node, self = true): boolean {
+  const own = self ? Boolean(node.commentBefore) : hasComments(node);
+  if (own) return false;
+  if (isScalar(node)) return !isMultiline(node);
+  if (isAlias(node)) return true;
+  if (isMap(node)) return node.items.every((pair) => (!isScalar(pair.key) || fitsOneLine(pair.key, false)) && (pair.value === null || fitsOneLine(pair.value as Node, false)));
+  if (isSeq(node)) return node.items.every((item) => fitsOneLine(item as Node, false));
+  return false;
 }
 
 const hasComments = (node: Node): boolean => Boolean(node.commentBefore || node.comment || node.spaceBefore);
