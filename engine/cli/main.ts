@@ -27,6 +27,36 @@ function planOptions(cmd: Command): Command {
 }
 
 /**
+ * plan, apply and destroy read what really exists first (in bulk), as Terraform does;
+ * `--refresh=false` (rewritten by refreshFlagValues) or `--no-refresh` plans against the
+ * state alone. A plain `--refresh`, once needed, is still taken.
+ */
+function refreshOptions(cmd: Command, what: string): Command {
+  return cmd
+    .option('--refresh', `read what really exists first: show drift and ${what}`, true)
+    .option('--no-refresh', 'plan against the recorded state alone, reading nothing (also --refresh=false); the plan says "(not refreshed)"');
+}
+
+/**
+ * `--refresh=false` and `--refresh=true`, Terraform's spelling, as commander's boolean
+ * pair `--no-refresh` / `--refresh`, for the commands that have it (`argv` as
+ * process.argv: node, the script, then the command); any other value is refused.
+ * Arguments after `--` (a command `exec` runs) are left alone.
+ */
+export function refreshFlagValues(argv: readonly string[]): string[] {
+  if (!['plan', 'apply', 'destroy'].includes(argv[2] ?? '')) return [...argv];
+  const end = argv.indexOf('--');
+  return argv.map((arg, i) => {
+    const m = /^--refresh=(.*)$/.exec(arg);
+    if (!m || (end >= 0 && i > end)) return arg;
+    const value = m[1]!.toLowerCase();
+    if (['false', '0', 'no', 'off'].includes(value)) return '--no-refresh';
+    if (['true', '1', 'yes', 'on'].includes(value)) return '--refresh';
+    throw new CliError(`--refresh=${m[1]}: say --refresh=true or --refresh=false`);
+  });
+}
+
+/**
  * `--lock-timeout` for commands that write state (apply, destroy, plan --out): the raw
  * text, read with `parseLockTimeout` (engine/run/lock.ts) so this file stays light.
  */
@@ -50,9 +80,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     if (process.env.NETFIRST_SERVER) (await import('./remote/commands.js')).refuseUnlessRemote(commandPath(action));
   });
 
-  lockTimeoutOption(planOptions(program.command('plan').description('show what apply would change')))
-    .argument('[paths...]', 'spec files or directories (default: .)')
-    .option('--refresh', 'read what really exists first: show drift and plan its correction')
+  refreshOptions(lockTimeoutOption(planOptions(program.command('plan').description('show what apply would change')))
+    .argument('[paths...]', 'spec files or directories (default: .)'), 'plan its correction')
     .option('--refresh-only', 'read what really exists and record it in state; change nothing else')
     .option('--out <file>', 'save the plan as JSON, to apply exactly it later')
     .option('--json', 'print the plan as JSON (format netfirst-plan/1)')
@@ -62,16 +91,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something does, 1 on error')
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).planCommand(paths, opts), (r) => r.remotePlan(paths, opts))());
 
-  lockTimeoutOption(planOptions(program.command('apply').description('apply the specs (or a saved plan file) through the providers')))
-    .argument('[paths...]', 'spec files or directories, or one saved plan .json')
-    .option('--refresh', 'read what really exists first and correct drift too')
+  refreshOptions(lockTimeoutOption(planOptions(program.command('apply').description('apply the specs (or a saved plan file) through the providers')))
+    .argument('[paths...]', 'spec files or directories, or one saved plan .json'), 'correct it too (a saved plan reads nothing again)')
     .option('--operation-timeout <duration>', 'longest wait for one provider call (default 10m); its outcome is then resolved by reading on the next run')
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--parallelism <n>', 'provider operations at once (default 10)')
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).applyCommand(paths, opts), (r) => r.remoteApply(paths, opts))());
 
-  lockTimeoutOption(planOptions(program.command('destroy').description('destroy every resource of the tenants (all tenants in the specs, or --tenant)')))
-    .argument('[paths...]', 'spec files or directories')
+  refreshOptions(lockTimeoutOption(planOptions(program.command('destroy').description('destroy every resource of the tenants (all tenants in the specs, or --tenant)')))
+    .argument('[paths...]', 'spec files or directories'), 'leave out what is already gone')
     .option('--auto-approve', 'do not ask for the tenant names')
     .option('--parallelism <n>', 'provider operations at once (default 10)')
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).applyCommand(paths, opts, true))());
@@ -280,7 +308,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--partner <name>', 'metadata.partner of the tenant')
       .option('--tier <name>', "storage tier for imported disks (default: the zone's first)")
       .option('--out <dir>', 'write DIR/TENANT.yaml (and DIR/TENANT.secrets.env) instead of printing the spec')
-      .option('--secrets-file <file>', 'where the pre-shared keys go (default: TENANT.secrets.env beside the spec)')
+      .option('--secrets-file <file>', 'where the pre-shared keys go (mode 0600; default: TENANT.secrets.env beside the spec --out writes; without --out, keys need this)')
       .option('--force', 'overwrite existing files')
       .option('--json', 'print the import report (and the spec, without --out) as JSON');
     for (const other of ['cisco', 'rvtools', 'libvirt'] as const) {
@@ -326,7 +354,7 @@ async function main(): Promise<void> {
     process.exitCode = code;
   });
   try {
-    await program.parseAsync(process.argv);
+    await program.parseAsync(refreshFlagValues(process.argv));
   } catch (error) {
     if (error instanceof CliError) {
       process.stderr.write(`Error: ${error.message}\n`);

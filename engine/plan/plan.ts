@@ -37,6 +37,12 @@ export interface Plan {
   readonly diagnostics: readonly Diagnostic[];
   /** What changed outside netfirst, when the plan was made with a refresh. */
   readonly drift?: readonly Drift[];
+  /**
+   * Whether a run read what really exists before planning (plan, apply and destroy do
+   * unless `--refresh=false`): false means against the state alone, and every rendering
+   * says "(not refreshed)". Undefined for plans no run made (makePlan alone, old files).
+   */
+  readonly refreshed?: boolean;
   /** Zone specs of the zones the changes touch: what `apply plan.json` needs for providers. */
   readonly zones: { readonly [zone: string]: ZoneDoc['spec'] };
   /** The partner the plan was made for (`--partner`): a saved plan is applied only for it. */

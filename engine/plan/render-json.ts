@@ -49,6 +49,7 @@ export function planToJson(plan: Plan): unknown {
     ...(plan.skipped !== undefined ? { skipped: plan.skipped } : {}),
     ...(plan.changedSince ? { changedSince: plan.changedSince } : {}),
     ...(plan.drift && plan.drift.length > 0 ? { drift: driftToJson(plan.drift) } : {}),
+    ...(plan.refreshed !== undefined ? { refreshed: plan.refreshed } : {}),
   };
 }
 

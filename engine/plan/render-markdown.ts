@@ -44,7 +44,10 @@ function render(plan: Plan, details: boolean): string {
     const n = plan.changedSince.tenants.length;
     out.push(`Planned ${n} tenant${n === 1 ? '' : 's'} changed since \`${codeSafe(plan.changedSince.rev)}\` (merge base \`${plan.changedSince.base.slice(0, 12)}\`).`, '');
   }
-  if (effective.length === 0 && errors.length === 0) out.push('Your infrastructure matches the configuration.', '');
+  if (plan.refreshed === false) {
+    out.push('> [!NOTE]', `> **Not refreshed** (\`--refresh=false\`): planned against the recorded state alone; changes made outside netfirst are neither shown nor corrected.`, '');
+  }
+  if (effective.length === 0 && errors.length === 0) out.push(plan.refreshed === false ? 'The recorded state matches the configuration (not refreshed).' : 'Your infrastructure matches the configuration.', '');
 
   if (errors.length > 0) {
     out.push('> [!CAUTION]', `> **${errors.length} error${errors.length === 1 ? '' : 's'}: nothing can be applied until ${errors.length === 1 ? 'it is' : 'they are'} fixed.**`, '>');
@@ -82,6 +85,8 @@ function render(plan: Plan, details: boolean): string {
   }
   if (plan.drift && plan.drift.length > 0) {
     out.push(`${plan.drift.length} object${plan.drift.length === 1 ? ' has' : 's have'} changed outside netfirst; the plan corrects ${plan.drift.length === 1 ? 'it' : 'them'}: ${plan.drift.map((d) => `\`${codeSafe(d.address)}\` (${d.kind})`).join(', ')}.`, '');
+  } else if (plan.refreshed === true) {
+    out.push('Refreshed: nothing has changed outside netfirst.', '');
   }
   if (plan.changedSince && plan.changedSince.tenants.length > 0) {
     out.push('<details><summary>Why these tenants</summary>', '');
@@ -93,7 +98,8 @@ function render(plan: Plan, details: boolean): string {
     if (!details) out.push('_The per-tenant details are left out: the comment would be too long. The job log has the full plan._', '');
     else {
       for (const [tenant, changes] of byTenant) {
-        const text = renderPlanText({ ...plan, changes, orphanedTenants: [] }, NO_COLORS).trimEnd();
+        // Refreshed or not is said once, above, for the whole plan.
+        const text = renderPlanText({ changes, orphanedTenants: [] }, NO_COLORS).trimEnd();
         out.push(`<details><summary><strong>${escapeText(tenant)}</strong>: ${counts(summarize(changes))}</summary>`, '', ...fenced(text), '', '</details>', '');
       }
     }

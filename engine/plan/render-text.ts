@@ -12,12 +12,23 @@ import type { Drift } from './drift.js';
 import { valuesEqual } from './values.js';
 
 const SENSITIVE = '(sensitive)';
+const NOT_REFRESHED = '(not refreshed)';
+/** Said under a plan made against the state alone: what its reader did not get. */
+export const NOT_REFRESHED_NOTE = 'Planned against the recorded state without reading what really exists (--refresh=false): changes made outside netfirst are neither shown nor corrected.';
 
-export function renderPlanText(plan: Pick<Plan, 'changes' | 'orphanedTenants'>, c: Colors): string {
+/**
+ * `refreshed: false` (a run that did not read what really exists) marks the closing line
+ * "(not refreshed)", and "No changes." then speaks of the state, not of the infrastructure.
+ */
+export function renderPlanText(plan: Pick<Plan, 'changes' | 'orphanedTenants' | 'refreshed'>, c: Colors): string {
   const out: string[] = [];
   const effective = plan.changes.filter(isEffective);
+  const notRefreshed = plan.refreshed === false;
   if (effective.length === 0) {
-    out.push(c.green(c.bold('No changes.')) + ' Your infrastructure matches the configuration.');
+    out.push(c.green(c.bold('No changes.')) + (notRefreshed
+      ? ` The recorded state matches the configuration ${c.yellow(NOT_REFRESHED)}.`
+      : ' Your infrastructure matches the configuration.'));
+    if (notRefreshed) out.push(NOT_REFRESHED_NOTE);
     appendOrphans(plan, out, c);
     return out.join('\n') + '\n';
   }
@@ -28,8 +39,9 @@ export function renderPlanText(plan: Pick<Plan, 'changes' | 'orphanedTenants'>, 
   for (const ch of ordered) out.push(...renderChange(ch, c), '');
   const s = summarize(plan.changes);
   out.push(
-    `${c.bold('Plan:')} ${s.create} to add, ${s.update} to change, ${s.replace} to replace, ${s.delete} to destroy.`,
+    `${c.bold('Plan:')} ${s.create} to add, ${s.update} to change, ${s.replace} to replace, ${s.delete} to destroy${notRefreshed ? ` ${c.yellow(NOT_REFRESHED)}` : ''}.`,
   );
+  if (notRefreshed) out.push(NOT_REFRESHED_NOTE);
   appendOrphans(plan, out, c);
   return out.join('\n') + '\n';
 }

@@ -39,6 +39,7 @@ const ShownPlan = z.object({
     changed: z.array(z.string()),
   })).optional(),
   partner: z.string().optional(),
+  refreshed: z.boolean().optional(),
 });
 
 export interface ShownSavedPlan {
@@ -46,6 +47,8 @@ export interface ShownSavedPlan {
   readonly orphanedTenants: readonly string[];
   readonly drift: readonly Drift[];
   readonly partner?: string;
+  /** Whether the plan read what really exists when it was made (undefined: a file that does not say). */
+  readonly refreshed?: boolean;
 }
 
 /** The reason render-json writes for a change that had none of its own. */
@@ -108,5 +111,5 @@ export function readSavedPlanForShow(json: unknown, file: string): { plan: Shown
       ? { kind: 'deleted', address: d.address, type: d.type, before }
       : { kind: 'changed', address: d.address, type: d.type, before, observed: d.observed, changed: d.changed };
   });
-  return { plan: { changes, orphanedTenants: saved.orphanedTenants, drift, ...(saved.partner !== undefined ? { partner: saved.partner } : {}) } };
+  return { plan: { changes, orphanedTenants: saved.orphanedTenants, drift, ...(saved.partner !== undefined ? { partner: saved.partner } : {}), ...(saved.refreshed !== undefined ? { refreshed: saved.refreshed } : {}) } };
 }

@@ -56,6 +56,8 @@ const SavedPlan = z.object({
     changedSince: z.string().optional(),
   }),
   drift: z.array(SavedDrift).optional(),
+  /** Whether the plan was made after reading what really exists (absent in files written before it was recorded). */
+  refreshed: z.boolean().optional(),
 });
 
 export type SavedPlan = z.infer<typeof SavedPlan>;

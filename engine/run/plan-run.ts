@@ -31,7 +31,11 @@ export interface PlanRunOptions extends GlobalOptions, PartnerOptions {
   readonly out?: string;
   readonly prune?: boolean;
   readonly tenant?: string[];
-  /** Read what really exists first and plan against it (drift is shown, then corrected). */
+  /**
+   * Read what really exists first and plan against it (drift is shown, then corrected).
+   * Asked for by each face: the CLI's plan/apply/destroy and the API's plans default to
+   * it; internal plans (what a server learns is settled, a console edit's preview) leave it out.
+   */
   readonly refresh?: boolean;
   /** Read what really exists and record it in state; change nothing else. */
   readonly refreshOnly?: boolean;
@@ -93,7 +97,8 @@ export async function computePlan(paths: readonly string[], options: PlanRunOpti
   }
   let recorded: ReadonlyMap<string, RecordedResource> = snapshot.resources;
   let drift: Drift[] = [];
-  if (options.refresh || options.refreshOnly) {
+  const refreshed = Boolean(options.refresh || options.refreshOnly);
+  if (refreshed) {
     // Only zones the specs describe can be read (their provider settings live there).
     const inScope = (r: RecordedResource): boolean => specs.zones.has(r.zone) && (!tenants || tenants.has(r.tenant));
     const pool = providerPool(zonesOf(specs), options);
@@ -129,7 +134,7 @@ export async function computePlan(paths: readonly string[], options: PlanRunOpti
   const made = goOn
     ? planPastTenantErrors(specs, planWith, { tenants, prune: options.prune ?? false, recordedTenants: () => [...recorded.values()].map((r) => r.tenant) }).made
     : planWith(specs, tenants);
-  const plan = correctingDrift(made.plan, drift);
+  const plan: Plan = { ...correctingDrift(made.plan, drift), refreshed };
   return { specs, state, snapshot, plan: narrowed.changed ? { ...plan, changedSince: narrowed.changed } : plan, dag: made.dag, digestRewrites: secrets.rewrites };
 }
 

@@ -106,7 +106,8 @@ function replanSaved(file: string, json: unknown, state: StateStore, options: Gl
     ...(saved.selection.tenants ? { tenants: new Set(saved.selection.tenants) } : {}),
     ...(saved.partner !== undefined ? { partner: saved.partner } : {}),
   });
-  const plan = correctingDrift(made.plan, restored.drift);
+  // Applying a saved plan reads nothing again (as Terraform): it says whether the plan read reality when it was made.
+  const plan: Plan = { ...correctingDrift(made.plan, restored.drift), ...(saved.refreshed !== undefined ? { refreshed: saved.refreshed } : {}) };
   if (hasErrors(plan.diagnostics) || !made.dag) throw new UserError(`${file}: planning it again fails now\n${refusal(plan.diagnostics, specs)}`);
   const difference = firstDifference(json as Record<string, unknown>, JSON.parse(JSON.stringify(planToJson(plan))) as Record<string, unknown>);
   if (difference !== undefined) {

@@ -115,7 +115,8 @@ export async function createPlan(
     partner: partner ?? '',
     ...(tenants ? { tenant: tenants } : {}),
     ...(request.prune ? { prune: true } : {}),
-    ...(request.refresh ? { refresh: true } : {}),
+    // Plans read what really exists first, as Terraform Cloud's runs do, unless asked not to (refresh: false).
+    refresh: request.refresh ?? true,
     ...(request.changedSince !== undefined ? { changedSince: request.changedSince } : {}),
     // Plans made here are saved plans: all or nothing, never past tenants' errors.
     out: 'api',

@@ -65,7 +65,8 @@ export async function benchServe(dir: string, row: Row): Promise<void> {
       writeFileSync(file, readFileSync(file, 'utf8').replace('cpu: 1\n', 'cpu: 2\n'));
       const sync = await fetch(`${server.url}/api/v1/specs/sync`, { method: 'POST', headers: { authorization: headers.authorization } });
       if (sync.status !== 200) throw new Error(`sync: ${sync.status}`);
-      const res = await fetch(`${server.url}/api/v1/plans`, { method: 'POST', headers, body: JSON.stringify({ tenants: [name] }) });
+      // Against the state alone, as the row's target was set: API plans refresh by default (a zone read per plan).
+      const res = await fetch(`${server.url}/api/v1/plans`, { method: 'POST', headers, body: JSON.stringify({ tenants: [name], refresh: false }) });
       const body = (await res.json()) as { id: string; summary: { change: number } };
       if (res.status !== 201 || body.summary.change !== 1) throw new Error(`plan after a one-tenant change: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
       planTimes.push(Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN));
@@ -74,7 +75,7 @@ export async function benchServe(dir: string, row: Row): Promise<void> {
     const first = planTimes[0]!;
     const warm = planTimes.slice(5).sort((a, b) => a - b);
     const median = quantile(warm, 0.5);
-    row('serve: plan through the API after a one-tenant change (server-side)', `median ${ms(median)} of ${warm.length} (first ${ms(first)})`, '≤ 50 ms', median <= 50);
+    row('serve: plan through the API after a one-tenant change (server-side, refresh: false)', `median ${ms(median)} of ${warm.length} (first ${ms(first)})`, '≤ 50 ms', median <= 50);
 
     // SSE: from each provider outcome (the event's `at`) to a client following the run, on a zone of its
     // own whose operations take 20 ms (as a real provider's do: the sim at 0 ms never lets the loop breathe).

@@ -360,7 +360,9 @@ describe('netfirst state mv', () => {
 
     // The spec renamed as well: only the VM's own name changes in place; nothing is created, destroyed or replaced.
     writeFileSync(join(sb.dir, 'iswest', 'baker-law.yaml'), sb.read('iswest/baker-law.yaml').replaceAll('mail-1', 'post-1'));
-    const plan = sb.run('plan', 'iswest', '--json');
+    // Against the state alone: what the sim reports still names the VM by its old address, and
+    // references following the provider ID through a refresh is issue 22's item 3, not this test's.
+    const plan = sb.run('plan', 'iswest', '--refresh=false', '--json');
     const changes = (JSON.parse(plan.stdout) as { changes: { action: string; address: string }[] }).changes.filter((c) => c.action !== 'noop');
     expect(changes).toEqual([expect.objectContaining({ action: 'update', address: 'baker-law/vm/post-1' })]);
   });

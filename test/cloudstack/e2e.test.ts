@@ -316,7 +316,7 @@ describe('cloudstack e2e: examples/iswest against sim serve --cloudstack-api (in
 
   it('then plans No changes, also after reading everything back', () => {
     const { sb } = need();
-    for (const refresh of [[], ['--refresh']]) {
+    for (const refresh of [['--refresh=false'], ['--refresh']]) {
       const r = sb.run('plan', 'iswest', ...refresh, '--detailed-exitcode');
       expect(output(r)).not.toMatch(STACK);
       expect(r.stdout, shown(r)).toContain('No changes.');

@@ -27,6 +27,17 @@ describe('netfirst serve: plans and runs', () => {
     return r.json;
   };
 
+  it('plans read what really exists first unless the request says refresh: false, as the CLI does', async () => {
+    const fresh = await plan({ tenants: ['baker-law'] });
+    expect(fresh.renderings.json).toMatchObject({ refreshed: true });
+    expect(fresh.renderings.text).not.toContain('(not refreshed)');
+    const stale = await plan({ tenants: ['baker-law'], refresh: false });
+    expect(stale.renderings.json).toMatchObject({ refreshed: false });
+    expect(stale.renderings.text).toMatch(/Plan: \d+ to add, 0 to change, 0 to replace, 0 to destroy \(not refreshed\)\./);
+    expect(stale.renderings.markdown).toContain('**Not refreshed**');
+    for (const p of [fresh, stale]) expect((await server.api('POST', `/api/v1/plans/${p.id}/discard`, { token: op })).status).toBe(200);
+  });
+
   it('every plan and run route answers its success path', async () => {
     // POST /plans: 201, Location, the plan with its three renderings.
     const made = await server.api('POST', '/api/v1/plans', { token: op, body: { tenants: ['acme-dental'] } });

@@ -23,6 +23,11 @@ import { buildDesired } from '../../plan/desired.js';
 import { CliError } from '../errors.js';
 import { colorsFor, print, printErr } from '../output.js';
 import { openWorkspaceState, statePath, type GlobalOptions } from '../../run/workspace.js';
+import { assertNever } from '../../../specs/model/never.js';
+import { keepOutOfGit, type IgnoreOutcome } from '../git-ignore.js';
+
+/** What the README tells users to ignore; every secrets file import names by itself matches it. */
+export const SECRETS_PATTERN = '*.secrets.env';
 
 export interface ImportOptions extends GlobalOptions {
   readonly tenant: string;
@@ -61,7 +66,7 @@ export function importFilesCommand(kind: ImportKind, files: string[], options: I
     ...(options.tier !== undefined ? { tier: options.tier } : {}),
   }), read);
   const target = options.out !== undefined ? join(options.out, `${draft.tenant}.yaml`) : undefined;
-  const secretsTarget = secrets === undefined ? undefined : resolve(options.secretsFile ?? join(options.out ?? '.', `${draft.tenant}.secrets.env`));
+  const secretsTarget = secrets === undefined ? undefined : secretsFileFor(draft.tenant, draft.secrets.length, options);
   for (const path of [target, secretsTarget]) {
     if (path !== undefined && existsSync(path) && !options.force) throw new CliError(`${path} already exists: nothing was written (use --force to overwrite)`);
   }
@@ -71,7 +76,12 @@ export function importFilesCommand(kind: ImportKind, files: string[], options: I
     mkdirSync(dirname(target), { recursive: true });
     writeAtomically(target, yaml, 0o644);
   }
-  if (secretsTarget !== undefined && secrets !== undefined) writeAtomically(secretsTarget, secrets, 0o600);
+  let ignored: IgnoreOutcome | undefined;
+  if (secretsTarget !== undefined && secrets !== undefined) {
+    mkdirSync(dirname(secretsTarget), { recursive: true });
+    writeAtomically(secretsTarget, secrets, 0o600);
+    ignored = keepOutOfGit(secretsTarget, SECRETS_PATTERN, 'pre-shared keys written by netfirst import: never committed');
+  }
 
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (options.json) {
@@ -82,7 +92,7 @@ export function importFilesCommand(kind: ImportKind, files: string[], options: I
       counts: countsOf(draft),
       valid: errors.length === 0,
       diagnostics,
-      written: { spec: target ?? null, secrets: secretsTarget ?? null },
+      written: { spec: target ?? null, secrets: secretsTarget ?? null, gitignore: ignored?.kind === 'added' ? ignored.gitignore : null },
       secrets: draft.secrets.map((s) => ({ env: s.env, filled: s.value !== undefined, file: s.source.file, line: s.source.line })),
       report: draft.report,
       ...(target === undefined ? { spec: yaml } : {}),
@@ -94,14 +104,48 @@ export function importFilesCommand(kind: ImportKind, files: string[], options: I
     if (target !== undefined) printErr(c.green(`\nWrote ${target}.`));
     if (secretsTarget !== undefined) {
       const masked = draft.secrets.filter((s) => s.value === undefined).length;
-      printErr(`Wrote ${draft.secrets.length} secret(s) to ${secretsTarget} (mode 0600; keep it out of git)${masked > 0 ? `: ${masked} masked in the source, fill them in` : ''}.`);
+      const git = ignored?.kind === 'covered' || ignored?.kind === 'added' ? 'ignored by git' : 'keep it out of git';
+      printErr(`Wrote ${draft.secrets.length} secret(s) to ${secretsTarget} (mode 0600; ${git})${masked > 0 ? `: ${masked} masked in the source, fill them in` : ''}.`);
     }
     for (const d of diagnostics) printErr(d.severity === 'error' ? c.red(formatDiagnostic(d)) : c.yellow(formatDiagnostic(d)));
+  }
+  if (secretsTarget !== undefined && ignored !== undefined) {
+    const note = gitNote(secretsTarget, ignored);
+    if (note !== undefined) printErr(note);
   }
   if (errors.length > 0) {
     throw new CliError(`the imported spec does not validate against zone ${draft.zone} yet: ${errors.length} error${errors.length === 1 ? '' : 's'} above${target ? ` (the spec was written to ${target} for you to fix)` : ''}`);
   }
   return 0;
+}
+
+/**
+ * Where the pre-shared keys go: `--secrets-file`, else beside the spec `--out` writes
+ * (DIR/TENANT.secrets.env). Without either the spec goes to stdout and there is no
+ * spec file to put them beside: refused rather than dropped into the current directory,
+ * which is usually the spec repository.
+ */
+function secretsFileFor(tenant: string, count: number, options: ImportOptions): string {
+  if (options.secretsFile !== undefined) return resolve(options.secretsFile);
+  if (options.out !== undefined) return resolve(options.out, `${tenant}.secrets.env`);
+  throw new CliError(`the import holds ${count} pre-shared key${count === 1 ? '' : 's'}, and without --out the spec goes to stdout: pass --out DIR (the keys then go beside the spec, DIR/${tenant}.secrets.env) or --secrets-file FILE; nothing was written`);
+}
+
+/** What the operator is told about git and the secrets file, on stderr (none when nothing is to be done). */
+function gitNote(file: string, outcome: IgnoreOutcome): string | undefined {
+  switch (outcome.kind) {
+    case 'outside-git':
+    case 'covered':
+      return undefined;
+    case 'added':
+      return `Added ${SECRETS_PATTERN} to ${outcome.gitignore}, so git never commits the keys.`;
+    case 'no-gitignore':
+      return `Note: ${outcome.top} is a git working copy without a .gitignore: add the line ${SECRETS_PATTERN} to one, so git never commits the keys.`;
+    case 'pattern-misses':
+      return `Warning: ${file} is not ignored by ${outcome.gitignore}, and its name does not match ${SECRETS_PATTERN}: keep it out of git yourself, or name it TENANT.secrets.env.`;
+    default:
+      return assertNever(outcome);
+  }
 }
 
 /** `--zone` is a zone file or directory, or a zone name looked up in `--specs` (default .). */

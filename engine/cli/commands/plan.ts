@@ -67,6 +67,7 @@ const skippedNote = (tenants: readonly string[]): string => (tenants.length === 
 export async function planCommand(paths: string[], options: PlanOptions): Promise<number> {
   if (options.json && options.markdown && !options.markdownOut) throw new CliError('--json and --markdown both print the plan: write the markdown with --markdown-out FILE');
   if (options.refreshOnly) {
+    if (options.refresh === false) throw new CliError('--refresh-only reads what really exists: it cannot go with --refresh=false');
     const specs = refuseBrokenSpecs(paths, options);
     return locked(options, () => refreshOnly(paths, options, specs));
   }

@@ -90,7 +90,8 @@ async function makePlan(client: ApiClient, paths: readonly string[], options: Re
   }
   const body = {
     ...(options.tenant && options.tenant.length > 0 ? { tenants: options.tenant } : {}),
-    ...(options.refresh ? { refresh: true } : {}),
+    // The server refreshes unless told not to, as the local CLI does.
+    ...(options.refresh !== undefined ? { refresh: options.refresh } : {}),
     ...(options.prune ? { prune: true } : {}),
     ...(bundle ? { bundle: { files: bundle.files } } : {}),
   };

@@ -104,7 +104,7 @@ function MakePlan({ viewer, tenants, form }: { viewer: Viewer; tenants: readonly
         {form.error ? <p id="plan-tenant-error" class="field-error">{form.error}</p> : null}
         <div class="check">
           <input type="checkbox" id="plan-refresh" name="refresh" value="on" checked={form.refresh} />
-          <label for="plan-refresh">Read the zone first (refresh): the plan also corrects what changed outside netfirst</label>
+          <label for="plan-refresh">Read the zone first (refresh): the plan also corrects what changed outside netfirst; unticked, it is made against the recorded state alone</label>
         </div>
         <div class="actions"><button type="submit" class="primary">Plan</button></div>
       </CsrfForm>
@@ -206,7 +206,7 @@ export function planPages(app: ZodApp, cx: ConsoleContext): void {
   app.get('/plans', { schema: { hide: true } }, async (request, reply) => {
     const viewer = viewerOf(request);
     const { asked, errors } = readList(request.query);
-    return sendHtml(reply, <PlansList cx={cx} viewer={viewer} asked={asked} errors={errors} form={{ chosen: [], refresh: false }} />, Object.keys(errors).length > 0 ? 400 : 200);
+    return sendHtml(reply, <PlansList cx={cx} viewer={viewer} asked={asked} errors={errors} form={{ chosen: [], refresh: true }} />, Object.keys(errors).length > 0 ? 400 : 200);
   });
 
   app.post('/plans', { schema: { hide: true } }, async (request, reply) => {
@@ -223,7 +223,8 @@ export function planPages(app: ZodApp, cx: ConsoleContext): void {
     const offered = new Set(plannable(cx, viewer.caller));
     const unknown = chosen.filter((t) => !offered.has(t));
     if (unknown.length > 0) return again({ chosen: chosen.filter((t) => offered.has(t)), refresh, error: `tenant ${unknown[0]} was not found` }, 400);
-    const made = await makePlan(cx, viewer.caller, { ...(chosen.length > 0 ? { tenants: chosen } : {}), ...(refresh ? { refresh: true } : {}) });
+    // An unticked box is absent from the form: said explicitly, since the API's plans refresh by default.
+    const made = await makePlan(cx, viewer.caller, { ...(chosen.length > 0 ? { tenants: chosen } : {}), refresh });
     if ('id' in made) return seeOther(reply, `/plans/${encodeURIComponent(made.id)}`);
     return again({ chosen, refresh, diagnostics: made.diagnostics, problem: made.problem }, 422);
   });
