@@ -3,8 +3,9 @@
  * those of a plan that found them settled are not planned again — when all are, state's
  * records are not even read — and the rest are planned as the server plans one tenant,
  * against state standing in for the settled ones. Used only where the answer is the
- * same text as a full plan's: the operator's plain `plan` without refresh, saved plan,
- * JSON, --tenant, --prune or --changed-since (those plan in full). NETFIRST_PLAN_MEMO=off
+ * same text as a full plan's: the operator's plain `plan --refresh=false` (a refreshed
+ * plan reads every record anyway), without saved plan, JSON, --tenant, --prune or
+ * --changed-since (those plan in full). NETFIRST_PLAN_MEMO=off
  * turns it off.
  */
 import { dirname } from 'node:path';
@@ -66,7 +67,7 @@ export async function planWithMemo(paths: readonly string[], options: PlanRunOpt
     const plan: Plan = {
       lineage: inputs.lineage, serial, specHash: hashSpecs(specs), specFiles: specs.files, changes: [],
       orphanedTenants: stateOnly, diagnostics: [...specs.diagnostics, ...stateOnly.map(orphanedWarning)],
-      zones: {}, selection: { prune: false, destroy: false },
+      zones: {}, selection: { prune: false, destroy: false }, refreshed: false,
     };
     return { plan, pending, secretKey: inputs.secretKey, reused: settled.size, planned: 0 };
   }

@@ -18,8 +18,8 @@ describe('the plan memo', () => {
   let sb: Sandbox;
   /** `plan iswest` with the memo, and the same plan made in full: the text must be the same. */
   const plan = (...extra: string[]): { code: number; stdout: string; memo: string } => {
-    const withMemo = sb.run('plan', 'iswest', '--detailed-exitcode', ...extra);
-    const full = sandboxRun(sb, { NETFIRST_PLAN_MEMO: 'off' }, 'plan', 'iswest', '--detailed-exitcode', ...extra);
+    const withMemo = sb.run('plan', 'iswest', '--refresh=false', '--detailed-exitcode', ...extra);
+    const full = sandboxRun(sb, { NETFIRST_PLAN_MEMO: 'off' }, 'plan', 'iswest', '--refresh=false', '--detailed-exitcode', ...extra);
     expect(withMemo.stdout).toBe(full.stdout);
     expect(withMemo.code).toBe(full.code);
     return { code: withMemo.code, stdout: withMemo.stdout, memo: memoLine(withMemo.stderr) };
@@ -102,9 +102,9 @@ describe('the plan memo', () => {
     try {
       expect(other.run('apply', 'iswest', '--auto-approve').code).toBe(0);
       other.edit('iswest/baker-law.yaml', /cpu: 2\b/, 'cpu: 6');
-      other.run('plan', 'iswest');
+      other.run('plan', 'iswest', '--refresh=false');
       other.edit('iswest/baker-law.yaml', /cpu: 6\b/, 'cpu: 2');
-      other.run('plan', 'iswest');
+      other.run('plan', 'iswest', '--refresh=false');
       const theirs = join(other.dir, '.netfirst', 'cache', readdirSync(join(other.dir, '.netfirst', 'cache')).find((f) => f.startsWith('plan-memo-'))!);
       copyFileSync(theirs, file);
     } finally {
@@ -121,9 +121,9 @@ describe('the plan memo', () => {
     sb.edit('iswest/baker-law.yaml', /cpu: 6\b/, 'cpu: 2');
   });
 
-  it('is not used where a full plan is asked for: JSON, a saved plan, a partner, --tenant', () => {
+  it('is not used where a full plan is asked for: a refresh, JSON, a saved plan, a partner, --tenant', () => {
     plan();
-    for (const args of [['--json'], ['--out', 'p.json'], ['--tenant', 'acme-dental'], ['--partner', 'westside-it']]) {
+    for (const args of [['--refresh'], ['--refresh=false', '--json'], ['--refresh=false', '--out', 'p.json'], ['--refresh=false', '--tenant', 'acme-dental'], ['--refresh=false', '--partner', 'westside-it']]) {
       const r = sb.run('plan', 'iswest', ...args);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
       expect(r.stderr).not.toContain('plan memo');
