@@ -3,7 +3,6 @@
  * directory, start-up included):
  *   - a re-plan where nothing changed, without refresh: the first after an apply plans
  *     in full and teaches the plan memo (engine/run/plan-memo.ts), the next reuse it;
- *   - the same re-plan reading reality first (the default): one bulk list per zone and type;
  *   - the peak RSS of a whole `netfirst apply` of a fresh copy of the workload (worker
  *     threads included: they are the process's), per resource planned.
  *
@@ -45,8 +44,6 @@ export function benchReplan(dir: string, row: Row, runs = 5): void {
   row('no-op re-plan, first after the apply (`netfirst plan --refresh=false`: plans in full, teaches the memo)', secs(first.ms));
   const memo = median(Array.from({ length: runs }, () => cli(dir, ['plan', '--refresh=false', '.']).ms));
   row('no-op re-plan without refresh (`netfirst plan --refresh=false`, plan memo; start-up included)', `${secs(memo)} (median of ${runs})`, '≤ 0.5 s', memo <= 500);
-  const refreshed = median(Array.from({ length: 3 }, () => cli(dir, ['plan', '.']).ms));
-  row('no-op re-plan reading reality first (`netfirst plan`, the default: bulk reads)', `${secs(refreshed)} (median of 3)`);
 }
 
 /** Peak RSS of `netfirst apply` of a fresh copy of the workload, against 8 KB per resource. */
