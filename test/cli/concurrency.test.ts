@@ -109,6 +109,8 @@ describe('concurrent applies of one state', () => {
 
   it('state lock lists the tenant and zone locks of an apply while it runs, and nothing after', async () => {
     sb.edit('iswest/acme-dental.yaml', '  networks:\n', '  networks:\n    - name: lab-c\n      cidr: 10.99.3.0/24\n      segment: { vlan: auto }\n');
+    // One create of 6 s: time for two `state lock` runs on a loaded machine while it is held.
+    sb.edit('iswest/zone.yaml', /latency: \d+ms/, 'latency: 6000ms');
     let creating!: () => void;
     const started = new Promise<void>((resolve) => (creating = resolve));
     const running = applyAsync(['--tenant', 'acme-dental'], (soFar) => {
