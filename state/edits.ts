@@ -15,7 +15,8 @@
  * address shapes) is the caller's to decide: this only writes.
  */
 import type Database from 'better-sqlite3';
-import type { Attributes, AttrValue, RecordedResource } from '../specs/model/resource.js';
+import { followAddressesIn } from '../specs/model/follow-addresses.js';
+import type { RecordedResource } from '../specs/model/resource.js';
 import type { EventLog } from './events.js';
 import type { ResourceRecord, ResourceTable } from './resources.js';
 
@@ -100,7 +101,7 @@ export function prepareStateEdits(db: Database.Database, { resources, events, no
     const follow = (list: readonly string[]): readonly string[] => list.map((a) => renamed.get(a) ?? a);
     const moved = rows.map((row) => {
       const to = renamed.get(row.address)!;
-      const attributes = followInAttributes(row.attributes, renamed);
+      const attributes = followAddressesIn(row.attributes, renamed);
       const record: RecordedResource = { ...row, address: to, attributes, dependsOn: follow(row.dependsOn), boundTo: follow(row.boundTo), updatedAt: at };
       resources.write(record);
       const base = { at, runId: author.runId, tenant: row.tenant, zone: row.zone, type: row.type, providerId: row.providerId, actor: author.actor, command: author.command };
@@ -116,7 +117,7 @@ export function prepareStateEdits(db: Database.Database, { resources, events, no
     for (const tenant of tenants) {
       for (const other of resources.listByTenant(tenant)) {
         if (movedTo.has(other.address)) continue;
-        const attributes = followInAttributes(other.attributes, renamed);
+        const attributes = followAddressesIn(other.attributes, renamed);
         const names = (list: readonly string[]): boolean => list.some((a) => renamed.has(a));
         if (attributes === other.attributes && !names(other.dependsOn) && !names(other.boundTo)) continue;
         resources.write({ ...other, attributes, dependsOn: follow(other.dependsOn), boundTo: follow(other.boundTo), updatedAt: at });
@@ -145,22 +146,4 @@ export function prepareStateEdits(db: Database.Database, { resources, events, no
     moveResources: (moves, author) => guarded(() => move.immediate(moves, author)),
     importResource: (record, author) => guarded(() => importOne.immediate(record, author)),
   };
-}
-
-/** `attributes` with every string that is exactly a moved address replaced by its new one; the same object when none is. */
-function followInAttributes(attributes: Attributes, renamed: ReadonlyMap<string, string>): Attributes {
-  let changed = false;
-  const visit = (v: AttrValue): AttrValue => {
-    if (typeof v === 'string') {
-      const to = renamed.get(v);
-      if (to === undefined) return v;
-      changed = true;
-      return to;
-    }
-    if (v === null || typeof v !== 'object') return v;
-    if (Array.isArray(v)) return (v as readonly AttrValue[]).map(visit);
-    return Object.fromEntries(Object.entries(v as { readonly [k: string]: AttrValue }).map(([k, x]) => [k, visit(x)]));
-  };
-  const out = Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, visit(v)]));
-  return changed ? out : attributes;
 }

@@ -89,6 +89,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--markdown-out <file>', 'write the markdown comment to this file (stdout keeps the text plan, for the job log)')
     .option('--changed-since <rev>', 'plan only the tenants whose specs changed since the merge base of this git revision and HEAD (working tree included), and those whose allocations they touch')
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something does, 1 on error')
+    .option('--target <address>', 'plan only this resource and what it needs (repeatable; the plan may be incomplete)', collect)
+    .option('--replace <address>', 'replace this resource though nothing forces it (repeatable)', collect)
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).planCommand(paths, opts), (r) => r.remotePlan(paths, opts))());
 
   refreshOptions(lockTimeoutOption(planOptions(program.command('apply').description('apply the specs (or a saved plan file) through the providers')))
@@ -96,6 +98,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--operation-timeout <duration>', 'longest wait for one provider call (default 10m); its outcome is then resolved by reading on the next run')
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--parallelism <n>', 'provider operations at once (default 10)')
+    .option('--target <address>', 'apply only this resource and what it needs (repeatable; the result may be incomplete)', collect)
+    .option('--replace <address>', 'replace this resource though nothing forces it (repeatable)', collect)
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).applyCommand(paths, opts), (r) => r.remoteApply(paths, opts))());
 
   refreshOptions(lockTimeoutOption(planOptions(program.command('destroy').description('destroy every resource of the tenants (all tenants in the specs, or --tenant)')))

@@ -1,14 +1,14 @@
 /**
  * A change is what the plan will do to one resource: a discriminated union on `action`.
  *
- * | action  | before                 | after              | notes                                   |
- * |---------|------------------------|--------------------|-----------------------------------------|
- * | create  | —                      | desired            |                                         |
- * | update  | recorded               | desired            | `changed`: attributes updated in place  |
- * | replace | recorded               | desired            | `requiresReplace`: what forces it       |
- * | delete  | recorded               | —                  |                                         |
- * | noop    | recorded               | desired            | `movedFrom` when only the address moved |
- * | read    | recorded               | observed attrs     | refresh: record what really exists      |
+ * | action  | before                 | after              | notes                                                 |
+ * |---------|------------------------|--------------------|-------------------------------------------------------|
+ * | create  | —                      | desired            |                                                       |
+ * | update  | recorded               | desired            | `changed`: attributes updated in place                |
+ * | replace | recorded               | desired            | `requiresReplace`: what forces it; `requested`: named |
+ * | delete  | recorded               | —                  |                                                       |
+ * | noop    | recorded               | desired            | `movedFrom` when only the address moved               |
+ * | read    | recorded               | observed attrs     | refresh: record what really exists                    |
  *
  * `reason` is for people; the executor never reads it.
  */
@@ -45,6 +45,8 @@ export interface ReplaceChange extends ChangeBase {
   readonly replacedWith: readonly string[];
   readonly changed: readonly string[];
   readonly movedFrom?: string;
+  /** Asked for by name (`--replace`), not forced by a change. */
+  readonly requested?: boolean;
 }
 
 export interface DeleteChange extends ChangeBase {
@@ -85,4 +87,24 @@ export function summarize(changes: readonly Change[]): PlanSummary {
   return s;
 }
 
-export const isEffective = (c: Change): boolean => c.action !== 'noop' && c.action !== 'read';
+/** The change does something: to a provider, or (a move by `previously:`) to the record's address. */
+export const isEffective = (c: Change): boolean => (c.action === 'noop' ? c.movedFrom !== undefined : c.action !== 'read');
+
+/** The reason of a replacement asked for by name: `show PLANFILE` tells it from the file by this. */
+export const REPLACEMENT_REQUESTED = 'replacement requested (--replace)';
+
+/** The address a change moves its record from (a rename by `previously:`), if it does. */
+export const movedFromOf = (c: Change): string | undefined => ('movedFrom' in c ? c.movedFrom : undefined);
+
+/**
+ * The records a plan moves without replacing them (`previously:` renames kept or updated
+ * in place), for state to move before any step runs: a replaced resource is deleted at
+ * its old address and created at its new one instead.
+ */
+export function recordMoves(changes: readonly Change[]): { from: string; to: string }[] {
+  const moves: { from: string; to: string }[] = [];
+  for (const c of changes) {
+    if ((c.action === 'noop' || c.action === 'update') && c.movedFrom !== undefined) moves.push({ from: c.movedFrom, to: c.address });
+  }
+  return moves;
+}

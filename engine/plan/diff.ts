@@ -2,11 +2,15 @@
  * diff: desired resources against recorded state → one Change per address. Pure.
  * Replacement cascades along `boundTo`: a VM on a replaced network is replaced too,
  * and so are its disks. Resources of tenants whose spec vanished are orphans: kept
- * (and reported) unless `prune` is set.
+ * (and reported) unless `prune` is set. A rename (`previously:`) moves the record, and
+ * references to it follow the object, not the name: a port forward naming a renamed VM
+ * compares its recorded `vm` through the run's moves, so it is neither replaced nor
+ * updated for the rename (apply moves the records and rewrites those references).
  */
 import { ATTRIBUTES } from '../../specs/model/attributes.js';
+import { followAddresses } from '../../specs/model/follow-addresses.js';
 import type { DesiredResource, RecordedResource } from '../../specs/model/resource.js';
-import type { Change } from './change.js';
+import { REPLACEMENT_REQUESTED, type Change } from './change.js';
 import { valuesEqual } from './values.js';
 
 export interface DiffInput {
@@ -18,6 +22,8 @@ export interface DiffInput {
   readonly scopeTenants?: ReadonlySet<string>;
   /** Delete resources of tenants whose spec is gone. */
   readonly prune: boolean;
+  /** `--replace`: replace these (recorded and desired) even though nothing forces it. */
+  readonly replace?: ReadonlySet<string>;
 }
 
 export interface DiffResult {
@@ -51,9 +57,16 @@ export function diffResources(input: DiffInput): DiffResult {
     }
   }
 
+  // Old address → new, for every record this run moves: references compare through it.
+  const moves = new Map<string, string>();
+  for (const [address, p] of priors) if (p.movedFrom !== undefined) moves.set(p.movedFrom, address);
+
   // First pass: each resource on its own.
   const own = new Map<string, Change>();
-  for (const d of desired) own.set(d.address, compare(d, priors.get(d.address)));
+  for (const d of desired) {
+    const change = compare(d, priors.get(d.address), moves);
+    own.set(d.address, input.replace?.has(d.address) ? requested(change) : change);
+  }
 
   // Second pass: replacement cascades along boundTo, dependencies first.
   const final = new Map<string, Change>();
@@ -110,24 +123,42 @@ export function diffResources(input: DiffInput): DiffResult {
   return { changes, orphanedTenants: [...orphaned].sort() };
 }
 
-function compare(d: DesiredResource, prior: Prior | undefined): Change {
+/** The change as a replacement asked for by name (`--replace`); a create or delete stays as it is. */
+function requested(change: Change): Change {
+  switch (change.action) {
+    case 'replace':
+      return { ...change, requested: true, reason: REPLACEMENT_REQUESTED };
+    case 'update':
+    case 'noop':
+      return {
+        action: 'replace', address: change.address, type: change.type, tenant: change.tenant, before: change.before, after: change.after,
+        requiresReplace: [], replacedWith: [], changed: change.action === 'update' ? change.changed : [], requested: true,
+        ...(change.movedFrom ? { movedFrom: change.movedFrom } : {}), reason: REPLACEMENT_REQUESTED,
+      };
+    default:
+      return change;
+  }
+}
+
+function compare(d: DesiredResource, prior: Prior | undefined, moves: ReadonlyMap<string, string>): Change {
   // Object literals of one fixed shape per action: this runs once per resource (50k+).
   if (!prior) return { action: 'create', address: d.address, type: d.type, tenant: d.tenant, after: d };
   const { before, movedFrom } = prior;
-  const moved = movedFrom ? { movedFrom, reason: `moved from ${movedFrom}` } : undefined;
+  const moved = movedFrom ? { movedFrom } : undefined;
   if (before.type !== d.type) {
     return { action: 'replace', address: d.address, type: d.type, tenant: d.tenant, before, after: d,
       requiresReplace: ['type'], replacedWith: [], changed: ['type'], ...moved };
   }
   let changed: string[] | undefined;
   for (const k of Object.keys(d.attributes)) {
-    if (!valuesEqual(d.attributes[k], before.attributes[k])) (changed ??= []).push(k);
+    const recorded = before.attributes[k];
+    if (!valuesEqual(d.attributes[k], recorded === undefined ? recorded : followAddresses(recorded, moves))) (changed ??= []).push(k);
   }
   if (!changed) {
     // Only the protection changed: an update that records it, calling no provider.
     if (d.protect !== before.protect) {
       return { action: 'update', address: d.address, type: d.type, tenant: d.tenant, before, after: d, changed: [],
-        reason: `protect: ${before.protect} -> ${d.protect} (recorded in state; the provider is not called)`, ...(moved ? { movedFrom: moved.movedFrom } : {}) };
+        reason: `protect: ${before.protect} -> ${d.protect} (recorded in state; the provider is not called)`, ...moved };
     }
     return moved
       ? { action: 'noop', address: d.address, type: d.type, tenant: d.tenant, before, after: d, ...moved }

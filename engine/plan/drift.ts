@@ -2,10 +2,13 @@
  * Drift: what changed outside netfirst. Pure comparison of what state recorded with
  * what the provider reports (matched by provider ID). Sensitive attributes are never
  * observable (providers hold no digests), so they are not compared, nor are the
- * attributes a provider reports it cannot see (`Observed.unobserved`).
+ * attributes a provider reports it cannot see (`Observed.unobserved`). A reference the
+ * provider reports by the address an object had when it was made names that object
+ * (matched by provider ID) at the address state records now: a rename is no drift.
  */
 import type { Observed } from '../../providers/contract.js';
 import type { Attributes, RecordedResource, ResourceTypeName } from '../../specs/model/resource.js';
+import { followAddressesIn } from '../../specs/model/follow-addresses.js';
 import { valuesEqual } from './values.js';
 
 export type Drift =
@@ -18,6 +21,7 @@ export function detectDrift(
   inScope: (r: RecordedResource) => boolean = () => true,
 ): Drift[] {
   const drift: Drift[] = [];
+  const renamed = renamedObjects(recorded, observedById);
   for (const r of recorded.values()) {
     if (!inScope(r)) continue;
     const o = observedById.get(r.providerId);
@@ -25,7 +29,7 @@ export function detectDrift(
       drift.push({ kind: 'deleted', address: r.address, type: r.type, before: r });
       continue;
     }
-    const observed: Record<string, Attributes[string]> = { ...o.attributes };
+    const observed: Record<string, Attributes[string]> = { ...followAddressesIn(o.attributes, renamed) };
     for (const k of [...r.sensitive, ...(o.unobserved ?? [])]) {
       const kept = r.attributes[k];
       if (kept !== undefined) observed[k] = kept;
@@ -34,6 +38,16 @@ export function detectDrift(
     if (changed.length > 0) drift.push({ kind: 'changed', address: r.address, type: r.type, before: r, observed, changed });
   }
   return drift;
+}
+
+/** The address a provider knows an object by → the one state records it at, where they differ. */
+function renamedObjects(recorded: ReadonlyMap<string, RecordedResource>, observedById: ReadonlyMap<string, Observed>): Map<string, string> {
+  const renamed = new Map<string, string>();
+  for (const r of recorded.values()) {
+    const o = observedById.get(r.providerId);
+    if (o !== undefined && o.address !== r.address) renamed.set(o.address, r.address);
+  }
+  return renamed;
 }
 
 /** State as reality has it: drifted attributes taken over, resources deleted outside removed. */

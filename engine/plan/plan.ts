@@ -22,6 +22,7 @@ import { orderChanges, type Step } from './order.js';
 import { checkProtection } from './protect.js';
 import { checkPartner } from '../partners/check.js';
 import { locateDiagnostics } from './verify.js';
+import { TARGETING_WARNING, targetedChanges, targetingProblems } from './target.js';
 
 export const PLAN_FORMAT = 'netfirst-plan/1';
 
@@ -63,6 +64,10 @@ export interface PlanSelection {
   readonly tenants?: readonly string[];
   readonly prune: boolean;
   readonly destroy: boolean;
+  /** `--target`: only these resources and what they need are planned (target.ts). */
+  readonly targets?: readonly string[];
+  /** `--replace`: these are replaced though nothing forces it. */
+  readonly replace?: readonly string[];
 }
 
 export interface PlanInput {
@@ -82,13 +87,22 @@ export interface PlanInput {
   readonly partner?: string;
   /** How values two tenants want are reported (verify-zone.ts). */
   readonly collisions?: CollisionPolicy;
+  /** `--target`: plan only these resources, their dependencies and what goes with them (target.ts). */
+  readonly targets?: readonly string[];
+  /** `--replace`: replace these resources though nothing forces it. */
+  readonly replace?: readonly string[];
 }
 
 export function makePlan(input: PlanInput): { plan: Plan; dag: Dag<Step> | undefined } {
   const specTenants = new Set(input.specs.tenants.keys());
   const diagnostics: Diagnostic[] = [...input.specs.diagnostics];
   const specHash = hashSpecs(input.specs);
-  const selection: PlanSelection = { prune: input.prune ?? false, destroy: input.destroy ?? false, ...(input.tenants ? { tenants: [...input.tenants].sort() } : {}) };
+  const targets = sortedUnique(input.targets);
+  const replace = sortedUnique(input.replace);
+  const selection: PlanSelection = {
+    prune: input.prune ?? false, destroy: input.destroy ?? false, ...(input.tenants ? { tenants: [...input.tenants].sort() } : {}),
+    ...(targets.length > 0 ? { targets } : {}), ...(replace.length > 0 ? { replace } : {}),
+  };
   const base = { lineage: input.lineage, serial: input.serial, specHash, specFiles: input.specs.files, zones: {}, selection, ...(input.partner !== undefined ? { partner: input.partner } : {}) };
 
   if (hasErrors(diagnostics)) return { plan: { ...base, changes: [], orphanedTenants: [], diagnostics }, dag: undefined };
@@ -107,10 +121,17 @@ export function makePlan(input: PlanInput): { plan: Plan; dag: Dag<Step> | undef
     specTenants: input.destroy ? new Set([...specTenants, ...(scope ?? [])]) : specTenants,
     ...(scope ? { scopeTenants: scope } : {}),
     prune: input.prune ?? false,
+    ...(replace.length > 0 ? { replace: new Set(replace) } : {}),
   });
   const { orphanedTenants } = diffed;
+  if (targets.length > 0 || replace.length > 0) {
+    const problems = targetingProblems({ targets, replace, changes: diffed.changes, recorded: input.recorded, ...(scope ? { tenants: scope } : {}) });
+    if (problems.length > 0) return { plan: { ...base, changes: [], orphanedTenants: [], diagnostics: [...diagnostics, ...problems] }, dag: undefined };
+  }
+  if (targets.length > 0) diagnostics.push(TARGETING_WARNING);
+  const planned = targets.length > 0 ? targetedChanges(diffed.changes, targets, input.recorded) : diffed.changes;
   // How the zone's provider carries out an update, when that is more than a change (CloudStack stops a VM).
-  const changes = diffed.changes.map((c) => {
+  const changes = planned.map((c) => {
     if (c.action !== 'update' || c.reason !== undefined) return c;
     const zone = input.specs.zones.get(c.after.zone);
     const note = zone ? updateNote(zone.value.spec.provider.type, c.type, c.changed, c.after.attributes) : undefined;
@@ -152,6 +173,10 @@ export const orphanedWarning = (tenant: string): Diagnostic => ({
   summary: `tenant ${tenant} is orphaned: it is in state but no spec describes it`,
   detail: 'Its resources are left as they are. Run with --prune to destroy them.',
 });
+
+function sortedUnique(addresses: readonly string[] | undefined): string[] {
+  return addresses === undefined ? [] : [...new Set(addresses)].sort();
+}
 
 export function hashSpecs(specs: SpecSet): string {
   const h = createHash('sha256');

@@ -6,7 +6,8 @@
 import type { Colors } from 'picocolors/types.js';
 import { formatDiagnostic } from '../../specs/diagnostic.js';
 import type { AttrValue, Attributes } from '../../specs/model/resource.js';
-import { assertNever, isEffective, summarize, type Change } from './change.js';
+import { followAddressesIn } from '../../specs/model/follow-addresses.js';
+import { assertNever, isEffective, movedFromOf, summarize, type Change } from './change.js';
 import type { Plan } from './plan.js';
 import type { Drift } from './drift.js';
 import { valuesEqual } from './values.js';
@@ -36,10 +37,17 @@ export function renderPlanText(plan: Pick<Plan, 'changes' | 'orphanedTenants' | 
   // Destructive changes first, so nobody scrolls past them.
   const rank = (ch: Change): number => (ch.action === 'delete' ? 0 : ch.action === 'replace' ? 1 : 2);
   const ordered = [...effective].sort((a, b) => rank(a) - rank(b) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  for (const ch of ordered) out.push(...renderChange(ch, c), '');
+  // References that follow a move are not changes: compare recorded values through the moves.
+  const moves = new Map<string, string>();
+  for (const ch of plan.changes) {
+    const from = movedFromOf(ch);
+    if (from !== undefined) moves.set(from, ch.address);
+  }
+  for (const ch of ordered) out.push(...renderChange(ch, c, moves), '');
   const s = summarize(plan.changes);
+  const moved = moves.size > 0 ? `, ${moves.size} to move` : '';
   out.push(
-    `${c.bold('Plan:')} ${s.create} to add, ${s.update} to change, ${s.replace} to replace, ${s.delete} to destroy${notRefreshed ? ` ${c.yellow(NOT_REFRESHED)}` : ''}.`,
+    `${c.bold('Plan:')} ${s.create} to add, ${s.update} to change, ${s.replace} to replace, ${s.delete} to destroy${moved}${notRefreshed ? ` ${c.yellow(NOT_REFRESHED)}` : ''}.`,
   );
   if (notRefreshed) out.push(NOT_REFRESHED_NOTE);
   appendOrphans(plan, out, c);
@@ -60,12 +68,16 @@ export function renderDiagnostics(plan: Pick<Plan, 'diagnostics'>, c: Colors): s
     .join('\n');
 }
 
-function renderChange(ch: Change, c: Colors): string[] {
+function renderChange(ch: Change, c: Colors, moves: ReadonlyMap<string, string>): string[] {
+  // A move is said once, as Terraform does, above whatever else the change does.
+  const from = movedFromOf(ch);
+  const movedLine = from !== undefined ? [c.bold(`  # ${from}`) + ` has moved to ${c.bold(ch.address)}`] : [];
   const head = (symbol: string, color: (s: string) => string, what: string): string[] => [
+    ...movedLine,
     c.bold(`  # ${ch.address}`) + ` ${what}`,
     `${color(symbol)} resource "${ch.type}" "${ch.address}" {`,
   ];
-  const moved = 'movedFrom' in ch && ch.movedFrom ? [`      # (moved from ${ch.movedFrom})`] : [];
+  const followed = (before: Attributes): Attributes => followAddressesIn(before, moves);
   switch (ch.action) {
     case 'create':
       return [...head('  +', c.green, 'will be created'), ...attrLines(undefined, ch.after.attributes, ch.after.sensitive, [], c), '    }'];
@@ -78,22 +90,21 @@ function renderChange(ch: Change, c: Colors): string[] {
     case 'update':
       return [
         ...head('  ~', c.yellow, 'will be updated in place'),
-        ...moved,
         ...(ch.reason ? [`      # ${ch.reason}`] : []),
-        ...attrLines(ch.before.attributes, ch.after.attributes, ch.after.sensitive, [], c),
+        ...attrLines(followed(ch.before.attributes), ch.after.attributes, ch.after.sensitive, [], c),
         '    }',
       ];
     case 'replace': {
       const why = ch.replacedWith.length > 0 ? [`      # forces replacement: ${ch.reason ?? ''}`] : [];
       return [
-        ...head('-/+', c.red, 'must be replaced'),
-        ...moved,
+        ...head('-/+', c.red, ch.requested ? 'will be replaced, as requested' : 'must be replaced'),
         ...why,
-        ...attrLines(ch.before.attributes, ch.after.attributes, ch.after.sensitive, ch.requiresReplace, c),
+        ...attrLines(followed(ch.before.attributes), ch.after.attributes, ch.after.sensitive, ch.requiresReplace, c),
         '    }',
       ];
     }
     case 'noop':
+      return movedLine;
     case 'read':
       return [];
     default:

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { RESOURCE_TYPES, type Attributes, type DesiredResource, type RecordedResource, type ResourceTypeName } from '../../specs/model/resource.js';
-import { assertNever, type Change } from './change.js';
+import { assertNever, REPLACEMENT_REQUESTED, type Change } from './change.js';
 import type { Drift } from './drift.js';
 import { PLAN_FORMAT } from './plan.js';
 
@@ -97,7 +97,7 @@ export function readSavedPlanForShow(json: unknown, file: string): { plan: Shown
     switch (c.action) {
       case 'create': return { ...base, action: 'create', after };
       case 'update': return { ...base, ...moved, action: 'update', before, after, changed };
-      case 'replace': return { ...base, ...moved, action: 'replace', before, after, requiresReplace: c.requiresReplace, replacedWith: c.replacedWith ?? [], changed };
+      case 'replace': return { ...base, ...moved, action: 'replace', before, after, requiresReplace: c.requiresReplace, replacedWith: c.replacedWith ?? [], changed, ...(c.reason === REPLACEMENT_REQUESTED ? { requested: true } : {}) };
       case 'delete': return { ...base, action: 'delete', before };
       case 'noop': return { ...base, ...moved, action: 'noop', before, after };
       case 'read': return { ...base, action: 'read', before, observed: afterAttrs };

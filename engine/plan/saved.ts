@@ -54,6 +54,8 @@ const SavedPlan = z.object({
     destroy: z.boolean(),
     /** The merge base a `--changed-since` run read the operator's documents from. */
     changedSince: z.string().optional(),
+    targets: z.array(z.string()).optional(),
+    replace: z.array(z.string()).optional(),
   }),
   drift: z.array(SavedDrift).optional(),
   /** Whether the plan was made after reading what really exists (absent in files written before it was recorded). */

@@ -14,12 +14,12 @@ import { basename } from 'node:path';
 import type { Provider } from '../../providers/contract.js';
 import { formatDiagnostic, type Diagnostic } from '../../specs/diagnostic.js';
 import type { SpecSet } from '../../specs/model.js';
-import type { StateStore, TenantSyncRecord } from '../../state/index.js';
+import { thisHolder, type StateStore, type TenantSyncRecord } from '../../state/index.js';
 import { executePlan, messageOf, type ApplyResult } from '../apply/execute.js';
 import { recoverPending } from '../apply/recover.js';
 import { observeAll, recordDrift } from '../apply/refresh.js';
 import type { RetryPolicy } from '../apply/retry.js';
-import type { Change } from '../plan/change.js';
+import { recordMoves, type Change } from '../plan/change.js';
 import { detectDrift, refreshedView, type Drift } from '../plan/drift.js';
 import { orderChanges } from '../plan/order.js';
 import { makePlan, type Plan, type PlanInput } from '../plan/plan.js';
@@ -306,6 +306,9 @@ async function correct(c: {
       return deferAll(`resolved ${report.length} operation${report.length === 1 ? '' : 's'} of an interrupted run first: the next round plans again`);
     }
     recordDrift(state, corrections.acceptDrift, c.id);
+    // Renames first, as apply does: the same objects at their new addresses before any step commits there.
+    const moves = recordMoves(corrections.changes);
+    if (moves.length > 0) state.moveResources(moves, { actor: thisHolder().owner, command: 'reconcile', runId: c.id });
     let result: ApplyResult | undefined;
     if (corrections.changes.length > 0) {
       const providerIds = new Map<string, string>();

@@ -8,12 +8,12 @@
  */
 import type { SpecSet } from '../../specs/model.js';
 import { parseAddress, type DesiredResource } from '../../specs/model/resource.js';
-import type { DigestRewrite, StateStore } from '../../state/index.js';
+import { thisHolder, type DigestRewrite, type StateStore } from '../../state/index.js';
 import { executePlan, type ApplyReporter, type ApplyResult } from '../apply/execute.js';
 import { recoverPending, type Recovered } from '../apply/recover.js';
 import { DEFAULT_RETRY } from '../apply/retry.js';
 import type { Dag } from '../graph/index.js';
-import { summarize, type Change } from '../plan/change.js';
+import { recordMoves, summarize, type Change } from '../plan/change.js';
 import type { Step } from '../plan/order.js';
 import type { Plan } from '../plan/plan.js';
 import { computePlan, type PlanRunOptions } from './plan-run.js';
@@ -172,6 +172,10 @@ export interface ExecutedRun {
 /** Walks the plan through the providers, recording every outcome in state as it comes. */
 export async function executeRun(input: ExecuteRunInput): Promise<ExecutedRun> {
   const { plan, state, options } = input;
+  // Renames first, in one transaction: the same objects at their new addresses, with the
+  // references to them following, before any step commits at a new address.
+  const moves = recordMoves(plan.changes);
+  if (moves.length > 0) state.moveResources(moves, { actor: thisHolder().owner, command: 'apply', runId: input.runId });
   const pool = providerPool(input.zones, options);
   const providerIds = new Map<string, string>();
   for (const r of state.snapshot().resources.values()) providerIds.set(r.address, r.providerId);

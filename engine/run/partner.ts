@@ -86,6 +86,24 @@ export function partnerSelection(
   return partnerTenants(partner, specs, tenants, { destroy });
 }
 
+/**
+ * `--target` and `--replace` name resource addresses: each must have one's shape, and a
+ * partner's run is refused an address of a tenant it does not own exactly as `--tenant`
+ * is — before state is read, without saying whether the address exists.
+ */
+export function refuseForeignAddresses(specs: SpecSet, options: PartnerOptions & { readonly target?: readonly string[]; readonly replace?: readonly string[] }): void {
+  const named = [...(options.target ?? []).map((a) => ['--target', a] as const), ...(options.replace ?? []).map((a) => ['--replace', a] as const)];
+  if (named.length === 0) return;
+  for (const [flag, address] of named) {
+    const parts = address.split('/');
+    if (parts.length < 3 || parts.length % 2 === 0 || parts.some((p) => p === '')) {
+      throw new UserError(`${flag} ${address}: not a resource address (TENANT/KIND/NAME, e.g. acme-dental/vm/pms-1)`);
+    }
+  }
+  const partner = runPartner(specs, options);
+  if (partner) for (const [, address] of named) refuseUnlessOwned(partner, address.split('/')[0]!);
+}
+
 /** Refuses a tenant the partner does not own, without saying whether it exists. */
 export function refuseUnlessOwned(partner: Partner, tenant: string): void {
   if (!ownsTenant(partner, tenant)) throw new UserError(notManaged(partner, tenant));

@@ -21,7 +21,7 @@ import type { DigestSecret } from '../plan/expand.js';
 import { changedSince, withinChanged } from './changed-since.js';
 import { UserError } from './errors.js';
 import { collisionPolicy, fileHoldings, planPastTenantErrors } from './keep-going.js';
-import { loadRunSpecs, partnerName, partnerSelection, runPartner, type PartnerOptions } from './partner.js';
+import { loadRunSpecs, partnerName, partnerSelection, refuseForeignAddresses, runPartner, type PartnerOptions } from './partner.js';
 import { planningSecrets } from './secrets.js';
 import { openWorkspaceState, providerPool, zonesOf, type GlobalOptions } from './workspace.js';
 
@@ -41,6 +41,10 @@ export interface PlanRunOptions extends GlobalOptions, PartnerOptions {
   readonly refreshOnly?: boolean;
   /** Plan only the tenants touched by what changed since this git revision (engine/gitops). */
   readonly changedSince?: string;
+  /** `--target` (repeatable): plan only these resources and what they need (engine/plan/target.ts). */
+  readonly target?: string[];
+  /** `--replace` (repeatable): replace these resources though nothing forces it. */
+  readonly replace?: string[];
   /**
    * An open state to plan against instead of opening one (a server's long-lived
    * connection, whose snapshot stays warm between plans); it is returned as the plan's
@@ -82,6 +86,7 @@ export async function computePlan(paths: readonly string[], options: PlanRunOpti
   try {
     // A partner's run plans only its tenants; another's named with --tenant is refused.
     scoped = partnerSelection(specs, snapshot.resources.values(), options, destroy);
+    refuseForeignAddresses(specs, options);
     // A partner's run names in its reasons only the tenants it plans.
     const visible = scoped ? (tenant: string): boolean => scoped!.has(tenant) : undefined;
     if (options.changedSince !== undefined) gitChanges = changedSince(paths, options.changedSince, specs, snapshot.resources.values(), visible);
@@ -127,6 +132,8 @@ export async function computePlan(paths: readonly string[], options: PlanRunOpti
     ...(selected ? { tenants: selected } : {}),
     ...(partner !== undefined ? { partner } : {}),
     ...(options.context ? { context: options.context } : {}),
+    ...(options.target && options.target.length > 0 ? { targets: options.target } : {}),
+    ...(options.replace && options.replace.length > 0 ? { replace: options.replace } : {}),
     collisions: collisionPolicy(specs, partner !== undefined ? runPartner(specs, options) : undefined),
   });
   // The operator's apply of main goes on past tenants whose specs have errors of their own.

@@ -24,7 +24,7 @@ import { firstDifference, parseSavedPlan, restoreDrift, specFilesMoved, specsMov
 import { hasValidSeal } from '../plan/seal.js';
 import type { RecordedResource } from '../../specs/model/resource.js';
 import { UserError } from './errors.js';
-import { loadRunSpecs, refusal, runPartner, savedPlanRefusal, type PartnerOptions } from './partner.js';
+import { loadRunSpecs, refusal, refuseForeignAddresses, runPartner, savedPlanRefusal, type PartnerOptions } from './partner.js';
 import { planningSecrets } from './secrets.js';
 import { openWorkspaceState, type GlobalOptions } from './workspace.js';
 
@@ -75,6 +75,8 @@ function replanSaved(file: string, json: unknown, state: StateStore, options: Gl
   stale(file, specFilesMoved(saved.specFiles, specs.files));
   if (hasErrors(specs.diagnostics)) throw new UserError(`${file}: its specs do not load now\n${refusal(specs.diagnostics, specs)}`);
   const partner = runPartner(specs, runOptions);
+  // Its --target and --replace addresses are judged as a run of its partner would judge them.
+  refuseForeignAddresses(specs, { ...runOptions, target: saved.selection.targets ?? [], replace: saved.selection.replace ?? [] });
   const restored = restoreDrift(saved, snapshot.resources, file);
   if ('error' in restored) throw new UserError(restored.error);
 
@@ -105,6 +107,8 @@ function replanSaved(file: string, json: unknown, state: StateStore, options: Gl
     destroy: saved.selection.destroy,
     ...(saved.selection.tenants ? { tenants: new Set(saved.selection.tenants) } : {}),
     ...(saved.partner !== undefined ? { partner: saved.partner } : {}),
+    ...(saved.selection.targets ? { targets: saved.selection.targets } : {}),
+    ...(saved.selection.replace ? { replace: saved.selection.replace } : {}),
   });
   // Applying a saved plan reads nothing again (as Terraform): it says whether the plan read reality when it was made.
   const plan: Plan = { ...correctingDrift(made.plan, restored.drift), ...(saved.refreshed !== undefined ? { refreshed: saved.refreshed } : {}) };

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withAttributeDefaults } from '../../specs/model/attribute-defaults.js';
+import { followAddressesIn } from '../../specs/model/follow-addresses.js';
 import { ATTRIBUTES } from '../../specs/model/attributes.js';
 import { type Attributes, RESOURCE_TYPES, type ResourceTypeName } from '../../specs/model/resource.js';
 import { type Observed, type Provider, ProviderError, type ResourceType, type Scope } from '../contract.js';
@@ -110,7 +111,7 @@ export function createSimProvider(options: SimProviderOptions): Provider {
         if (!current || current.type !== d.type) {
           throw new ProviderError('not-found', `Unable to find ${d.type} with id ${prior.providerId} (${prior.address})`);
         }
-        checkInPlace(d.type, current.attributes, attributes);
+        checkInPlace(d.type, followAddressesIn(current.attributes, renamedRefs(current.refs, d.refs)), attributes);
         const refs = { ...current.refs, ...d.refs };
         before = footprintOf(current.type, current.tenant, current.id, current.attributes, current.refs);
         after = footprintOf(d.type, current.tenant, current.id, attributes, refs);
@@ -153,6 +154,20 @@ export function createSimProvider(options: SimProviderOptions): Provider {
       world.close();
     },
   };
+}
+
+/**
+ * Dependencies that kept their object but not their address (a rename): old address → new,
+ * matched by provider ID. A reference names the object, so a renamed one is no change.
+ */
+function renamedRefs(before: { readonly [address: string]: string }, now: { readonly [address: string]: string }): Map<string, string> {
+  const byId = new Map(Object.entries(now).map(([address, id]) => [id, address] as const));
+  const renamed = new Map<string, string>();
+  for (const [address, id] of Object.entries(before)) {
+    const to = byId.get(id);
+    if (to !== undefined && to !== address) renamed.set(address, to);
+  }
+  return renamed;
 }
 
 /**

@@ -62,6 +62,9 @@ export interface RemotePlanOptions {
   readonly detailedExitcode?: boolean;
   readonly out?: string;
   readonly color?: boolean;
+  /** Not through the server yet: refused (makePlan). */
+  readonly target?: string[];
+  readonly replace?: string[];
 }
 
 export interface RemoteApplyOptions extends RemotePlanOptions {
@@ -80,6 +83,9 @@ interface MadePlan {
  * them, and refused with its words.
  */
 async function makePlan(client: ApiClient, paths: readonly string[], options: RemotePlanOptions): Promise<MadePlan | { readonly unchanged: SpecBundle }> {
+  for (const flag of ['target', 'replace'] as const) {
+    if ((options[flag] ?? []).length > 0) throw new CliError(`--${flag} is not available through the server yet (NETFIRST_SERVER is set): unset NETFIRST_SERVER to run it locally`);
+  }
   const bundle = options.changedSince !== undefined ? bundleOfChanges(paths, options.changedSince) : paths.length > 0 ? bundleOfPaths(paths) : undefined;
   if (bundle?.deleted.length) {
     printErr(`note: deleted since ${options.changedSince}, so not uploaded (the server plans no removal from a bundle): ${bundle.deleted.join(', ')}`);
