@@ -24,7 +24,16 @@ export async function observeAll(recorded: Iterable<RecordedResource>, providerF
     const provider = providerFor(zone);
     if (provider.list) {
       const recordedIds = new Map((byZone.get(zone) ?? []).map((r) => [r.providerId, r.address] as const));
-      for (const type of [...types].sort()) for await (const o of provider.list(type, { zone, recorded: recordedIds })) observed.set(o.providerId, o);
+      const listed: Observed[] = [];
+      for (const type of [...types].sort()) for await (const o of provider.list(type, { zone, recorded: recordedIds })) {
+        observed.set(o.providerId, o);
+        listed.push(o);
+      }
+      for (const r of byZone.get(zone) ?? []) {
+        if (observed.has(r.providerId)) continue;
+        const same = sameComposite(r, listed);
+        if (same) observed.set(r.providerId, same);
+      }
     } else {
       // A provider without bulk listing is read one resource at a time.
       for (const r of byZone.get(zone) ?? []) {
@@ -34,6 +43,19 @@ export async function observeAll(recorded: Iterable<RecordedResource>, providerF
     }
   }
   return observed;
+}
+
+/**
+ * An object known by a composite id (`a,b`: CloudStack's firewall rule is one ACL item per
+ * port) whose parts changed since it was recorded: an interrupted delete left some, or a
+ * create that timed out finished its last parts after its outcome was read. Listed with
+ * at least one recorded part at the same address, it is the same object — never "deleted
+ * outside" (a destroy would then forget what remains, a plan create it twice) — and is
+ * seen under its id now (drift carries the new id into state).
+ */
+function sameComposite(r: RecordedResource, listed: readonly Observed[]): Observed | undefined {
+  const parts = new Set(r.providerId.split(','));
+  return listed.find((o) => o.type === r.type && o.address === r.address && (o.providerId.includes(',') || parts.size > 1) && o.providerId.split(',').some((id) => parts.has(id)));
 }
 
 export interface DriftState {
@@ -48,6 +70,6 @@ export function recordDrift(state: DriftState, drift: readonly Drift[], runId: s
     const r = d.before;
     const opId = state.beginOperation({ address: r.address, action: 'read', type: r.type, tenant: r.tenant, zone: r.zone, runId, providerId: r.providerId });
     if (d.kind === 'deleted') state.commitDelete(opId, r.address);
-    else state.commitUpdate(opId, { address: r.address, type: r.type, tenant: r.tenant, zone: r.zone, providerId: r.providerId, attributes: d.observed, dependsOn: r.dependsOn, boundTo: r.boundTo, protect: r.protect, sensitive: r.sensitive });
+    else state.commitUpdate(opId, { address: r.address, type: r.type, tenant: r.tenant, zone: r.zone, providerId: d.providerId ?? r.providerId, attributes: d.observed, dependsOn: r.dependsOn, boundTo: r.boundTo, protect: r.protect, sensitive: r.sensitive });
   }
 }

@@ -12,7 +12,11 @@ import { followAddressesIn } from '../../specs/model/follow-addresses.js';
 import { valuesEqual } from './values.js';
 
 export type Drift =
-  | { readonly kind: 'changed'; readonly address: string; readonly type: ResourceTypeName; readonly before: RecordedResource; readonly observed: Attributes; readonly changed: readonly string[] }
+  | {
+    readonly kind: 'changed'; readonly address: string; readonly type: ResourceTypeName; readonly before: RecordedResource; readonly observed: Attributes; readonly changed: readonly string[];
+    /** The object is now known by another provider ID (a composite one that gained or lost parts: observeAll). */
+    readonly providerId?: string;
+  }
   | { readonly kind: 'deleted'; readonly address: string; readonly type: ResourceTypeName; readonly before: RecordedResource };
 
 export function detectDrift(
@@ -35,7 +39,8 @@ export function detectDrift(
       if (kept !== undefined) observed[k] = kept;
     }
     const changed = Object.keys(r.attributes).filter((k) => !valuesEqual(r.attributes[k], observed[k])).sort();
-    if (changed.length > 0) drift.push({ kind: 'changed', address: r.address, type: r.type, before: r, observed, changed });
+    const moved = o.providerId !== r.providerId ? { providerId: o.providerId } : {};
+    if (changed.length > 0 || 'providerId' in moved) drift.push({ kind: 'changed', address: r.address, type: r.type, before: r, observed, changed, ...moved });
   }
   return drift;
 }
@@ -55,7 +60,7 @@ export function refreshedView(recorded: ReadonlyMap<string, RecordedResource>, d
   const view = new Map(recorded);
   for (const d of drift) {
     if (d.kind === 'deleted') view.delete(d.address);
-    else view.set(d.address, { ...d.before, attributes: d.observed });
+    else view.set(d.address, { ...d.before, attributes: d.observed, ...(d.providerId !== undefined ? { providerId: d.providerId } : {}) });
   }
   return view;
 }

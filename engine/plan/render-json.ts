@@ -107,5 +107,6 @@ export function driftToJson(drift: readonly Drift[]): unknown[] {
     before: d.before.attributes,
     observed: d.kind === 'changed' ? d.observed : null,
     changed: d.kind === 'changed' ? d.changed : [],
+    ...(d.kind === 'changed' && d.providerId !== undefined ? { providerId: d.providerId } : {}),
   }));
 }

@@ -175,7 +175,9 @@ export function renderDriftText(drift: readonly Drift[], c: Colors): string {
       continue;
     }
     out.push(c.bold(`  # ${d.address}`) + ' has changed outside netfirst', `  ${c.yellow('~')} resource "${d.type}" "${d.address}" {`);
-    out.push(...attrLines(d.before.attributes, d.observed, d.before.sensitive, [], c), '    }', '');
+    out.push(...attrLines(d.before.attributes, d.observed, d.before.sensitive, [], c));
+    if (d.providerId !== undefined) out.push(`      ${c.dim(`# its provider id is now ${d.providerId} (was ${d.before.providerId})`)}`);
+    out.push('    }', '');
   }
   return out.join('\n');
 }

@@ -37,6 +37,7 @@ const ShownPlan = z.object({
     before: Attrs,
     observed: Attrs.nullable(),
     changed: z.array(z.string()),
+    providerId: z.string().optional(),
   })).optional(),
   partner: z.string().optional(),
   refreshed: z.boolean().optional(),

@@ -38,6 +38,8 @@ const SavedDrift = z.object({
   before: Attributes,
   observed: Attributes.nullable(),
   changed: z.array(z.string()),
+  /** The provider ID the object was found under, when it is not the recorded one (drift.ts). */
+  providerId: z.string().optional(),
 });
 const SavedPlan = z.object({
   format: z.literal(PLAN_FORMAT),
@@ -120,7 +122,7 @@ export function restoreDrift(saved: Pick<SavedPlan, 'drift'>, recorded: Readonly
     }
     if (d.kind === 'deleted') drift.push({ kind: 'deleted', address: d.address, type: before.type, before });
     else if (d.observed === null) return { error: `${file}: its drift of ${d.address} lacks what was observed: refused` };
-    else drift.push({ kind: 'changed', address: d.address, type: before.type, before, observed: d.observed, changed: d.changed });
+    else drift.push({ kind: 'changed', address: d.address, type: before.type, before, observed: d.observed, changed: d.changed, ...(d.providerId !== undefined ? { providerId: d.providerId } : {}) });
   }
   return { drift };
 }

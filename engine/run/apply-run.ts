@@ -17,6 +17,7 @@ import { recordMoves, summarize, type Change } from '../plan/change.js';
 import type { Step } from '../plan/order.js';
 import type { Plan } from '../plan/plan.js';
 import { computePlan, type PlanRunOptions } from './plan-run.js';
+import { recordDrift } from '../apply/refresh.js';
 import { allocatingZones, type RunLocks } from './run-locks.js';
 import { operationTimeoutOf, parallelismOf } from './run-options.js';
 import { openSavedPlan } from './saved-plan.js';
@@ -176,6 +177,10 @@ export async function executeRun(input: ExecuteRunInput): Promise<ExecutedRun> {
   // references to them following, before any step commits at a new address.
   const moves = recordMoves(plan.changes);
   if (moves.length > 0) state.moveResources(moves, { actor: thisHolder().owner, command: 'apply', runId: input.runId });
+  // Objects a refresh found under another provider ID (a composite one whose parts changed):
+  // recorded as they are before anything is asked of them, so state names what exists.
+  const reidentified = (plan.drift ?? []).filter((d) => d.kind === 'changed' && d.providerId !== undefined);
+  if (reidentified.length > 0) recordDrift(state, reidentified, input.runId);
   const pool = providerPool(input.zones, options);
   const providerIds = new Map<string, string>();
   for (const r of state.snapshot().resources.values()) providerIds.set(r.address, r.providerId);

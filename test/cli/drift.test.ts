@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { observeAll } from '../../engine/apply/refresh.js';
+import { detectDrift, refreshedView } from '../../engine/plan/drift.js';
 import type { Observed, Provider } from '../../providers/contract.js';
 import { desired, recorded } from '../engine/resources.js';
 import { sandbox } from './harness.js';
@@ -69,5 +70,38 @@ describe('observeAll', () => {
     ]);
     await observeAll(rs, () => provider);
     expect(calls).toEqual(['list z1 network', 'list z1 vm']);
+  });
+
+  it('sees an object known by a composite id whose parts changed (a half-done delete, a create that finished late) as the same object, never as deleted', async () => {
+    const rule = recorded(desired('t/firewall-rule/web', 'firewall-rule', { ports: [80, 443] }), { providerId: 'acl-1,acl-2' });
+    const other = recorded(desired('t/firewall-rule/mail', 'firewall-rule', { ports: [25] }), { providerId: 'acl-3,acl-4' });
+    const late = recorded(desired('t/firewall-rule/ssh', 'firewall-rule', { ports: [22, 2222] }), { providerId: 'acl-5' });
+    const provider: Provider = {
+      name: 'fake', resourceTypes: {},
+      read: async () => undefined,
+      create: async () => { throw new Error('unused'); },
+      update: async () => { throw new Error('unused'); },
+      delete: async () => undefined,
+      async *list() {
+        // Only the second item of web is left; mail's items are gone; an unrelated rule carries mail's address.
+        yield { providerId: 'acl-2', address: 't/firewall-rule/web', type: 'firewall-rule', tenant: 't', attributes: { ports: [443] } } as Observed;
+        yield { providerId: 'acl-9', address: 't/firewall-rule/mail', type: 'firewall-rule', tenant: 't', attributes: { ports: [25] } } as Observed;
+        yield { providerId: 'acl-5,acl-6', address: 't/firewall-rule/ssh', type: 'firewall-rule', tenant: 't', attributes: { ports: [22, 2222] } } as Observed;
+      },
+    };
+    const records = [rule, other, late];
+    const seen = await observeAll(records, () => provider);
+    expect(seen.get('acl-1,acl-2')).toMatchObject({ providerId: 'acl-2', attributes: { ports: [443] } });
+    expect(seen.get('acl-5')).toMatchObject({ providerId: 'acl-5,acl-6' });
+    // Not a part of what was recorded: the recorded object is gone, whatever carries its address.
+    expect(seen.has('acl-3,acl-4')).toBe(false);
+    // Drift carries the id the object has now into state; the gone one is deleted outside.
+    const drift = detectDrift(new Map(records.map((r) => [r.address, r])), seen);
+    expect(drift.map((d) => [d.address, d.kind, d.kind === 'changed' ? d.providerId : undefined])).toEqual([
+      ['t/firewall-rule/web', 'changed', 'acl-2'],
+      ['t/firewall-rule/mail', 'deleted', undefined],
+      ['t/firewall-rule/ssh', 'changed', 'acl-5,acl-6'],
+    ]);
+    expect(refreshedView(new Map(records.map((r) => [r.address, r])), drift).get('t/firewall-rule/ssh')?.providerId).toBe('acl-5,acl-6');
   });
 });
