@@ -27,14 +27,17 @@ function planOptions(cmd: Command): Command {
 }
 
 /**
- * plan, apply and destroy read what really exists first (in bulk), as Terraform does;
+ * plan and apply read what really exists first (in bulk), as Terraform does;
  * `--refresh=false` (rewritten by refreshFlagValues) or `--no-refresh` plans against the
- * state alone. A plain `--refresh`, once needed, is still taken.
+ * state alone. A plain `--refresh`, once needed, is still taken. destroy reads only when
+ * asked (`byDefault` false): deleting what is already gone is harmless to every
+ * provider, while a read could call an object an interrupted delete left half-way (a
+ * VPN's customer gateway without its connection) gone, and the destroy would forget it.
  */
-function refreshOptions(cmd: Command, what: string): Command {
+function refreshOptions(cmd: Command, what: string, byDefault = true): Command {
   return cmd
-    .option('--refresh', `read what really exists first: show drift and ${what}`, true)
-    .option('--no-refresh', 'plan against the recorded state alone, reading nothing (also --refresh=false); the plan says "(not refreshed)"');
+    .option('--refresh', `read what really exists first: show drift and ${what}${byDefault ? '' : ' (not by default)'}`, byDefault)
+    .option('--no-refresh', `plan against the recorded state alone, reading nothing (also --refresh=false)${byDefault ? '; the plan says "(not refreshed)"' : ', the default'}`);
 }
 
 /**
@@ -103,7 +106,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).applyCommand(paths, opts), (r) => r.remoteApply(paths, opts))());
 
   refreshOptions(lockTimeoutOption(planOptions(program.command('destroy').description('destroy every resource of the tenants (all tenants in the specs, or --tenant)')))
-    .argument('[paths...]', 'spec files or directories'), 'leave out what is already gone')
+    .argument('[paths...]', 'spec files or directories'), 'leave out what is already gone', false)
     .option('--auto-approve', 'do not ask for the tenant names')
     .option('--parallelism <n>', 'provider operations at once (default 10)')
     .action(async (paths: string[], opts) => run(async () => (await import('./commands/plan.js')).applyCommand(paths, opts, true))());

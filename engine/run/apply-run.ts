@@ -173,14 +173,18 @@ export interface ExecutedRun {
 /** Walks the plan through the providers, recording every outcome in state as it comes. */
 export async function executeRun(input: ExecuteRunInput): Promise<ExecutedRun> {
   const { plan, state, options } = input;
+  // What the refresh found — objects changed or gone outside, or now known by another
+  // provider ID — is recorded before anything is asked of a provider, so state names what
+  // exists whatever the run then does: an object deleted outside that the plan does not
+  // create again (a destroy, a tenant pruned) leaves no record behind. Only the run's own
+  // tenants: an orphan's records are not this run's to touch.
+  const own = new Set([...input.runSpecs.tenants.keys(), ...(plan.selection?.tenants ?? [])]);
+  const seen = (plan.drift ?? []).filter((d) => own.has(d.before.tenant));
+  if (seen.length > 0) recordDrift(state, seen, input.runId);
   // Renames first, in one transaction: the same objects at their new addresses, with the
   // references to them following, before any step commits at a new address.
   const moves = recordMoves(plan.changes);
   if (moves.length > 0) state.moveResources(moves, { actor: thisHolder().owner, command: 'apply', runId: input.runId });
-  // Objects a refresh found under another provider ID (a composite one whose parts changed):
-  // recorded as they are before anything is asked of them, so state names what exists.
-  const reidentified = (plan.drift ?? []).filter((d) => d.kind === 'changed' && d.providerId !== undefined);
-  if (reidentified.length > 0) recordDrift(state, reidentified, input.runId);
   const pool = providerPool(input.zones, options);
   const providerIds = new Map<string, string>();
   for (const r of state.snapshot().resources.values()) providerIds.set(r.address, r.providerId);

@@ -27,7 +27,7 @@ const DROP_SHARES = "DELETE FROM objects WHERE address = 'cole-accounting/vm/fil
 
 const shown = (r: Run): string => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
 
-describe('plan, apply and destroy refresh by default', { timeout: 180_000 }, () => {
+describe('plan and apply refresh by default', { timeout: 180_000 }, () => {
   let sb: Sandbox;
   beforeAll(() => {
     sb = sandbox();
@@ -109,13 +109,26 @@ describe('plan, apply and destroy refresh by default', { timeout: 180_000 }, () 
     expect(again.stdout).toContain('No changes. Your infrastructure matches the configuration.');
   });
 
-  it('destroy reads first too: what was deleted outside is not deleted again', () => {
+  it('destroy reads only when asked: what was deleted outside is then left out, and its record goes too', () => {
     changeOutside(sb, DROP_SHARES);
-    const r = sb.run('destroy', 'iswest', '--tenant', 'cole-accounting', '--auto-approve');
+    const r = sb.run('destroy', 'iswest', '--tenant', 'cole-accounting', '--auto-approve', '--refresh');
     expect(r.code, shown(r)).toBe(0);
     expect(r.stdout).toContain('# cole-accounting/vm/files-1/disk/shares has been deleted outside netfirst');
     expect(r.stdout).not.toContain('cole-accounting/vm/files-1/disk/shares will be destroyed');
     expect(r.stdout).toContain('Destroy complete!');
+    const left = JSON.parse(sb.run('state', 'list', '--json').stdout) as { address: string }[];
+    expect(left.filter((x) => x.address.startsWith('cole-accounting/'))).toEqual([]);
+  });
+
+  it('destroy by default deletes what state records without reading first (deleting what is gone is harmless)', () => {
+    changeOutside(sb, "DELETE FROM objects WHERE address = 'acme-dental/vm/pms-1/disk/data'");
+    const r = sb.run('destroy', 'iswest', '--tenant', 'acme-dental', '--auto-approve');
+    expect(r.code, shown(r)).toBe(0);
+    expect(r.stdout).not.toContain('has been deleted outside netfirst');
+    expect(r.stdout).toContain('acme-dental/vm/pms-1/disk/data will be destroyed');
+    expect(r.stdout).toContain('Destroy complete!');
+    const left = JSON.parse(sb.run('state', 'list', '--json').stdout) as { address: string }[];
+    expect(left.filter((x) => x.address.startsWith('acme-dental/'))).toEqual([]);
   });
 
   it('refuses a --refresh value that is neither true nor false, and --refresh-only with --refresh=false', () => {
