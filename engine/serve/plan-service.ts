@@ -115,8 +115,9 @@ export async function createPlan(
     partner: partner ?? '',
     ...(tenants ? { tenant: tenants } : {}),
     ...(request.prune ? { prune: true } : {}),
-    // Plans read what really exists first, as Terraform Cloud's runs do, unless asked not to (refresh: false).
-    refresh: request.refresh ?? true,
+    // Plans read what really exists first, as Terraform Cloud's runs do, unless asked not to
+    // (refresh: false); a destroy only when asked, as the CLI's (engine/cli/main.ts says why).
+    refresh: request.refresh ?? request.destroy !== true,
     ...(request.changedSince !== undefined ? { changedSince: request.changedSince } : {}),
     // Plans made here are saved plans: all or nothing, never past tenants' errors.
     out: 'api',

@@ -11,7 +11,7 @@ const Name = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a DNS lab
 export const PlanRequestSchema = z.strictObject({
   tenants: z.array(Name).max(1000).optional().describe('plan only these tenants (each must be in the token\'s scope); default: every tenant of the scope'),
   changedSince: z.string().min(1).max(200).optional().describe('plan only the tenants whose specs changed since the merge base of this git revision and the working copy (a partner\'s change is judged as a whole)'),
-  refresh: z.boolean().optional().describe('read what really exists first (in bulk): show drift and plan its correction. Default true; false plans against the recorded state alone and the plan says "(not refreshed)"'),
+  refresh: z.boolean().optional().describe('read what really exists first (in bulk): show drift and plan its correction. Default true (false for a destroy); false plans against the recorded state alone and the plan says "(not refreshed)"'),
   destroy: z.boolean().optional().describe('plan the destruction of the tenants'),
   prune: z.boolean().optional().describe("operator only: destroy tenants whose spec is gone"),
   bundle: z.strictObject({
