@@ -50,9 +50,8 @@ export interface World {
   /** Totals of what VMs and disks consume, by cluster and by tier. */
   usage(): { compute: { cluster: string; cpu: number; memoryMiB: number }[]; storage: { tier: string; gib: number }[] };
   /**
-   * Runs `fn` as one change of the world (all or nothing). Changes made in the same turn
-   * of the event loop commit together at its end: await `durable()` before telling
-   * anyone a change was made.
+   * Runs `fn` as one change of the world (all or nothing). Changes made in the same run
+   * of microtasks commit together: await `durable()` before telling anyone a change was made.
    */
   transaction<T>(fn: () => T): T;
   /** Resolves once every change made so far is committed (rejects if that commit failed: they are undone). */
@@ -185,10 +184,11 @@ export function openWorld(path: string, zoneName: string): World {
 
   const claimKey = (c: Claim) => `${c.kind}\0${c.value}`;
 
-  // Group commit: the first change of a turn opens a transaction, each change is a
-  // savepoint in it, and the turn's end (setImmediate) commits them all — a commit per
-  // change cost more than the change. The process being killed before that commit loses
-  // changes no caller was told of (durable() had not resolved).
+  // Group commit: the first change opens a transaction, each change is a savepoint in
+  // it, and a microtask queued then commits them all — the changes made by the calls
+  // handled in the same run of microtasks share it (a commit per change cost more than
+  // the change). The process being killed before that commit loses changes no caller was
+  // told of (durable() had not resolved).
   let group: { resolve: () => void; reject: (e: unknown) => void }[] | undefined;
   const commitGroup = (): void => {
     const waiters = group ?? [];
@@ -235,7 +235,7 @@ export function openWorld(path: string, zoneName: string): World {
       if (group === undefined) {
         db.exec('BEGIN IMMEDIATE');
         group = [];
-        setImmediate(commitGroup);
+        queueMicrotask(commitGroup);
       }
       return run(fn) as T;
     },

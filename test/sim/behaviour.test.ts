@@ -128,7 +128,7 @@ describe('the world file', () => {
     expect(await rejection(again.create(network('other', { vlan: 100, tenant: 'beta' })))).toMatchObject({ code: 'conflict' });
   });
 
-  it('has committed a change by the time the call returns, though changes of one turn commit together', async () => {
+  it('has committed a change by the time the call returns, though changes made together commit together', async () => {
     const d = dir();
     const sim = track(openSim(d));
     const office = await sim.create(network('office'));
