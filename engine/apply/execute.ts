@@ -11,8 +11,7 @@ import { walkDag } from '../graph/index.js';
 import { parseAddress, type DesiredResource, type RecordedResource, type SecretRef } from '../../specs/model/resource.js';
 import type { Step } from '../plan/order.js';
 import { type OperationIntent, type OutcomeCommit, StateFileGoneError } from '../../state/index.js';
-import { IntentJournal } from './intents.js';
-import { OutcomeJournal } from './outcomes.js';
+import { Batch } from './batch.js';
 import { DEFAULT_RETRY, isRetryable, OperationTimedOut, OutcomeUnknown, withRetries, type RetryPolicy } from './retry.js';
 
 /** The part of the state store apply writes through. */
@@ -62,7 +61,7 @@ export interface ApplyResult {
 }
 
 export async function executePlan(dag: Dag<Step>, ctx: ApplyContext): Promise<ApplyResult> {
-  const intents = new IntentJournal((batch) => ctx.state.beginOperations(batch));
+  const intents = new Batch<OperationIntent, number>((batch) => ctx.state.beginOperations(batch));
   const outcomes = outcomeWriter(ctx.state);
   const stateGone = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, stateGone.signal]) : stateGone.signal;
@@ -93,7 +92,7 @@ export async function executePlan(dag: Dag<Step>, ctx: ApplyContext): Promise<Ap
   return { outcomes: walked, succeeded, failed, skipped };
 }
 
-/** Commits an outcome: batched with the others of the same turn where the state can (outcomes.ts). */
+/** Commits an outcome: batched with the others that finish together where the state can (batch.ts). */
 /** An outcome as apply makes it: the record complete, as ApplyState's single commits take it. */
 type Outcome =
   | { readonly action: 'create' | 'update'; readonly opId: number; readonly resource: RecordedResource }
@@ -101,8 +100,8 @@ type Outcome =
 
 function outcomeWriter(state: ApplyState): (outcome: Outcome) => Promise<void> {
   if (state.commitOutcomes) {
-    const journal = new OutcomeJournal((batch) => state.commitOutcomes!(batch));
-    return (outcome) => journal.commit(outcome);
+    const outcomes = new Batch<OutcomeCommit, undefined>((batch) => state.commitOutcomes!(batch));
+    return (outcome) => outcomes.add(outcome);
   }
   return async (o) => {
     if (o.action === 'delete') state.commitDelete(o.opId, o.address);
@@ -111,13 +110,13 @@ function outcomeWriter(state: ApplyState): (outcome: Outcome) => Promise<void> {
   };
 }
 
-async function runStep(id: string, step: Step, ctx: ApplyContext, intents: IntentJournal, commit: (outcome: Outcome) => Promise<void>): Promise<void> {
+async function runStep(id: string, step: Step, ctx: ApplyContext, intents: Batch<OperationIntent, number>, commit: (outcome: Outcome) => Promise<void>): Promise<void> {
   switch (step.kind) {
     case 'create': {
       const d = step.change.after;
       const provider = ctx.providerFor(d.zone);
       await journalled(
-        intents.begin({ address: d.address, action: 'create', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId }),
+        intents.add({ address: d.address, action: 'create', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId }),
         (progress) => provider.create(toDesired(d, ctx), progress),
         async (opId, observed) => {
           await commit({ action: 'create', opId, resource: toRecorded(d, observed.providerId, observed.attributes, ctx.now()) });
@@ -132,7 +131,7 @@ async function runStep(id: string, step: Step, ctx: ApplyContext, intents: Inten
       const { before, after: d, changed } = step.change;
       const provider = ctx.providerFor(d.zone);
       await journalled(
-        intents.begin({ address: d.address, action: 'update', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId, providerId: before.providerId }),
+        intents.add({ address: d.address, action: 'update', type: d.type, tenant: d.tenant, zone: d.zone, runId: ctx.runId, providerId: before.providerId }),
         // Nothing the provider holds changed (only the protection): nothing to call.
         (progress) => (changed.length === 0
           ? Promise.resolve({ providerId: before.providerId, address: d.address, type: d.type, tenant: d.tenant, attributes: before.attributes })
@@ -150,7 +149,7 @@ async function runStep(id: string, step: Step, ctx: ApplyContext, intents: Inten
       const before = step.change.before;
       const provider = ctx.providerFor(before.zone);
       await journalled(
-        intents.begin({ address: before.address, action: 'delete', type: before.type, tenant: before.tenant, zone: before.zone, runId: ctx.runId, providerId: before.providerId }),
+        intents.add({ address: before.address, action: 'delete', type: before.type, tenant: before.tenant, zone: before.zone, runId: ctx.runId, providerId: before.providerId }),
         (progress) => provider.delete(toPrior(before), progress),
         async (opId) => {
           await commit({ action: 'delete', opId, address: before.address });
