@@ -22,6 +22,9 @@ import { orderChanges, type Step } from './order.js';
 import { checkProtection } from './protect.js';
 import { checkPartner } from '../partners/check.js';
 import { locateDiagnostics } from './verify.js';
+import { hashSpecs, orphanedWarning } from './plan-frame.js';
+
+export { hashSpecs, orphanedWarning } from './plan-frame.js';
 import { TARGETING_WARNING, targetedChanges, targetingProblems } from './target.js';
 
 export const PLAN_FORMAT = 'netfirst-plan/1';
@@ -167,22 +170,10 @@ function plannedTenants(input: PlanInput): Set<string> {
   return new Set([...all].filter((t) => input.destroy || input.prune || input.specs.tenants.has(t)));
 }
 
-/** The warning every plan gives for a tenant that state records and no spec describes. */
-export const orphanedWarning = (tenant: string): Diagnostic => ({
-  severity: 'warning',
-  summary: `tenant ${tenant} is orphaned: it is in state but no spec describes it`,
-  detail: 'Its resources are left as they are. Run with --prune to destroy them.',
-});
-
 function sortedUnique(addresses: readonly string[] | undefined): string[] {
   return addresses === undefined ? [] : [...new Set(addresses)].sort();
 }
 
-export function hashSpecs(specs: SpecSet): string {
-  const h = createHash('sha256');
-  for (const f of [...specs.files].sort((a, b) => (a.file < b.file ? -1 : 1))) h.update(`${f.file}\0${f.sha256}\n`);
-  return `sha256:${h.digest('hex')}`;
-}
 
 /** Fill in line/column for diagnostics that only carry a document path. */
 function locateAll(diagnostics: readonly Diagnostic[], specs: SpecSet): Diagnostic[] {

@@ -11,12 +11,15 @@
 import { dirname } from 'node:path';
 import { hasErrors } from '../../specs/diagnostic.js';
 import type { SpecSet } from '../../specs/model.js';
-import { hashSpecs, orphanedWarning, type Plan } from '../plan/plan.js';
+import type { Plan } from '../plan/plan.js';
+import { hashSpecs, orphanedWarning } from '../plan/plan-frame.js';
 import { PlanMemo, recordingDigester, type MemoInputs, type SecretUse } from './plan-memo.js';
-import { computePlan, type ComputedPlan, type PlanRunOptions } from './plan-run.js';
+// The planner is loaded only when some tenant must be planned again.
+import type { ComputedPlan, PlanRunOptions } from './plan-run.js';
 import { partnerName } from './partner.js';
 import { secretDigester, secretScope } from './secrets.js';
-import { openWorkspaceState, statePath } from './workspace.js';
+import { openWorkspaceState } from './workspace-state.js';
+import { statePath } from './workspace-specs.js';
 import { loadRunSpecs } from './partner.js';
 
 export interface MemoPlanned {
@@ -74,6 +77,7 @@ export async function planWithMemo(paths: readonly string[], options: PlanRunOpt
   state.close();
   let uses: ReadonlyMap<string, readonly SecretUse[]> = new Map();
   const partial = settled.size > 0;
+  const { computePlan } = await import('./plan-run.js');
   const computed: ComputedPlan = await computePlan(paths, {
     ...options,
     ...(partial ? { tenant: [...unsettled, ...stateOnly], context: unsettled } : {}),

@@ -7,22 +7,13 @@ import type { SpecSet } from '../../specs/model.js';
 import type { ZoneDoc } from '../../specs/schema.js';
 import { createProvider } from '../../providers/index.js';
 import type { Provider } from '../../providers/contract.js';
-import { openState, type StateStore } from '../../state/index.js';
 import { UserError } from './errors.js';
 import { readZoneSecret } from './secrets.js';
 import { statePath, type GlobalOptions } from './workspace-specs.js';
 
 export { loadWorkspaceSpecs, statePath, type GlobalOptions } from './workspace-specs.js';
+export { openWorkspaceState } from './workspace-state.js';
 
-export function openWorkspaceState(options: GlobalOptions): StateStore {
-  const path = statePath(options);
-  try {
-    return openState(path);
-  } catch (error) {
-    // openState's messages name the path and what is wrong with it, in one line.
-    throw new UserError(error instanceof Error ? error.message : `cannot open state ${path}: ${String(error)}`);
-  }
-}
 
 export function zonesOf(specs: SpecSet): { [zone: string]: ZoneDoc['spec'] } {
   return Object.fromEntries([...specs.zones].map(([name, z]) => [name, z.value.spec]));

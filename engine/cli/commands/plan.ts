@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { hasErrors } from '../../../specs/diagnostic.js';
-import { createProgressReporter } from '../../apply/progress.js';
 import { isEffective } from '../../plan/change.js';
 import { orderChanges } from '../../plan/order.js';
 import type { Plan } from '../../plan/plan.js';
@@ -24,11 +23,12 @@ import { renderChangedSinceText } from '../../run/changed-since.js';
 import { writePrivateFile } from '../../run/private-file.js';
 import { lockCommandLine, parseLockTimeout, withStateLock } from '../../run/lock.js';
 import { holdingRunLocks, takeRunLocks, type RunLocks } from '../../run/run-locks.js';
-import { openWorkspaceState } from '../../run/workspace.js';
+import { openWorkspaceState } from '../../run/workspace-state.js';
 import { partnerName } from '../../run/partner.js';
 import { memoApplies, planWithMemo, type MemoPlanned } from '../../run/memo-run.js';
-import { computePlan, loadCheckedSpecs, runTenants, type PlanRunOptions } from '../../run/plan-run.js';
-import { executeRun, prepareApply, rewriteLegacyDigests, type ApplyRunOptions, type ExecutedRun, type RecoveryReport } from '../../run/apply-run.js';
+import type { PlanRunOptions } from '../../run/plan-run.js';
+// Applying (providers, the executor) is loaded only by the commands that apply: a plan starts without it.
+import type { ApplyRunOptions, ExecutedRun, RecoveryReport } from '../../run/apply-run.js';
 
 /** How a plan is shown (engine/run/plan-run.ts holds what is planned). */
 export interface PlanOptions extends PlanRunOptions {
@@ -68,12 +68,12 @@ export async function planCommand(paths: string[], options: PlanOptions): Promis
   if (options.json && options.markdown && !options.markdownOut) throw new CliError('--json and --markdown both print the plan: write the markdown with --markdown-out FILE');
   if (options.refreshOnly) {
     if (options.refresh === false) throw new CliError('--refresh-only reads what really exists: it cannot go with --refresh=false');
-    const specs = refuseBrokenSpecs(paths, options);
+    const specs = await refuseBrokenSpecs(paths, options);
     return locked(options, () => refreshOnly(paths, options, specs));
   }
   // A saved plan pins the state serial: take the lock so nothing moves it while planning.
   if (options.out) {
-    const specs = refuseBrokenSpecs(paths, options);
+    const specs = await refuseBrokenSpecs(paths, options);
     return locked(options, () => planUnlocked(paths, options, specs));
   }
   return planUnlocked(paths, options);
@@ -118,6 +118,7 @@ async function planUnlocked(paths: string[], options: PlanOptions, loaded?: Spec
 }
 
 async function planInFull(paths: string[], options: PlanOptions, loaded?: SpecSet): Promise<MemoPlanned> {
+  const { computePlan } = await import('../../run/plan-run.js');
   const { state, plan } = await computePlan(paths, options, false, loaded);
   try {
     const pending = state.pendingOperations().filter((op) => op.status === 'pending').length;
@@ -138,10 +139,11 @@ async function locked(options: PlanOptions, fn: () => Promise<number>): Promise<
 export async function applyCommand(paths: string[], options: ApplyOptions, destroy = false): Promise<number> {
   const savedPlan = !destroy && paths.length === 1 && paths[0]!.endsWith('.json');
   // Broken specs are refused before the lock is taken: a refused run writes nothing at all.
-  const specs = savedPlan ? undefined : refuseBrokenSpecs(paths, options, !destroy && partnerName(options) === undefined);
+  const specs = savedPlan ? undefined : await refuseBrokenSpecs(paths, options, !destroy && partnerName(options) === undefined);
   const state = openWorkspaceState(options);
   const path = state.path;
   // The tenants this run may change: a saved plan (which pins the serial) takes the whole state.
+  const { runTenants } = await import('../../run/plan-run.js');
   const tenants = specs === undefined ? undefined : runTenants(specs, options, destroy, () => state.snapshot().resources.values());
   state.close();
   const locks = await takeRunLocks({ path, command: lockCommandLine(), timeoutMs: parseLockTimeout(options.lockTimeout) }, tenants);
@@ -149,7 +151,8 @@ export async function applyCommand(paths: string[], options: ApplyOptions, destr
 }
 
 /** Specs whose errors stop the run are refused here, before any lock is taken: printed, exit 1. */
-function refuseBrokenSpecs(paths: readonly string[], options: PlanOptions, goOn = false): SpecSet {
+async function refuseBrokenSpecs(paths: readonly string[], options: PlanOptions, goOn = false): Promise<SpecSet> {
+  const { loadCheckedSpecs } = await import('../../run/plan-run.js');
   const { specs, refused } = loadCheckedSpecs(paths, options, goOn);
   if (refused !== undefined) reportDiagnostics({ diagnostics: specs.diagnostics }, options);
   return specs;
@@ -157,6 +160,7 @@ function refuseBrokenSpecs(paths: readonly string[], options: PlanOptions, goOn 
 
 /** `specs` is undefined exactly when `paths` is one saved plan file. */
 async function applyLocked(paths: string[], options: ApplyOptions, destroy: boolean, specs: SpecSet | undefined, locks: RunLocks): Promise<number> {
+  const { executeRun, prepareApply, rewriteLegacyDigests } = await import('../../run/apply-run.js');
   const { state, plan, runSpecs, zones, dag: planned, digestRewrites, savedPlan } = await prepareApply(paths, options, destroy, specs, locks, printRecovered);
   const colors = colorsFor(process.stdout, options.color === false);
   try {
@@ -172,6 +176,7 @@ async function applyLocked(paths: string[], options: ApplyOptions, destroy: bool
     // A saved plan was reviewed when it was made: applying it does not ask again (as Terraform).
     if (!options.autoApprove && !savedPlan) await confirm(destroy ? destroyPrompt(plan) : undefined);
 
+    const { createProgressReporter } = await import('../../apply/progress.js');
     const reporter = createProgressReporter({ out: process.stdout, colors, total: dag.size });
     const abort = new AbortController();
     const onSignal = (): void => {
@@ -221,12 +226,13 @@ async function applyLocked(paths: string[], options: ApplyOptions, destroy: bool
  * `plan --refresh-only` and `refresh`: read what really exists and record it in state —
  * drifted attributes and resources deleted outside — without changing anything else.
  */
-export function refreshCommand(paths: string[], options: PlanOptions): Promise<number> {
-  const specs = refuseBrokenSpecs(paths, options);
+export async function refreshCommand(paths: string[], options: PlanOptions): Promise<number> {
+  const specs = await refuseBrokenSpecs(paths, options);
   return locked(options, () => refreshOnly(paths, options, specs));
 }
 
 async function refreshOnly(paths: string[], options: PlanOptions, loaded?: SpecSet): Promise<number> {
+  const { computePlan } = await import('../../run/plan-run.js');
   const { state, plan } = await computePlan(paths, { ...options, refresh: true }, false, loaded);
   try {
     reportDiagnostics(plan, options);
