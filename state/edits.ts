@@ -19,6 +19,7 @@ import { followAddressesIn } from '../specs/model/follow-addresses.js';
 import type { RecordedResource } from '../specs/model/resource.js';
 import type { EventLog } from './events.js';
 import type { ResourceRecord, ResourceTable } from './resources.js';
+import { guardWrites } from './state-file.js';
 
 /** Who edits, for the event history. */
 export interface EditAuthor {
@@ -133,13 +134,8 @@ export function prepareStateEdits(db: Database.Database, { resources, events, no
     return moved;
   });
 
-  /** As the journal's writes: only while the state file is the one opened, and checked after. */
-  function guarded<T>(write: () => T): T {
-    verifyFile();
-    const result = write();
-    verifyFile();
-    return result;
-  }
+  // Only while the state file is the one opened, and known afterwards to have reached it.
+  const guarded = guardWrites(verifyFile);
 
   return {
     forgetResources: (addresses, author) => guarded(() => forget.immediate(addresses, author)),

@@ -21,7 +21,7 @@ import type Database from 'better-sqlite3';
 import type { RecordedResource, ResourceTypeName } from '../specs/model/resource.js';
 import type { EventLog } from './events.js';
 import type { ResourceRecord, ResourceTable } from './resources.js';
-import { StateFileGoneError } from './state-file.js';
+import { guardWrites, StateFileGoneError } from './state-file.js';
 
 export type OperationAction = 'create' | 'update' | 'delete' | 'read';
 /** Finished operations leave the journal (their event is the history); failed ones stay for reports. */
@@ -244,13 +244,8 @@ export function prepareJournal(db: Database.Database, { resources, events, now, 
     return out;
   });
 
-  /** `write`, made only while the state file is the one opened, and known afterwards to have reached it. */
-  function guarded<T>(write: () => T): T {
-    verifyFile();
-    const result = write();
-    verifyFile();
-    return result;
-  }
+  // Only while the state file is the one opened, and known afterwards to have reached it.
+  const guarded = guardWrites(verifyFile);
 
   /** The outcome of operation `opId`'s completed provider call; if the state file is gone, the refusal names it. */
   function outcome<T>(opId: number, write: () => T): T {

@@ -16,11 +16,10 @@ import { hashSpecs, orphanedWarning } from '../plan/plan-frame.js';
 import { PlanMemo, recordingDigester, type MemoInputs, type SecretUse } from './plan-memo.js';
 // The planner is loaded only when some tenant must be planned again.
 import type { ComputedPlan, PlanRunOptions } from './plan-run.js';
-import { partnerName } from './partner.js';
 import { secretDigester, secretScope } from './secrets.js';
 import { openWorkspaceState } from './workspace-state.js';
 import { statePath } from './workspace-specs.js';
-import { loadRunSpecs } from './partner.js';
+import { loadRunSpecs, partnerName } from './partner.js';
 
 export interface MemoPlanned {
   readonly plan: Plan;
